@@ -1,0 +1,21 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* host.h: reads the facts of the running host that a probe depends on.
+ *
+ * Contract: reads uname(2), /dev/kvm (open + KVM_CHECK_EXTENSION) and /proc/cpuinfo into a
+ * qc_host; a fact that cannot be read is left unknown (NULL / -1 / false), which is not an
+ * error. Replay never calls this: the fixture header carries these facts instead.
+ */
+#ifndef QC_INTROSPECT_HOST_H
+#define QC_INTROSPECT_HOST_H
+
+#include "common/error.h"
+#include "model/model.h"
+
+/* Fills *ret_host (which must be zeroed or cleared). */
+int qc_host_read(qc_host *ret_host, qc_error **err);
+
+/* uname machine -> QEMU target name (i486..i686 -> i386, armv*l -> arm, ppc64le -> ppc64,
+ * ...); unknown names are returned unchanged. Returns a static string or `uname_machine`. */
+const char *qc_host_arch_normalise(const char *uname_machine);
+
+#endif

@@ -1,0 +1,26 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* model-json.h: the stable JSON serialisation of qc_model (documented in model/README.md).
+ *
+ * Contract: the one place where the model meets json-c (kept out of model.h so that the
+ * structs stay libc-only). Output is deterministic: equal models give byte-identical text.
+ * Reading validates every member's type and reports QC_E_FORMAT naming the member path;
+ * a document with another "format-version" is rejected (QC_E_FORMAT).
+ */
+#ifndef QC_MODEL_JSON_H
+#define QC_MODEL_JSON_H
+
+#include <json-c/json.h>
+
+#include "common/error.h"
+#include "model/model.h"
+
+json_object *qc_model_to_json(const qc_model *m, qc_error **err);
+qc_model *qc_model_from_json(json_object *o, qc_error **err);
+/* Pretty (2-space) text ending in "\n". Caller frees. */
+char *qc_model_to_string(const qc_model *m, qc_error **err);
+qc_model *qc_model_from_string(const char *text, size_t len, qc_error **err);
+
+json_object *qc_host_to_json(const qc_host *h, qc_error **err);
+int qc_host_from_json(json_object *o, qc_host *ret_host, qc_error **err);
+
+#endif
