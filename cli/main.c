@@ -1,1 +1,264 @@
-int main(void) { return 0; }
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* main.c: the qcaps command: options, dispatch to a verb, error printing, exit codes. */
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli/cli.h"
+#include "common/cleanup.h"
+#include "common/error.h"
+#include "introspect/probe.h"
+#include "model/model-json.h"
+#include "model/model.h"
+#include "qmp/fixture.h"
+
+#define QC_EXIT_OK 0
+#define QC_EXIT_USAGE 1
+#define QC_EXIT_FAILURE 2
+
+static const char qc_usage_main[] =
+    "Usage: qcaps [--help] [--version] COMMAND [OPTIONS]\n"
+    "\n"
+    "Ask a QEMU binary what it can do, over QMP.\n"
+    "\n"
+    "Commands:\n"
+    "  probe    start the emulator (or replay a fixture) and print its capability model\n"
+    "  record   probe a live emulator and save the whole conversation as a fixture\n"
+    "\n"
+    "Run 'qcaps COMMAND --help' for a command's options. See qcaps(1).\n"
+    "\n"
+    "Exit status: 0 success, 1 usage error, 2 probe failure.\n";
+
+static const char qc_usage_probe[] =
+    "Usage: qcaps probe (--emulator PATH | --fixture FILE) [--format text|json]\n"
+    "                   [--timeout SECONDS] [--tcg-only]\n"
+    "\n"
+    "Start QEMU with -machine none under a private QMP monitor (a KVM pass and a TCG\n"
+    "pass where KVM applies, run concurrently), query it, and print the capability\n"
+    "model. With --fixture, replay a recorded conversation instead: no QEMU is started\n"
+    "and the output is identical to that of the live probe that recorded it.\n"
+    "\n"
+    "  -e, --emulator PATH   the qemu-system-* binary to probe\n"
+    "  -F, --fixture FILE    replay FILE (qcaps or libvirt .replies layout) instead\n"
+    "  -f, --format FORMAT   text (a summary, default) or json (the full model)\n"
+    "  -t, --timeout SECS    give up on the whole probe after SECS seconds (default 60)\n"
+    "      --tcg-only        probe only with TCG, even where KVM is usable\n"
+    "  -h, --help            show this help\n"
+    "\n"
+    "Exit status: 0 success, 1 usage error, 2 probe failure.\n";
+
+static const char qc_usage_record[] =
+    "Usage: qcaps record --emulator PATH --output FILE [--timeout SECONDS] [--tcg-only]\n"
+    "\n"
+    "Probe a live emulator and write everything the probe read from the outside world\n"
+    "(every QMP exchange of every pass, plus the host facts it used) to FILE, which\n"
+    "'qcaps probe --fixture FILE' then replays on any machine. FILE is replaced\n"
+    "atomically and only when the probe succeeds.\n"
+    "\n"
+    "  -e, --emulator PATH   the qemu-system-* binary to probe\n"
+    "  -o, --output FILE     where to write the fixture\n"
+    "  -t, --timeout SECS    give up on the whole probe after SECS seconds (default 60)\n"
+    "      --tcg-only        probe only with TCG, even where KVM is usable\n"
+    "  -h, --help            show this help\n"
+    "\n"
+    "Exit status: 0 success, 1 usage error, 2 probe failure.\n";
+
+typedef struct qc_cli_opts {
+    const char *emulator;
+    const char *fixture;
+    const char *output;
+    const char *format;
+    int timeout_ms;
+    bool tcg_only;
+} qc_cli_opts;
+
+enum { QC_OPT_TCG_ONLY = 0x100 };
+
+static int
+qc_usage_error(const char *verb, const char *fmt, const char *arg)
+{
+    fprintf(stderr, "qcaps%s%s: ", verb ? " " : "", verb ? verb : "");
+    fprintf(stderr, fmt, arg);
+    fprintf(stderr, "\nTry 'qcaps%s%s --help'.\n", verb ? " " : "", verb ? verb : "");
+    return QC_EXIT_USAGE;
+}
+
+static int
+qc_report(const qc_error *e)
+{
+    fprintf(stderr, "qcaps: %s\n", e && e->message ? e->message : "unknown error");
+    return QC_EXIT_FAILURE;
+}
+
+static bool
+qc_parse_timeout(const char *s, int *ret_ms)
+{
+    char *end = NULL;
+    double secs;
+
+    errno = 0;
+    secs = strtod(s, &end);
+    if (errno || end == s || *end || !(secs > 0) || secs > INT_MAX / 1000.0)
+        return false;
+    *ret_ms = (int) (secs * 1000.0);
+    if (*ret_ms < 1)
+        *ret_ms = 1;
+    return true;
+}
+
+/* Parses the options shared by probe and record; returns -1 after printing usage text. */
+static int
+qc_parse_opts(const char *verb, const char *usage, int argc, char **argv, qc_cli_opts *o)
+{
+    static const struct option longopts[] = {
+        {"emulator", required_argument, NULL, 'e'},
+        {"fixture", required_argument, NULL, 'F'},
+        {"output", required_argument, NULL, 'o'},
+        {"format", required_argument, NULL, 'f'},
+        {"timeout", required_argument, NULL, 't'},
+        {"tcg-only", no_argument, NULL, QC_OPT_TCG_ONLY},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
+    };
+    int c;
+
+    optind = 1;
+    opterr = 0;
+    while ((c = getopt_long(argc, argv, ":e:F:o:f:t:h", longopts, NULL)) != -1) {
+        switch (c) {
+        case 'e':
+            o->emulator = optarg;
+            break;
+        case 'F':
+            o->fixture = optarg;
+            break;
+        case 'o':
+            o->output = optarg;
+            break;
+        case 'f':
+            o->format = optarg;
+            break;
+        case 't':
+            if (!qc_parse_timeout(optarg, &o->timeout_ms)) {
+                qc_usage_error(verb, "invalid --timeout '%s' (seconds, > 0)", optarg);
+                return -1;
+            }
+            break;
+        case QC_OPT_TCG_ONLY:
+            o->tcg_only = true;
+            break;
+        case 'h':
+            fputs(usage, stdout);
+            return 1;
+        case ':':
+            qc_usage_error(verb, "option '%s' needs an argument", argv[optind - 1]);
+            return -1;
+        default:
+            qc_usage_error(verb, "unknown option '%s'", argv[optind - 1]);
+            return -1;
+        }
+    }
+    if (optind < argc) {
+        qc_usage_error(verb, "unexpected argument '%s'", argv[optind]);
+        return -1;
+    }
+    return 0;
+}
+
+static int
+qc_cmd_probe(int argc, char **argv)
+{
+    qc_cli_opts o = {.format = "text"};
+    QC_CLEANUP(qc_fixture_freep) qc_fixture *fx = NULL;
+    QC_CLEANUP(qc_model_freep) qc_model *m = NULL;
+    QC_CLEANUP(qc_error_freep) qc_error *err = NULL;
+    qc_autofree char *text = NULL;
+    qc_probe_opts po = {0};
+    int r;
+
+    if ((r = qc_parse_opts("probe", qc_usage_probe, argc, argv, &o)) != 0)
+        return r < 0 ? QC_EXIT_USAGE : QC_EXIT_OK;
+    if (o.output)
+        return qc_usage_error("probe", "%s", "--output belongs to 'qcaps record'");
+    if (!o.emulator == !o.fixture && !(o.emulator && o.fixture))
+        return qc_usage_error("probe", "%s", "give --emulator PATH or --fixture FILE");
+    if (strcmp(o.format, "text") != 0 && strcmp(o.format, "json") != 0)
+        return qc_usage_error("probe", "unknown --format '%s' (text or json)", o.format);
+
+    if (o.fixture && !(fx = qc_fixture_load(o.fixture, &err)))
+        return qc_report(err);
+    po.emulator = o.emulator;
+    po.fixture = fx;
+    po.timeout_ms = o.timeout_ms;
+    po.accel_mode = o.tcg_only ? QC_PROBE_ACCEL_TCG_ONLY : QC_PROBE_ACCEL_AUTO;
+    if (!(m = qc_probe_run(&po, &err)))
+        return qc_report(err);
+
+    if (strcmp(o.format, "json") == 0)
+        text = qc_model_to_string(m, &err);
+    else
+        text = qc_cli_summary(m, &err);
+    if (!text)
+        return qc_report(err);
+    if (fputs(text, stdout) < 0 || fflush(stdout) != 0) {
+        qc_error_set_errno(&err, errno, "writing the output");
+        return qc_report(err);
+    }
+    return QC_EXIT_OK;
+}
+
+static int
+qc_cmd_record(int argc, char **argv)
+{
+    qc_cli_opts o = {0};
+    QC_CLEANUP(qc_model_freep) qc_model *m = NULL;
+    QC_CLEANUP(qc_error_freep) qc_error *err = NULL;
+    qc_probe_opts po = {0};
+    int r;
+
+    if ((r = qc_parse_opts("record", qc_usage_record, argc, argv, &o)) != 0)
+        return r < 0 ? QC_EXIT_USAGE : QC_EXIT_OK;
+    if (o.fixture)
+        return qc_usage_error("record", "%s", "--fixture cannot be recorded again; give --emulator");
+    if (o.format)
+        return qc_usage_error("record", "%s", "--format belongs to 'qcaps probe'");
+    if (!o.emulator || !o.output)
+        return qc_usage_error("record", "%s", "give --emulator PATH and --output FILE");
+
+    po.emulator = o.emulator;
+    po.record_path = o.output;
+    po.timeout_ms = o.timeout_ms;
+    po.accel_mode = o.tcg_only ? QC_PROBE_ACCEL_TCG_ONLY : QC_PROBE_ACCEL_AUTO;
+    if (!(m = qc_probe_run(&po, &err)))
+        return qc_report(err);
+    fprintf(stderr, "qcaps: recorded %s (QEMU %d.%d.%d, %s) to %s\n", m->emulator,
+            m->version_major, m->version_minor, m->version_micro, m->target, o.output);
+    return QC_EXIT_OK;
+}
+
+int
+main(int argc, char **argv)
+{
+    const char *verb;
+
+    if (argc < 2)
+        return qc_usage_error(NULL, "%s", "missing command");
+    verb = argv[1];
+    if (strcmp(verb, "--help") == 0 || strcmp(verb, "-h") == 0 || strcmp(verb, "help") == 0) {
+        fputs(qc_usage_main, stdout);
+        return QC_EXIT_OK;
+    }
+    if (strcmp(verb, "--version") == 0) {
+        printf("qcaps %s\n", QC_VERSION);
+        return QC_EXIT_OK;
+    }
+    if (strcmp(verb, "probe") == 0)
+        return qc_cmd_probe(argc - 1, argv + 1);
+    if (strcmp(verb, "record") == 0)
+        return qc_cmd_record(argc - 1, argv + 1);
+    return qc_usage_error(NULL, "unknown command '%s'", verb);
+}

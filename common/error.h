@@ -55,4 +55,7 @@ bool qc_error_is_qmp_class(const qc_error *e, const char *qmp_class);
 /* A stable name for a code ("timeout", "protocol", ...). */
 const char *qc_error_code_name(qc_error_code code);
 
+#include "common/cleanup.h"
+QC_DEFINE_CLEANUP(qc_error *, qc_error_free);
+
 #endif

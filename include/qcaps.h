@@ -1,4 +1,69 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* qcaps.h: the public C API of libqcaps: ask a QEMU binary what it can do.
+ *
+ * Contract: opaque types; every object returned is owned by the caller and released with
+ * its _free function (all NULL-safe). A fallible call takes `qcaps_error **err` last, returns
+ * NULL on failure and then sets *err (when err is not NULL). The library never prints,
+ * never exits, installs no signal handlers and leaves no process, socket or temporary
+ * directory behind when a call returns. Calls are independent: they may run in several
+ * threads at once on different objects.
+ */
 #ifndef QCAPS_H
 #define QCAPS_H
+
+#include <stdbool.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define QCAPS_PUBLIC __attribute__((visibility("default")))
+
+typedef struct qcaps_error qcaps_error;
+typedef struct qcaps_model qcaps_model;
+
+/* Error codes (qcaps_error_code). */
+typedef enum qcaps_error_code {
+    QCAPS_E_INVALID = 1, /* bad argument */
+    QCAPS_E_NOMEM,
+    QCAPS_E_SYSTEM,      /* a system call failed */
+    QCAPS_E_SPAWN,       /* the emulator could not be started or died */
+    QCAPS_E_TIMEOUT,
+    QCAPS_E_PROTOCOL,    /* the emulator broke the QMP protocol */
+    QCAPS_E_QMP,         /* the emulator answered with an unexpected QMP error */
+    QCAPS_E_XML,
+    QCAPS_E_NOTFOUND,    /* e.g. a fixture lacks a reply the probe needs */
+    QCAPS_E_FORMAT,      /* a fixture or cache file is malformed */
+} qcaps_error_code;
+
+/* Probe flags. */
+#define QCAPS_PROBE_TCG_ONLY (1u << 0) /* no KVM pass even where KVM is usable */
+
+/* Starts `emulator` (a qemu-system-* path) and probes it. timeout_ms <= 0: default (60 s). */
+QCAPS_PUBLIC qcaps_model *qcaps_probe(const char *emulator, unsigned flags, int timeout_ms,
+                                      qcaps_error **err);
+/* Replays a recorded fixture (qcaps or libvirt .replies layout); starts no process. */
+QCAPS_PUBLIC qcaps_model *qcaps_replay(const char *fixture_path, qcaps_error **err);
+
+/* The model's stable JSON serialisation (see model/README.md). Caller frees with free(). */
+QCAPS_PUBLIC char *qcaps_model_to_json(const qcaps_model *m, qcaps_error **err);
+/* Borrowed strings, valid until qcaps_model_free(). */
+QCAPS_PUBLIC const char *qcaps_model_emulator(const qcaps_model *m);
+QCAPS_PUBLIC const char *qcaps_model_target(const qcaps_model *m); /* QEMU target name */
+QCAPS_PUBLIC const char *qcaps_model_arch(const qcaps_model *m);   /* libvirt arch or NULL */
+/* QEMU version as major * 1000000 + minor * 1000 + micro. */
+QCAPS_PUBLIC unsigned long qcaps_model_version(const qcaps_model *m);
+QCAPS_PUBLIC bool qcaps_model_has_flag(const qcaps_model *m, const char *flag);
+/* Default machine of the accelerator ("kvm" or "tcg"), NULL if that pass did not run. */
+QCAPS_PUBLIC const char *qcaps_model_default_machine(const qcaps_model *m, const char *accel);
+QCAPS_PUBLIC void qcaps_model_free(qcaps_model *m);
+
+QCAPS_PUBLIC qcaps_error_code qcaps_error_get_code(const qcaps_error *e);
+QCAPS_PUBLIC const char *qcaps_error_message(const qcaps_error *e); /* one line */
+QCAPS_PUBLIC void qcaps_error_free(qcaps_error *e);
+
+#ifdef __cplusplus
+}
+#endif
+
 #endif

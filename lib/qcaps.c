@@ -1,3 +1,190 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* placeholder until this file is written */
-typedef int qc_placeholder_t;
+/* qcaps.c: the public API, a thin layer of opaque wrappers over the internal layers. */
+#include "qcaps.h"
+
+#include <stdlib.h>
+
+#include "common/error.h"
+#include "introspect/probe.h"
+#include "model/model-json.h"
+#include "model/model.h"
+#include "qmp/fixture.h"
+
+_Static_assert((int) QCAPS_E_FORMAT == (int) QC_E_FORMAT &&
+                   (int) QCAPS_E_INVALID == (int) QC_E_INVALID,
+               "public and internal error codes must stay in step");
+
+struct qcaps_model {
+    qc_model *m;
+};
+
+struct qcaps_error {
+    qc_error *e;
+};
+
+/* Wraps an internal error for the caller (consumes e). */
+static void
+qcaps_error_wrap(qcaps_error **err, qc_error *e)
+{
+    qcaps_error *w;
+
+    if (!err || *err || !(w = malloc(sizeof(*w)))) {
+        qc_error_free(e);
+        return;
+    }
+    w->e = e;
+    *err = w;
+}
+
+static qcaps_model *
+qcaps_model_wrap(qc_model *m, qcaps_error **err)
+{
+    qcaps_model *w = malloc(sizeof(*w));
+    qc_error *e = NULL;
+
+    if (!w) {
+        qc_model_free(m);
+        qc_error_set(&e, QC_E_NOMEM, "out of memory");
+        qcaps_error_wrap(err, e);
+        return NULL;
+    }
+    w->m = m;
+    return w;
+}
+
+QCAPS_PUBLIC qcaps_model *
+qcaps_probe(const char *emulator, unsigned flags, int timeout_ms, qcaps_error **err)
+{
+    qc_probe_opts o = {0};
+    qc_error *e = NULL;
+    qc_model *m;
+
+    if (!emulator) {
+        qc_error_set(&e, QC_E_INVALID, "qcaps_probe: no emulator given");
+        qcaps_error_wrap(err, e);
+        return NULL;
+    }
+    o.emulator = emulator;
+    o.timeout_ms = timeout_ms > 0 ? timeout_ms : 0;
+    o.accel_mode = (flags & QCAPS_PROBE_TCG_ONLY) ? QC_PROBE_ACCEL_TCG_ONLY
+                                                  : QC_PROBE_ACCEL_AUTO;
+    if (!(m = qc_probe_run(&o, &e))) {
+        qcaps_error_wrap(err, e);
+        return NULL;
+    }
+    return qcaps_model_wrap(m, err);
+}
+
+QCAPS_PUBLIC qcaps_model *
+qcaps_replay(const char *fixture_path, qcaps_error **err)
+{
+    QC_CLEANUP(qc_fixture_freep) qc_fixture *fx = NULL;
+    qc_probe_opts o = {0};
+    qc_error *e = NULL;
+    qc_model *m;
+
+    if (!fixture_path) {
+        qc_error_set(&e, QC_E_INVALID, "qcaps_replay: no fixture given");
+        qcaps_error_wrap(err, e);
+        return NULL;
+    }
+    if (!(fx = qc_fixture_load(fixture_path, &e))) {
+        qcaps_error_wrap(err, e);
+        return NULL;
+    }
+    o.fixture = fx;
+    if (!(m = qc_probe_run(&o, &e))) {
+        qcaps_error_wrap(err, e);
+        return NULL;
+    }
+    return qcaps_model_wrap(m, err);
+}
+
+QCAPS_PUBLIC char *
+qcaps_model_to_json(const qcaps_model *m, qcaps_error **err)
+{
+    qc_error *e = NULL;
+    char *s;
+
+    if (!m) {
+        qc_error_set(&e, QC_E_INVALID, "qcaps_model_to_json: no model");
+        qcaps_error_wrap(err, e);
+        return NULL;
+    }
+    if (!(s = qc_model_to_string(m->m, &e)))
+        qcaps_error_wrap(err, e);
+    return s;
+}
+
+QCAPS_PUBLIC const char *
+qcaps_model_emulator(const qcaps_model *m)
+{
+    return m ? m->m->emulator : NULL;
+}
+
+QCAPS_PUBLIC const char *
+qcaps_model_target(const qcaps_model *m)
+{
+    return m ? m->m->target : NULL;
+}
+
+QCAPS_PUBLIC const char *
+qcaps_model_arch(const qcaps_model *m)
+{
+    return m ? m->m->arch : NULL;
+}
+
+QCAPS_PUBLIC unsigned long
+qcaps_model_version(const qcaps_model *m)
+{
+    return m ? qc_model_version_number(m->m) : 0;
+}
+
+QCAPS_PUBLIC bool
+qcaps_model_has_flag(const qcaps_model *m, const char *flag)
+{
+    return m && flag && qc_model_has_flag(m->m, flag);
+}
+
+QCAPS_PUBLIC const char *
+qcaps_model_default_machine(const qcaps_model *m, const char *accel)
+{
+    const qc_machine *mach;
+    qc_accel a;
+
+    if (!m || !accel || qc_accel_from_name(accel, &a, NULL) < 0 || !m->m->accel[a].probed)
+        return NULL;
+    mach = qc_model_default_machine(m->m, a);
+    return mach ? mach->name : NULL;
+}
+
+QCAPS_PUBLIC void
+qcaps_model_free(qcaps_model *m)
+{
+    if (!m)
+        return;
+    qc_model_free(m->m);
+    free(m);
+}
+
+QCAPS_PUBLIC qcaps_error_code
+qcaps_error_get_code(const qcaps_error *e)
+{
+    /* The internal codes are defined in the same order as the public ones. */
+    return e ? (qcaps_error_code) e->e->code : QCAPS_E_INVALID;
+}
+
+QCAPS_PUBLIC const char *
+qcaps_error_message(const qcaps_error *e)
+{
+    return e && e->e->message ? e->e->message : "unknown error";
+}
+
+QCAPS_PUBLIC void
+qcaps_error_free(qcaps_error *e)
+{
+    if (!e)
+        return;
+    qc_error_free(e->e);
+    free(e);
+}

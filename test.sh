@@ -1,0 +1,68 @@
+#!/usr/bin/env bash
+# Sets up a Debian 12 machine (packages), then builds and runs every test:
+#   1. a -Dwerror=true build and all suites: unit, integration (fake QEMUs), slow (the real
+#      installed QEMU binaries, skipped when none is installed);
+#   2. an ASan/UBSan build running the unit and integration suites;
+#   3. valgrind over a live probe and a fixture replay (no leak, no invalid access).
+# Options: --quick   only step 1.
+set -euo pipefail
+cd "$(dirname "$0")"
+
+quick=0
+for a in "$@"; do
+    case "$a" in
+        --quick) quick=1 ;;
+        -h|--help) sed -n '2,8p' "$0"; exit 0 ;;
+        *) echo "test.sh: unknown option '$a'" >&2; exit 1 ;;
+    esac
+done
+
+scripts/setup-deps.sh --build --qemu --extra
+
+passed=0
+failed=0
+# Runs `meson test` in build dir $1 with the remaining arguments and adds up its counts.
+run_suites() {
+    local dir=$1 out rc=0
+    shift
+    out=$(meson test -C "$dir" --print-errorlogs "$@" 2>&1) || rc=$?
+    printf '%s\n' "$out" | grep -vE '^ *[0-9]+/[0-9]+ .* OK ' || true
+    local ok fail
+    ok=$(printf '%s\n' "$out" | awk '/^Ok:/ {print $2}' | tail -n 1)
+    fail=$(printf '%s\n' "$out" | awk '/^(Fail|Unexpected Pass|Timeout):/ {n += $2} END {print n + 0}')
+    passed=$((passed + ${ok:-0}))
+    failed=$((failed + fail))
+    [ "$rc" -eq 0 ] || [ "$fail" -gt 0 ] || failed=$((failed + 1))
+}
+
+setup() { # dir, meson options...
+    local dir=$1
+    shift
+    if [ -d "$dir" ]; then
+        meson setup --reconfigure "$dir" "$@" >/dev/null
+    else
+        meson setup "$dir" "$@" >/dev/null
+    fi
+    ninja -C "$dir" >/dev/null
+}
+
+echo "== build (werror) and all suites"
+setup build-test -Dwerror=true
+run_suites build-test --suite unit --suite integration --suite slow
+
+if [ "$quick" -eq 0 ]; then
+    echo "== ASan/UBSan build: unit and integration suites"
+    setup build-asan -Dwerror=true -Db_sanitize=address,undefined -Db_lundef=false
+    ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
+        run_suites build-asan --suite unit --suite integration
+
+    echo "== valgrind: live probe and replay"
+    if tests/valgrind.sh build-test; then
+        passed=$((passed + 1))
+    else
+        failed=$((failed + 1))
+    fi
+fi
+
+echo "test.sh: $passed passed, $failed failed"
+[ "$failed" -eq 0 ]

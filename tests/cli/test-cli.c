@@ -1,0 +1,121 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* test-cli.c: the qcaps command's usage contract: help texts, usage errors (exit 1), and
+ * replay through the CLI equal to the committed expected model. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "runner.h"
+
+#define QC_ARGV(...) ((const char *const[]){qc_env_path("QC_QCAPS"), __VA_ARGS__, NULL})
+
+static void
+qc_expect(const char *const argv[], int code, const char *out_needle, const char *err_needle)
+{
+    qc_run r;
+
+    qc_run_cmd(&r, NULL, 30, argv);
+    if (r.exit_code != code)
+        fprintf(stderr, "# %s %s: exit %d, stderr: %s", argv[1], argv[2] ? argv[2] : "",
+                r.exit_code, r.err);
+    assert_int_equal(r.exit_code, code);
+    if (out_needle)
+        assert_non_null(strstr(r.out, out_needle));
+    if (err_needle)
+        assert_non_null(strstr(r.err, err_needle));
+    qc_run_clear(&r);
+}
+
+static void
+test_help(void **state)
+{
+    (void) state;
+    qc_expect(QC_ARGV("--help"), 0, "Usage: qcaps", NULL);
+    qc_expect(QC_ARGV("probe", "--help"), 0, "--fixture FILE", NULL);
+    qc_expect(QC_ARGV("record", "--help"), 0, "--output FILE", NULL);
+    qc_expect(QC_ARGV("--version"), 0, "qcaps ", NULL);
+}
+
+static void
+test_usage_errors(void **state)
+{
+    (void) state;
+    qc_expect(QC_ARGV("frobnicate"), 1, NULL, "unknown command 'frobnicate'");
+    qc_expect(QC_ARGV("probe"), 1, NULL, "give --emulator PATH or --fixture FILE");
+    qc_expect(QC_ARGV("probe", "--emulator", "/x", "--fixture", "/y"), 1, NULL, "give");
+    qc_expect(QC_ARGV("probe", "--bogus"), 1, NULL, "unknown option '--bogus'");
+    qc_expect(QC_ARGV("probe", "--emulator"), 1, NULL, "needs an argument");
+    qc_expect(QC_ARGV("probe", "--emulator", "/x", "--format", "yaml"), 1, NULL, "yaml");
+    qc_expect(QC_ARGV("probe", "--emulator", "/x", "--timeout", "soon"), 1, NULL, "soon");
+    qc_expect(QC_ARGV("probe", "--emulator", "/x", "extra"), 1, NULL, "'extra'");
+    qc_expect(QC_ARGV("record", "--emulator", "/x"), 1, NULL, "--output FILE");
+}
+
+static void
+test_bad_fixture_files(void **state)
+{
+    char *dir = qc_make_tmpdir("fx"), *bad = NULL, *empty = NULL;
+
+    (void) state;
+    assert_true(asprintf(&bad, "%s/bad.replies", dir) > 0);
+    assert_true(asprintf(&empty, "%s/empty.replies", dir) > 0);
+    assert_int_equal(qc_write_file(bad, "{\n  \"execute\": \"query-version\"\n}\n\n{ oops\n",
+                                   0644), 0);
+    assert_int_equal(qc_write_file(empty, "", 0644), 0);
+    qc_expect(QC_ARGV("probe", "--fixture", "/nonexistent.replies"), 2, NULL,
+              "/nonexistent.replies");
+    qc_expect(QC_ARGV("probe", "--fixture", bad), 2, NULL, bad);
+    qc_expect(QC_ARGV("probe", "--fixture", empty), 2, NULL, empty);
+    qc_expect(QC_ARGV("probe", "--fixture", dir), 2, NULL, dir);
+    qc_rmtree(dir);
+    free(dir);
+    free(bad);
+    free(empty);
+}
+
+static void
+test_cli_replay_equals_expected(void **state)
+{
+    char *fx = qc_fixture_for("x86_64"), *exp_path = NULL, *expected, *base, *dot;
+    qc_run r;
+
+    (void) state;
+    assert_non_null(fx);
+    base = strrchr(fx, '/') + 1;
+    dot = strstr(base, ".replies");
+    assert_true(asprintf(&exp_path, "%s/expected/%.*s.json", qc_env_path("QC_FIXTURES"),
+                         (int) (dot - base), base) > 0);
+    assert_non_null(expected = qc_read_file(exp_path));
+    qc_run_cmd(&r, NULL, 30, QC_ARGV("probe", "--fixture", fx, "--format", "json"));
+    assert_int_equal(r.exit_code, 0);
+    assert_string_equal(r.out, expected);
+    qc_run_clear(&r);
+
+    qc_run_cmd(&r, NULL, 30, QC_ARGV("probe", "--fixture", fx));
+    assert_int_equal(r.exit_code, 0);
+    assert_non_null(strstr(r.out, "pc-i440fx-7.2"));
+    assert_non_null(strstr(r.out, "target:            x86_64"));
+    qc_run_clear(&r);
+    free(expected);
+    free(exp_path);
+    free(fx);
+}
+
+int
+main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_help),
+        cmocka_unit_test(test_usage_errors),
+        cmocka_unit_test(test_bad_fixture_files),
+        cmocka_unit_test(test_cli_replay_equals_expected),
+    };
+
+    return cmocka_run_group_tests_name("cli", tests, NULL, NULL);
+}
