@@ -7,8 +7,9 @@
  * probe pass, each opened by {"qcaps-section": "<name>"}; a section holds the greeting
  * {"QMP": ...}, then each command object {"execute": ..., "id": ...} followed by its reply
  * ({"return"|"error": ..., "id": ...}), with events {"event": ...} where they arrived.
- * libvirt's tests/qemucapabilitiesdata/*.replies layout (no header, no section markers,
- * no greeting, command/reply pairs) is accepted too: it reads as one section "default".
+ * The layout of libvirt's .replies files in tests/qemucapabilitiesdata (no header, no section
+ * markers, no greeting, command/reply pairs) is accepted too: it reads as one section
+ * "default".
  *
  * Contract: parsing never trusts the file: any malformation (bad JSON, a reply without a
  * command, a command without a reply, a non-object, wrong member types) is QC_E_FORMAT
@@ -40,6 +41,10 @@ bool qc_fixture_is_libvirt_layout(const qc_fixture *fx);
 size_t qc_fixture_section_count(const qc_fixture *fx);
 const char *qc_fixture_section_name(const qc_fixture *fx, size_t i);
 bool qc_fixture_has_section(const qc_fixture *fx, const char *name);
+/* Every message of section i in file order (greeting, commands, replies, events), as a
+ * borrowed JSON array; NULL if i is out of range. Section markers and the header are not
+ * included. Feeding these to qc_fixture_writer_add() reproduces the file. */
+json_object *qc_fixture_section_messages(const qc_fixture *fx, size_t i);
 
 /* Looks up the reply for (command, args) in `section` (NULL = first). `*cursor_state` is
  * opaque per-replay state created on first use and freed with qc_fixture_cursor_free():
@@ -50,16 +55,20 @@ qc_fixture_cursor *qc_fixture_cursor_new(const qc_fixture *fx, const char *secti
                                          qc_error **err);
 json_object *qc_fixture_cursor_reply(qc_fixture_cursor *c, const char *command,
                                      json_object *args, qc_error **err);
-json_object *qc_fixture_cursor_greeting(qc_fixture_cursor *c); /* borrowed; NULL if none */
+/* The section's whole greeting message {"QMP": ...} (borrowed); NULL if none recorded. */
+json_object *qc_fixture_cursor_greeting(qc_fixture_cursor *c);
 void qc_fixture_cursor_free(qc_fixture_cursor *c);
 
-/* Canonical text of a JSON value: objects with keys sorted, no whitespace. Caller frees. */
+/* Canonical text of a JSON value: objects with keys sorted (strcmp), no whitespace, "/" not
+ * escaped, scalars as json-c prints them; NULL prints "null". Caller frees. */
 char *qc_json_canonical(json_object *v, qc_error **err);
 
 /* Writer: collects messages per section (in arrival order within a section; sections in
  * the order first seen) and saves them in qcaps' layout. */
 qc_fixture_writer *qc_fixture_writer_new(void);
-/* Takes ownership of header (a JSON object; "qcaps-fixture" is added). */
+/* Takes ownership of header (a JSON object). It is printed with "qcaps-fixture":
+ * QC_FIXTURE_FORMAT_VERSION as its first member (replacing any given value); the object
+ * itself is not modified, so a header borrowed from a loaded fixture may be passed. */
 void qc_fixture_writer_set_header(qc_fixture_writer *w, json_object *header);
 /* Appends a message (takes a new reference of msg; the caller keeps its own). */
 int qc_fixture_writer_add(qc_fixture_writer *w, const char *section, json_object *msg,
@@ -69,5 +78,8 @@ char *qc_fixture_writer_to_string(const qc_fixture_writer *w, qc_error **err);
 /* Atomically writes the file (temp file in the same directory, fsync, rename). */
 int qc_fixture_writer_save(const qc_fixture_writer *w, const char *path, qc_error **err);
 void qc_fixture_writer_free(qc_fixture_writer *w);
+
+QC_DEFINE_CLEANUP(qc_fixture *, qc_fixture_free);
+QC_DEFINE_CLEANUP(qc_fixture_writer *, qc_fixture_writer_free);
 
 #endif

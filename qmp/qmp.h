@@ -19,6 +19,8 @@
  * - Callbacks run from the event loop, never from inside qc_qmp_execute(). A callback may
  *   call qc_qmp_execute() again, and may call qc_qmp_free() on the same client.
  * - Never prints, never calls exit/abort on bad input, never dispatches the loop itself.
+ * - Writes go through a socket bufferevent (writev), so the host process must ignore
+ *   SIGPIPE (signal(SIGPIPE, SIG_IGN)); the library installs no signal handlers.
  */
 #ifndef QC_QMP_H
 #define QC_QMP_H
@@ -57,11 +59,14 @@ qc_qmp *qc_qmp_new_fd(struct event_base *base, int fd, const char *peer_name, qc
  * name plus canonical arguments (object keys sorted), never by position; repeated
  * identical commands get the recorded replies in order (the last one repeats). A command
  * the fixture lacks fails with QC_E_NOTFOUND naming the command, its arguments and the
- * fixture. Replies are delivered asynchronously from the loop, like a live peer. */
+ * fixture. Replies are delivered asynchronously from the loop, like a live peer.
+ * The greeting is the section's recorded one, else a synthesized one (version 0.0.0, no
+ * capabilities); qmp_capabilities and quit get {"return": {}} when not recorded. Recorded
+ * events are not replayed. A missing command fails only that command (not the client). */
 qc_qmp *qc_qmp_new_replay(struct event_base *base, const qc_fixture *fx, const char *section,
                           const char *peer_name, qc_error **err);
 
-void qc_qmp_set_max_message(qc_qmp *qmp, size_t bytes);
+void qc_qmp_set_max_message(qc_qmp *qmp, size_t bytes); /* 0 = default; max INT_MAX - 1 */
 void qc_qmp_set_command_timeout(qc_qmp *qmp, int ms); /* 0 = none; applies to handshake too */
 void qc_qmp_set_event_handler(qc_qmp *qmp, qc_qmp_event_fn fn, void *opaque);
 
@@ -89,5 +94,7 @@ bool qc_qmp_failed(const qc_qmp *qmp);
 /* Frees the client and closes its socket; pending callbacks are NOT called. NULL-safe;
  * safe from within this client's own callbacks (destruction is then deferred). */
 void qc_qmp_free(qc_qmp *qmp);
+
+QC_DEFINE_CLEANUP(qc_qmp *, qc_qmp_free);
 
 #endif
