@@ -16,6 +16,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "common/cleanup.h"
 #include "common/error.h"
 
 /* ---- string list: ordered, owned strings ---------------------------------------- */
@@ -79,6 +80,7 @@ typedef struct qc_machine {
     bool deprecated;
     qc_tristate acpi;       /* QEMU >= 8.0 reports it */
 } qc_machine;
+void qc_machine_clear(qc_machine *mc);
 
 /* ---- CPU models (query-cpu-definitions) ------------------------------------------- */
 typedef struct qc_cpu_def {
@@ -90,6 +92,7 @@ typedef struct qc_cpu_def {
     bool deprecated;
     bool static_model;      /* "static" member */
 } qc_cpu_def;
+void qc_cpu_def_clear(qc_cpu_def *d);
 
 /* ---- CPU model expansion (query-cpu-model-expansion) ------------------------------ */
 typedef enum qc_prop_type {
@@ -114,6 +117,7 @@ typedef struct qc_cpu_expansion {
     size_t n_props;
 } qc_cpu_expansion;
 void qc_cpu_expansion_free(qc_cpu_expansion *e);
+const qc_cpu_prop *qc_cpu_expansion_prop(const qc_cpu_expansion *e, const char *name);
 
 /* ---- per-accelerator facts ---------------------------------------------------------- */
 typedef struct qc_accel_caps {
@@ -125,6 +129,7 @@ typedef struct qc_accel_caps {
     size_t n_cpu_defs;
     qc_cpu_expansion *host_cpu; /* expansion of "host" (kvm) or "max" (tcg); NULL if none */
 } qc_accel_caps;
+void qc_accel_caps_clear(qc_accel_caps *a);
 
 /* ---- property lists of devices / objects / machines -------------------------------- */
 typedef struct qc_type_props {
@@ -132,12 +137,14 @@ typedef struct qc_type_props {
     bool present;           /* false: QEMU said DeviceNotFound */
     qc_strlist props;       /* property names, sorted */
 } qc_type_props;
+void qc_type_props_clear(qc_type_props *t);
 
 /* ---- command-line options (query-command-line-options) ---------------------------- */
 typedef struct qc_cmdline_option {
     char *option;           /* "spice", "machine", ... */
     qc_strlist params;      /* parameter names, sorted */
 } qc_cmdline_option;
+void qc_cmdline_option_clear(qc_cmdline_option *o);
 
 typedef struct qc_gic_cap {
     int version;
@@ -152,6 +159,7 @@ typedef struct qc_sev_caps {
     char *cert_chain;
     char *cpu0_id;          /* NULL if not reported */
 } qc_sev_caps;
+void qc_sev_caps_free(qc_sev_caps *s);
 
 typedef struct qc_sgx_section {
     int node;
@@ -163,6 +171,7 @@ typedef struct qc_sgx_caps {
     qc_sgx_section *sections;
     size_t n_sections;
 } qc_sgx_caps;
+void qc_sgx_caps_free(qc_sgx_caps *s);
 
 /* ---- the whole model ---------------------------------------------------------------- */
 #define QC_MODEL_FORMAT_VERSION 1 /* bump when the JSON serialisation changes shape */
@@ -198,10 +207,12 @@ typedef struct qc_model {
     qc_strlist hyperv;      /* enabled Hyper-V enlightenments (libvirt names), sorted */
 } qc_model;
 
-qc_model *qc_model_new(void);
+qc_model *qc_model_new(void);   /* zeroed; NULL on OOM */
 void qc_model_free(qc_model *m);
 
-/* Lookups (borrowed results; NULL when absent). */
+/* Lookups (borrowed results; NULL when absent). Flags, types and commands are sorted
+ * lists, so these are binary searches. qc_model_default_machine returns the machine QEMU
+ * marks is-default, else index 0 (libvirt's preferred-machine table is schema/'s job). */
 bool qc_model_has_flag(const qc_model *m, const char *flag);
 bool qc_model_has_type(const qc_model *m, const char *qom_type);
 bool qc_model_has_command(const qc_model *m, const char *command);
@@ -217,5 +228,10 @@ unsigned long qc_model_version_number(const qc_model *m);
 /* QEMU target name -> libvirt arch (i386 -> i686, arm -> armv7l, ...). NULL when libvirt
  * 9.0 has no arch for that target (avr, hppa, loongarch64, nios2, or1k, rx, tricore). */
 const char *qc_arch_from_qemu_target(const char *target);
+/* True for the targets QEMU builds qemu-system-<target> for (including those libvirt 9.0
+ * has no arch for); a probe of any other target fails. */
+bool qc_qemu_target_known(const char *target);
+
+QC_DEFINE_CLEANUP(qc_model *, qc_model_free);
 
 #endif
