@@ -53,7 +53,9 @@ qc_probe *qc_probe_start(struct event_base *base, const qc_probe_opts *opts,
 /* Stops a running probe: QEMUs killed and reaped, temp dirs removed, no callback. */
 void qc_probe_cancel(qc_probe *p);
 
-/* Runs one probe on a private event_base until it finishes. */
+/* Runs one probe on a private event_base until it finishes. SIGPIPE is blocked in the
+ * calling thread meanwhile. Users of qc_probe_start() must themselves ignore or block
+ * SIGPIPE: writes to a QEMU that died would raise it. */
 qc_model *qc_probe_run(const qc_probe_opts *opts, qc_error **err);
 
 #endif

@@ -1,0 +1,135 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* probe-internal.h: private interfaces shared by the probe engine's files (not installed).
+ *
+ * Contract: schema-query.c answers path queries over a query-qmp-schema reply;
+ * flags.c turns probed facts into named flags (docs/domcaps-mapping.md §2.2/§2.3);
+ * probe-queries.c builds each QMP query and decodes its reply into a pass's scratch model;
+ * probe.c drives launches, passes and phases. Nothing here prints.
+ */
+#ifndef QC_INTROSPECT_PROBE_INTERNAL_H
+#define QC_INTROSPECT_PROBE_INTERNAL_H
+
+#include <stdbool.h>
+
+#include <json-c/json.h>
+
+#include "common/error.h"
+#include "model/model.h"
+
+/* ---- schema-query.c ------------------------------------------------------------------ */
+typedef struct qc_schema qc_schema;
+
+/* Indexes a query-qmp-schema reply (an array of entries) by "name". Takes a reference. */
+qc_schema *qc_schema_new(json_object *entries, qc_error **err);
+void qc_schema_free(qc_schema *s);
+/* Evaluates a path such as "blockdev-add/arg-type/+file/aio/^io_uring" (§2.2 family 4):
+ * first component = entry name; "arg-type"/"ret-type" follow a command; "name" a member;
+ * "*name" an optional member; "+name" a union variant; "^value" an enum value;
+ * "$feature" a feature of the current entry; "!type" a builtin JSON type. Arrays are
+ * looked through, alternates tried in turn. False for malformed paths. */
+bool qc_schema_query(const qc_schema *s, const char *path);
+/* Appends every meta-type "command" entry name to l (unsorted). */
+int qc_schema_commands(const qc_schema *s, qc_strlist *l, qc_error **err);
+
+/* ---- flags.c ------------------------------------------------------------------------- */
+
+/* Devices whose property list is wanted (type exists and gate flag set); NULL-terminated
+ * table iteration: returns the i-th device to query given the flags/types known after
+ * phase A, or NULL when done. */
+typedef struct qc_flag_device_query {
+    const char *device;
+    const char *gate;        /* flag that must be set, or NULL */
+} qc_flag_device_query;
+const qc_flag_device_query *qc_flags_device_queries(size_t *ret_n);
+/* Objects (non-machine) whose QOM properties are wanted. */
+const char *const *qc_flags_object_queries(size_t *ret_n);
+/* Machine families whose "<canonical>-machine" QOM properties are wanted. */
+const char *const *qc_flags_machine_queries(size_t *ret_n);
+
+/* Flags from the facts that exist after phase A: types, commands, schema queries,
+ * command-line options, migration capabilities, query-kvm, CPU definitions. */
+int qc_flags_derive_early(qc_model *m, const qc_schema *schema, qc_error **err);
+/* Flags from device/object/machine property lists, then the §2.3 post-processing.
+ * `machine_types[i]` is the QOM type queried for qc_flags_machine_queries()[i] (or NULL). */
+int qc_flags_derive_late(qc_model *m, const char *const *machine_types, qc_error **err);
+/* Adds one flag (kept sorted+unique by the caller's final pass). */
+int qc_flags_add(qc_model *m, const char *flag, qc_error **err);
+/* Sorts and de-duplicates m->flags. */
+void qc_flags_finish(qc_model *m);
+
+/* Hyper-V enlightenments (libvirt names) present in a full expansion, into m->hyperv. */
+int qc_flags_hyperv(qc_model *m, const qc_cpu_expansion *e, qc_error **err);
+
+/* ---- probe.c / probe-queries.c ----------------------------------------------------- */
+typedef struct qc_probe qc_probe;
+typedef struct qc_pass qc_pass;
+typedef struct qc_req qc_req;
+typedef struct qc_qmp qc_qmp;
+typedef struct qc_qemu qc_qemu;
+
+/* What an error reply of a query means (docs/domcaps-mapping.md §1.4 end). */
+enum {
+    QC_REQ_REQUIRED = 0,
+    QC_REQ_OPTIONAL = 1 << 0,    /* CommandNotFound: absent */
+    QC_REQ_PROPS = 1 << 1,       /* DeviceNotFound: absent */
+    QC_REQ_UNSUPPORTED = 1 << 2, /* GenericError: absent */
+};
+
+/* Decodes one reply; ret == NULL means "absent" as allowed by the request's policy. */
+typedef int (*qc_reply_handler)(qc_pass *pass, const qc_req *req, json_object *ret,
+                                qc_error **err);
+
+enum { QC_EXP_MAIN, QC_EXP_NONMIGRATABLE, QC_EXP_HYPERV };
+
+struct qc_req {
+    qc_req *next, *prev;
+    qc_pass *pass;
+    const char *command;
+    qc_reply_handler fn;
+    int policy;
+    char *arg;                   /* typename for property queries */
+    int kind;                    /* QC_EXP_* for expansions */
+};
+
+#define QC_MACHINE_FAMILIES 3
+
+struct qc_pass {
+    qc_probe *probe;
+    qc_accel accel;
+    bool accel_from_kvm;         /* libvirt-layout replay: accel decided by query-kvm */
+    bool full;                   /* the whole query set (else: the second TCG pass) */
+    const char *section;         /* replay section, NULL when live */
+    qc_qemu *qemu;
+    qc_qmp *qmp;
+    qc_model *m;                 /* scratch model of this pass */
+    qc_accel_caps acc;           /* machines + CPU definitions until phase A ends */
+    qc_schema *schema;           /* between phase A and B only */
+    char *machine_types[QC_MACHINE_FAMILIES];
+    qc_cpu_expansion *nonmig;    /* x86: migratable=false expansion, merged after phase C */
+    qc_req *reqs;                /* outstanding requests */
+    int pending;                 /* replies outstanding in the current phase */
+    int phase;                   /* 0 = handshake, 1 = A, 2 = B, 3 = C, 4 = done */
+    bool waiting;                /* second pass: phase C waits for the first pass's flags */
+    qc_error *start_error;       /* second TCG pass died before its handshake: kept until the
+                                  * first pass shows whether the binary has TCG at all */
+};
+
+/* probe.c: sends one command for `pass` in the current phase. Takes ownership of args. */
+int qc_probe_send(qc_pass *pass, const char *command, json_object *args, qc_reply_handler fn,
+                  int policy, const char *arg, int kind, qc_error **err);
+/* The host facts and the first (full) pass of the probe, for cross-pass decisions. */
+const qc_host *qc_probe_host(const qc_probe *p);
+const qc_pass *qc_probe_primary(const qc_probe *p);
+
+/* probe-queries.c: the query sets of each phase. */
+int qc_pq_phase_a(qc_pass *pass, qc_error **err);
+int qc_pq_end_phase_a(qc_pass *pass, qc_error **err);
+int qc_pq_phase_b(qc_pass *pass, qc_error **err);
+int qc_pq_end_phase_b(qc_pass *pass, qc_error **err);
+/* Phase C (host CPU expansion); needs the first pass's flags and target. */
+int qc_pq_phase_c(qc_pass *pass, const qc_model *flags_from, qc_error **err);
+int qc_pq_end_phase_c(qc_pass *pass, qc_error **err);
+/* Is QEMU target `target` native to host arch `host` (KVM could run it)? */
+bool qc_pq_target_is_native(const char *host, const char *target);
+
+#endif
