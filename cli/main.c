@@ -3,6 +3,8 @@
 #include <errno.h>
 #include <getopt.h>
 #include <limits.h>
+#include <signal.h>
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -78,11 +80,19 @@ typedef struct qc_cli_opts {
 
 enum { QC_OPT_TCG_ONLY = 0x100 };
 
+static int qc_usage_error(const char *verb, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+/* Prints "qcaps VERB: <message>" and a pointer to the help text; returns exit code 1. */
 static int
-qc_usage_error(const char *verb, const char *fmt, const char *arg)
+qc_usage_error(const char *verb, const char *fmt, ...)
 {
+    va_list ap;
+
     fprintf(stderr, "qcaps%s%s: ", verb ? " " : "", verb ? verb : "");
-    fprintf(stderr, fmt, arg);
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
     fprintf(stderr, "\nTry 'qcaps%s%s --help'.\n", verb ? " " : "", verb ? verb : "");
     return QC_EXIT_USAGE;
 }
@@ -184,7 +194,7 @@ qc_cmd_probe(int argc, char **argv)
         return r < 0 ? QC_EXIT_USAGE : QC_EXIT_OK;
     if (o.output)
         return qc_usage_error("probe", "%s", "--output belongs to 'qcaps record'");
-    if (!o.emulator == !o.fixture && !(o.emulator && o.fixture))
+    if (!o.emulator == !o.fixture)
         return qc_usage_error("probe", "%s", "give --emulator PATH or --fixture FILE");
     if (strcmp(o.format, "text") != 0 && strcmp(o.format, "json") != 0)
         return qc_usage_error("probe", "unknown --format '%s' (text or json)", o.format);
@@ -245,6 +255,8 @@ main(int argc, char **argv)
 {
     const char *verb;
 
+    /* Writes to a dead QEMU or a closed stdout must fail with EPIPE, not kill us. */
+    signal(SIGPIPE, SIG_IGN);
     if (argc < 2)
         return qc_usage_error(NULL, "%s", "missing command");
     verb = argv[1];

@@ -37,7 +37,7 @@ qc_summary_list(FILE *f, const char *label, const qc_strlist *l)
 {
     size_t i, col;
 
-    fprintf(f, "%-17s%zu\n", label, l->n);
+    fprintf(f, "%-19s%zu\n", label, l->n);
     col = 0;
     for (i = 0; i < l->n; i++) {
         size_t w = strlen(l->v[i]) + 1;

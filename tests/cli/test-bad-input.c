@@ -215,6 +215,8 @@ static const char qc_unknown_arch_fixture[] =
     "{\n  \"execute\": \"query-version\",\n  \"id\": \"libvirt-2\"\n}\n\n"
     "{\n  \"return\": {\"qemu\": {\"micro\": 0, \"minor\": 2, \"major\": 7},"
     " \"package\": \"\"},\n  \"id\": \"libvirt-2\"\n}\n\n"
+    "{\n  \"execute\": \"query-kvm\",\n  \"id\": \"libvirt-4\"\n}\n\n"
+    "{\n  \"return\": {\"enabled\": false, \"present\": false},\n  \"id\": \"libvirt-4\"\n}\n\n"
     "{\n  \"execute\": \"query-target\",\n  \"id\": \"libvirt-3\"\n}\n\n"
     "{\n  \"return\": {\"arch\": \"sparc128\"},\n  \"id\": \"libvirt-3\"\n}\n";
 
