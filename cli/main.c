@@ -3,7 +3,6 @@
 #include <errno.h>
 #include <getopt.h>
 #include <limits.h>
-#include <signal.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -255,8 +254,6 @@ main(int argc, char **argv)
 {
     const char *verb;
 
-    /* Writes to a dead QEMU or a closed stdout must fail with EPIPE, not kill us. */
-    signal(SIGPIPE, SIG_IGN);
     if (argc < 2)
         return qc_usage_error(NULL, "%s", "missing command");
     verb = argv[1];

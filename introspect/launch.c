@@ -476,7 +476,7 @@ qc_qemu_spawn(qc_qemu *q, qc_accel accel, qc_error **err)
     char *argv[] = {
         q->binary, (char *) "-S", (char *) "-no-user-config", (char *) "-nodefaults",
         (char *) "-nographic", (char *) "-machine", machine,
-        (char *) "-chardev", (char *) "socket,id=qmp,fd=3,server=on,wait=off",
+        (char *) "-chardev", (char *) "socket,id=qmp,fd=3,server=on,wait=on",
         (char *) "-mon", (char *) "chardev=qmp,mode=control", NULL,
     };
     char *envp[] = {qc_env_lc_all, qc_env_path, qc_env_home, NULL};
@@ -708,6 +708,30 @@ qc_qemu_status_text(qc_qemu *q)
 
 /* Reads up to the last QC_QEMU_STDERR_TAIL bytes of the stderr file into buf (NUL-ended),
  * starting at a line start when one is in reach. */
+/* Removes, in place, the line QEMU prints because of our own command line
+ * ("-chardev ...,wait=on: info: QEMU waiting for connection on: ..."): it says nothing
+ * about why QEMU failed. Returns the new length. */
+static size_t
+qc_qemu_drop_own_noise(char *buf, size_t len)
+{
+    static const char noise[] = "info: QEMU waiting for connection on:";
+    size_t in = 0, out = 0;
+
+    while (in < len) {
+        char *nl = memchr(buf + in, '\n', len - in);
+        size_t end = nl ? (size_t) (nl - buf) + 1 : len;
+        bool drop = memmem(buf + in, end - in, noise, sizeof(noise) - 1) != NULL;
+
+        if (!drop) {
+            memmove(buf + out, buf + in, end - in);
+            out += end - in;
+        }
+        in = end;
+    }
+    buf[out] = '\0';
+    return out;
+}
+
 static size_t
 qc_qemu_read_stderr_tail(qc_qemu *q, char *buf, size_t size)
 {
@@ -736,6 +760,7 @@ qc_qemu_read_stderr_tail(qc_qemu *q, char *buf, size_t size)
         len += (size_t) n;
     }
     buf[len] = '\0';
+    len = qc_qemu_drop_own_noise(buf, len);
     while (len > 0 && (buf[len - 1] == '\n' || buf[len - 1] == '\r' || buf[len - 1] == ' '))
         buf[--len] = '\0';
     if (len > QC_QEMU_STDERR_TAIL) {

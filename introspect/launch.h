@@ -7,12 +7,15 @@
  * - The binary is checked first (exists, regular file, executable by us) with an error
  *   naming it. QEMU runs as
  *     <bin> -S -no-user-config -nodefaults -nographic -machine none,accel=<kvm|tcg>
- *           -chardev socket,id=qmp,fd=3,server=on,wait=off -mon chardev=qmp,mode=control
+ *           -chardev socket,id=qmp,fd=3,server=on,wait=on -mon chardev=qmp,mode=control
  *   where fd 3 is a listening unix socket (<dir>/qmp.sock) bound in a private 0700
  *   directory ($TMPDIR, or /tmp when unset, relative or too long)/qcaps-XXXXXX. We connect
  *   to it before fork (the connection waits in the listen queue until QEMU accepts it), so
- *   there is no connect race and no -daemonize: QEMU stays our child. QEMU 7.2 accepts
- *   fd=3,server=on with an inherited listening socket (tested). The child gets a clean
+ *   there is no connect race and no -daemonize: QEMU stays our child. wait=on makes QEMU
+ *   accept that connection while it parses -chardev, before the monitor exists: with
+ *   wait=off the accept in the main loop races the monitor's handler setup in its I/O
+ *   thread, and QEMU 7.2 then sometimes sends the greeting twice (seen in ~2% of starts).
+ *   The "waiting for connection" line QEMU prints for wait=on is left out of errors. The child gets a clean
  *   environment (exactly LC_ALL=C, PATH=/usr/sbin:/usr/bin:/sbin:/bin, HOME=/), stdin and
  *   stdout on /dev/null, stderr into <dir>/stderr, no other inherited fd, default signal
  *   dispositions and an empty mask, its own process group (pgid == pid), and

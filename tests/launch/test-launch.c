@@ -594,7 +594,7 @@ test_child_environment(void **state)
     dump = read_file(out);
     expect_args = xasprintf("\narg %s\narg -S\narg -no-user-config\narg -nodefaults\n"
                             "arg -nographic\narg -machine\narg none,accel=kvm\n"
-                            "arg -chardev\narg socket,id=qmp,fd=3,server=on,wait=off\n"
+                            "arg -chardev\narg socket,id=qmp,fd=3,server=on,wait=on\n"
                             "arg -mon\narg chardev=qmp,mode=control\nenv ",
                             bin);
     {
