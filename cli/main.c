@@ -269,5 +269,13 @@ main(int argc, char **argv)
         return qc_cmd_probe(argc - 1, argv + 1);
     if (strcmp(verb, "record") == 0)
         return qc_cmd_record(argc - 1, argv + 1);
+    if (strcmp(verb, "domcaps") == 0)
+        return qc_cmd_domcaps(argc - 1, argv + 1);
+    if (strcmp(verb, "capabilities") == 0)
+        return qc_cmd_capabilities(argc - 1, argv + 1);
+    if (strcmp(verb, "warm") == 0)
+        return qc_cmd_warm(argc - 1, argv + 1);
+    if (strcmp(verb, "cache") == 0)
+        return qc_cmd_cache(argc - 1, argv + 1);
     return qc_usage_error(NULL, "unknown command '%s'", verb);
 }

@@ -58,6 +58,65 @@ QCAPS_PUBLIC bool qcaps_model_has_flag(const qcaps_model *m, const char *flag);
 QCAPS_PUBLIC const char *qcaps_model_default_machine(const qcaps_model *m, const char *accel);
 QCAPS_PUBLIC void qcaps_model_free(qcaps_model *m);
 
+/* ---- contexts: settings shared by the queries below ------------------------------- */
+typedef struct qcaps_context qcaps_context;
+
+/* How a query uses the on-disk capability cache. */
+typedef enum qcaps_cache_mode {
+    QCAPS_CACHE_USE = 0, /* answer from a valid entry; probe and store on a miss */
+    QCAPS_CACHE_BYPASS,  /* neither read nor write the cache (--no-cache) */
+    QCAPS_CACHE_REFRESH, /* probe again and overwrite the entry (--refresh) */
+} qcaps_cache_mode;
+
+typedef enum qcaps_format {
+    QCAPS_FORMAT_XML = 0, /* libvirt's XML */
+    QCAPS_FORMAT_JSON,    /* the same tree as JSON (schema/README.md) */
+} qcaps_format;
+
+/* A diagnostic that is not an error (e.g. a corrupt cache entry was discarded). */
+typedef void (*qcaps_warning_fn)(const char *message, void *opaque);
+
+QCAPS_PUBLIC qcaps_context *qcaps_context_new(qcaps_error **err);
+QCAPS_PUBLIC void qcaps_context_free(qcaps_context *ctx);
+/* NULL restores the default: $QCAPS_CACHE_DIR, else /var/cache/qcaps as root, else
+ * $XDG_CACHE_HOME/qcaps (~/.cache/qcaps). */
+QCAPS_PUBLIC int qcaps_context_set_cache_dir(qcaps_context *ctx, const char *dir,
+                                             qcaps_error **err);
+QCAPS_PUBLIC void qcaps_context_set_cache_mode(qcaps_context *ctx, qcaps_cache_mode mode);
+/* Firmware descriptor directories, highest priority last as in QEMU's firmware.json
+ * (NULL = /usr/share/qemu/firmware, /etc/qemu/firmware, $XDG_CONFIG_HOME/qemu/firmware). */
+QCAPS_PUBLIC int qcaps_context_set_firmware_dirs(qcaps_context *ctx, const char *const *dirs,
+                                                 qcaps_error **err);
+/* Whole-probe deadline in ms (<= 0: default 60 s). */
+QCAPS_PUBLIC void qcaps_context_set_timeout(qcaps_context *ctx, int timeout_ms);
+QCAPS_PUBLIC void qcaps_context_set_warning_handler(qcaps_context *ctx, qcaps_warning_fn fn,
+                                                    void *opaque);
+
+/* The model of `emulator`, answered from the cache when valid (see qcaps_cache_mode). */
+QCAPS_PUBLIC qcaps_model *qcaps_get_model(qcaps_context *ctx, const char *emulator,
+                                          qcaps_error **err);
+
+/* ---- libvirt documents ---------------------------------------------------------------- */
+
+/* What to describe; NULL members take libvirt's defaults (the emulator's own arch, its
+ * default machine, kvm when usable else qemu). `fixture` replays instead of probing. */
+typedef struct qcaps_domcaps_query {
+    const char *emulator;
+    const char *fixture;
+    const char *arch;
+    const char *machine;  /* a name or an alias ("q35", "pc", "virt") */
+    const char *virttype; /* "kvm" or "qemu" */
+} qcaps_domcaps_query;
+
+/* libvirt's domainCapabilities document. Caller frees with free(). */
+QCAPS_PUBLIC char *qcaps_domcaps(qcaps_context *ctx, const qcaps_domcaps_query *q,
+                                 qcaps_format format, qcaps_error **err);
+/* libvirt's host capabilities document, one <guest> per emulator found. */
+QCAPS_PUBLIC char *qcaps_capabilities(qcaps_context *ctx, qcaps_format format,
+                                      qcaps_error **err);
+
+/* ---- errors ------------------------------------------------------------------------------ */
+
 QCAPS_PUBLIC qcaps_error_code qcaps_error_get_code(const qcaps_error *e);
 QCAPS_PUBLIC const char *qcaps_error_message(const qcaps_error *e); /* one line */
 QCAPS_PUBLIC void qcaps_error_free(qcaps_error *e);

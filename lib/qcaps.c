@@ -9,21 +9,14 @@
 #include "model/model-json.h"
 #include "model/model.h"
 #include "qmp/fixture.h"
+#include "lib/internal.h"
 
 _Static_assert((int) QCAPS_E_FORMAT == (int) QC_E_FORMAT &&
                    (int) QCAPS_E_INVALID == (int) QC_E_INVALID,
                "public and internal error codes must stay in step");
 
-struct qcaps_model {
-    qc_model *m;
-};
-
-struct qcaps_error {
-    qc_error *e;
-};
-
 /* Wraps an internal error for the caller (consumes e). */
-static void
+void
 qcaps_error_wrap(qcaps_error **err, qc_error *e)
 {
     qcaps_error *w;
@@ -36,7 +29,7 @@ qcaps_error_wrap(qcaps_error **err, qc_error *e)
     *err = w;
 }
 
-static qcaps_model *
+qcaps_model *
 qcaps_model_wrap(qc_model *m, qcaps_error **err)
 {
     qcaps_model *w = malloc(sizeof(*w));

@@ -1,0 +1,172 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* context.c: qcaps_context (settings shared by queries) and the model lookup behind them. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "introspect/probe.h"
+#include "lib/internal.h"
+#include "qmp/fixture.h"
+
+QCAPS_PUBLIC qcaps_context *
+qcaps_context_new(qcaps_error **err)
+{
+    qcaps_context *ctx = calloc(1, sizeof(*ctx));
+    qc_error *e = NULL;
+
+    if (!ctx) {
+        qc_error_set(&e, QC_E_NOMEM, "out of memory");
+        qcaps_error_wrap(err, e);
+    }
+    return ctx;
+}
+
+static void
+qc_strv_free(char **v)
+{
+    for (size_t i = 0; v && v[i]; i++)
+        free(v[i]);
+    free(v);
+}
+
+QCAPS_PUBLIC void
+qcaps_context_free(qcaps_context *ctx)
+{
+    if (!ctx)
+        return;
+    free(ctx->cache_dir);
+    qc_strv_free(ctx->firmware_dirs);
+    free(ctx);
+}
+
+QCAPS_PUBLIC int
+qcaps_context_set_cache_dir(qcaps_context *ctx, const char *dir, qcaps_error **err)
+{
+    char *copy = NULL;
+    qc_error *e = NULL;
+
+    if (!ctx || (dir && !*dir)) {
+        qc_error_set(&e, QC_E_INVALID, "qcaps_context_set_cache_dir: %s",
+                     ctx ? "empty directory name" : "no context");
+        qcaps_error_wrap(err, e);
+        return -1;
+    }
+    if (dir && !(copy = strdup(dir))) {
+        qc_error_set(&e, QC_E_NOMEM, "out of memory");
+        qcaps_error_wrap(err, e);
+        return -1;
+    }
+    free(ctx->cache_dir);
+    ctx->cache_dir = copy;
+    return 0;
+}
+
+QCAPS_PUBLIC void
+qcaps_context_set_cache_mode(qcaps_context *ctx, qcaps_cache_mode mode)
+{
+    if (ctx)
+        ctx->cache_mode = mode;
+}
+
+QCAPS_PUBLIC int
+qcaps_context_set_firmware_dirs(qcaps_context *ctx, const char *const *dirs,
+                                qcaps_error **err)
+{
+    char **copy = NULL;
+    size_t n = 0;
+    qc_error *e = NULL;
+
+    if (!ctx) {
+        qc_error_set(&e, QC_E_INVALID, "qcaps_context_set_firmware_dirs: no context");
+        qcaps_error_wrap(err, e);
+        return -1;
+    }
+    if (dirs) {
+        while (dirs[n])
+            n++;
+        if (!(copy = calloc(n + 1, sizeof(*copy))))
+            goto oom;
+        for (size_t i = 0; i < n; i++) {
+            if (!(copy[i] = strdup(dirs[i])))
+                goto oom;
+        }
+    }
+    qc_strv_free(ctx->firmware_dirs);
+    ctx->firmware_dirs = copy;
+    return 0;
+oom:
+    qc_strv_free(copy);
+    qc_error_set(&e, QC_E_NOMEM, "out of memory");
+    qcaps_error_wrap(err, e);
+    return -1;
+}
+
+QCAPS_PUBLIC void
+qcaps_context_set_timeout(qcaps_context *ctx, int timeout_ms)
+{
+    if (ctx)
+        ctx->timeout_ms = timeout_ms > 0 ? timeout_ms : 0;
+}
+
+QCAPS_PUBLIC void
+qcaps_context_set_warning_handler(qcaps_context *ctx, qcaps_warning_fn fn, void *opaque)
+{
+    if (!ctx)
+        return;
+    ctx->warn = fn;
+    ctx->warn_opaque = opaque;
+}
+
+void
+qc_context_warn(qcaps_context *ctx, const char *fmt, ...)
+{
+    char *msg = NULL;
+    va_list ap;
+
+    if (!ctx || !ctx->warn)
+        return;
+    va_start(ap, fmt);
+    if (vasprintf(&msg, fmt, ap) >= 0) {
+        ctx->warn(msg, ctx->warn_opaque);
+        free(msg);
+    }
+    va_end(ap);
+}
+
+qc_model *
+qc_context_model(qcaps_context *ctx, const char *emulator, const char *fixture, qc_error **err)
+{
+    QC_CLEANUP(qc_fixture_freep) qc_fixture *fx = NULL;
+    qc_probe_opts o = {0};
+
+    if (!emulator && !fixture) {
+        qc_error_set(err, QC_E_INVALID, "give an emulator or a fixture");
+        return NULL;
+    }
+    if (fixture && !(fx = qc_fixture_load(fixture, err)))
+        return NULL;
+    o.emulator = fixture ? NULL : emulator;
+    o.fixture = fx;
+    o.timeout_ms = ctx ? ctx->timeout_ms : 0;
+    return qc_probe_run(&o, err);
+}
+
+QCAPS_PUBLIC qcaps_model *
+qcaps_get_model(qcaps_context *ctx, const char *emulator, qcaps_error **err)
+{
+    qc_error *e = NULL;
+    qc_model *m;
+
+    if (!ctx || !emulator) {
+        qc_error_set(&e, QC_E_INVALID, "qcaps_get_model: %s",
+                     ctx ? "no emulator given" : "no context");
+        qcaps_error_wrap(err, e);
+        return NULL;
+    }
+    if (!(m = qc_context_model(ctx, emulator, NULL, &e))) {
+        qcaps_error_wrap(err, e);
+        return NULL;
+    }
+    return qcaps_model_wrap(m, err);
+}

@@ -1,0 +1,3 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* placeholder until this file is written */
+typedef int qc_placeholder_t;
