@@ -1,16 +1,21 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* host.c: reads uname, /dev/kvm and /proc/cpuinfo into a qc_host. */
+/* host.c: reads uname, /dev/kvm, /proc/cpuinfo, swtpm, VFIO and firmware descriptors. */
 #include "host.h"
 
 #include <ctype.h>
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/stat.h>
 #include <sys/utsname.h>
+#include <sys/wait.h>
 #include <unistd.h>
+
+#include <json-c/json.h>
 
 #include <linux/kvm.h>
 
@@ -205,6 +210,123 @@ qc_host_read_cpuinfo(qc_host *h, qc_error **err)
     return ret;
 }
 
+/* ---- swtpm, VFIO, secure guests (domcaps tpm / hostdev / s390-pv) ------------------- */
+
+/* Full path of `prog` in $PATH, or NULL. */
+static char *
+qc_host_which(const char *prog)
+{
+    const char *path = getenv("PATH");
+    qc_autofree char *copy = strdup(path && *path ? path : "/usr/bin:/bin");
+    char *save = NULL;
+
+    if (!copy)
+        return NULL;
+    for (char *d = strtok_r(copy, ":", &save); d; d = strtok_r(NULL, ":", &save)) {
+        char *full = NULL;
+        if (asprintf(&full, "%s/%s", d, prog) < 0)
+            return NULL;
+        if (access(full, X_OK) == 0)
+            return full;
+        free(full);
+    }
+    return NULL;
+}
+
+/* libvirt uses swtpm only when all three tools exist; the TPM versions it offers come
+ * from `swtpm_setup --print-capabilities` ({"features": ["tpm-1.2", "tpm-2.0", ...]}). */
+static int
+qc_host_read_swtpm(qc_host *h, qc_error **err)
+{
+    static const char *const tools[] = {"swtpm", "swtpm_ioctl"};
+    qc_autofree char *setup = qc_host_which("swtpm_setup");
+    qc_autofree char *cmd = NULL;
+    char buf[8192];
+    size_t len = 0;
+    json_object *o, *feats;
+    FILE *f;
+
+    if (!setup)
+        return 0;
+    for (size_t i = 0; i < QC_N_ELEMENTS(tools); i++) {
+        char *p = qc_host_which(tools[i]);
+        if (!p)
+            return 0;
+        free(p);
+    }
+    h->swtpm = true;
+    if (asprintf(&cmd, "'%s' --print-capabilities 2>/dev/null", setup) < 0)
+        return qc_error_set(err, QC_E_NOMEM, "out of memory");
+    if (!(f = popen(cmd, "re")))
+        return 0;
+    len = fread(buf, 1, sizeof(buf) - 1, f);
+    pclose(f);
+    buf[len] = '\0';
+    if (!(o = json_tokener_parse(buf)))
+        return 0;
+    if (json_object_object_get_ex(o, "features", &feats) &&
+        json_object_is_type(feats, json_type_array)) {
+        for (size_t i = 0; i < json_object_array_length(feats); i++) {
+            json_object *e = json_object_array_get_idx(feats, i);
+            if (json_object_is_type(e, json_type_string) &&
+                qc_strlist_add(&h->swtpm_features, json_object_get_string(e), err) < 0) {
+                json_object_put(o);
+                return -1;
+            }
+        }
+    }
+    json_object_put(o);
+    qc_strlist_sort(&h->swtpm_features);
+    qc_strlist_uniq(&h->swtpm_features);
+    return 0;
+}
+
+static bool
+qc_host_dir_nonempty(const char *path)
+{
+    DIR *d = opendir(path);
+    struct dirent *e;
+    bool found = false;
+
+    if (!d)
+        return false;
+    while (!found && (e = readdir(d)))
+        found = e->d_name[0] != '.';
+    closedir(d);
+    return found;
+}
+
+/* libvirt's virHostdevHostSupportsPassthroughVFIO: IOMMU groups exist and VFIO is loaded. */
+static void
+qc_host_read_vfio(qc_host *h)
+{
+    h->vfio = qc_host_dir_nonempty("/sys/kernel/iommu_groups") &&
+              access("/dev/vfio/vfio", F_OK) == 0;
+}
+
+/* s390 protected virtualisation (/sys/firmware/uv and prot_virt on the kernel command line)
+ * or AMD SEV enabled in kvm_amd: what libvirt calls kvmSupportsSecureGuest. */
+static void
+qc_host_read_secure_guest(qc_host *h)
+{
+    char buf[4096] = "";
+    FILE *f;
+
+    h->secure_guest = false;
+    if (access("/sys/firmware/uv", F_OK) == 0 && (f = fopen("/proc/cmdline", "re"))) {
+        if (fgets(buf, sizeof(buf), f)) {
+            const char *p = strstr(buf, "prot_virt=");
+            h->secure_guest = p && strchr("1yY", p[strlen("prot_virt=")]);
+        }
+        fclose(f);
+    }
+    if ((f = fopen("/sys/module/kvm_amd/parameters/sev", "re"))) {
+        if (fgets(buf, sizeof(buf), f) && strchr("1yY", buf[0]) && access("/dev/sev", F_OK) == 0)
+            h->secure_guest = true;
+        fclose(f);
+    }
+}
+
 int
 qc_host_read(qc_host *ret_host, qc_error **err)
 {
@@ -214,12 +336,304 @@ qc_host_read(qc_host *ret_host, qc_error **err)
         return qc_error_set(err, QC_E_INVALID, "no host struct given");
     memset(&h, 0, sizeof(h));
     h.cpu_family = h.cpu_model = h.cpu_stepping = -1;
-    if (qc_host_read_uname(&h, err) < 0 || qc_host_read_cpuinfo(&h, err) < 0) {
+    if (qc_host_read_uname(&h, err) < 0 || qc_host_read_cpuinfo(&h, err) < 0 ||
+        qc_host_read_swtpm(&h, err) < 0 || qc_host_read_firmware(&h, NULL, err) < 0) {
         qc_host_clear(&h);
         return -1;
     }
     qc_host_read_kvm(&h);
+    qc_host_read_vfio(&h);
+    qc_host_read_secure_guest(&h);
     qc_host_clear(ret_host);
     *ret_host = h;
     return 0;
+}
+
+/* ---- QEMU firmware descriptors (docs/interop/firmware.json, mapping §4) ---------------- */
+
+/* libvirt's built-in loader list, used when no descriptor matches (qemu.conf default). */
+static const char *const qc_legacy_loaders[] = {
+    "/usr/share/OVMF/OVMF_CODE.fd",
+    "/usr/share/OVMF/OVMF_CODE.secboot.fd",
+    "/usr/share/AAVMF/AAVMF_CODE.fd",
+    "/usr/share/AAVMF/AAVMF32_CODE.fd",
+};
+
+static int
+qc_fw_strarray(json_object *o, const char *key, qc_strlist *l, bool need, char **why,
+               qc_error **err)
+{
+    json_object *a;
+
+    if (!json_object_object_get_ex(o, key, &a)) {
+        if (need && asprintf(why, "missing member '%s'", key) < 0)
+            return qc_error_set(err, QC_E_NOMEM, "out of memory");
+        return 0;
+    }
+    if (!json_object_is_type(a, json_type_array)) {
+        if (asprintf(why, "member '%s' is not an array", key) < 0)
+            return qc_error_set(err, QC_E_NOMEM, "out of memory");
+        return 0;
+    }
+    for (size_t i = 0; i < json_object_array_length(a); i++) {
+        json_object *e = json_object_array_get_idx(a, i);
+        if (!json_object_is_type(e, json_type_string)) {
+            if (asprintf(why, "member '%s' holds a non-string", key) < 0)
+                return qc_error_set(err, QC_E_NOMEM, "out of memory");
+            return 0;
+        }
+        if (qc_strlist_add(l, json_object_get_string(e), err) < 0)
+            return -1;
+    }
+    return 0;
+}
+
+/* o.key.filename as a string, or NULL. */
+static const char *
+qc_fw_filename(json_object *o, const char *key)
+{
+    json_object *sub = o, *fn;
+
+    if (key && !json_object_object_get_ex(o, key, &sub))
+        return NULL;
+    if (!json_object_is_type(sub, json_type_object) ||
+        !json_object_object_get_ex(sub, "filename", &fn) ||
+        !json_object_is_type(fn, json_type_string))
+        return NULL;
+    return json_object_get_string(fn);
+}
+
+static int
+qc_fw_dup(char **dst, const char *src, qc_error **err)
+{
+    if (src && !(*dst = strdup(src)))
+        return qc_error_set(err, QC_E_NOMEM, "out of memory");
+    return 0;
+}
+
+/* "mapping": flash (executable + nvram-template), memory (filename) or kernel. */
+static int
+qc_fw_parse_mapping(json_object *root, qc_fw_desc *d, char **why, qc_error **err)
+{
+    json_object *map, *dev;
+
+    if (!json_object_object_get_ex(root, "mapping", &map) ||
+        !json_object_is_type(map, json_type_object) ||
+        !json_object_object_get_ex(map, "device", &dev) ||
+        !json_object_is_type(dev, json_type_string)) {
+        if (!(*why = strdup("missing or malformed 'mapping.device'")))
+            return qc_error_set(err, QC_E_NOMEM, "out of memory");
+        return 0;
+    }
+    if (qc_fw_dup(&d->device, json_object_get_string(dev), err) < 0)
+        return -1;
+    if (strcmp(d->device, "flash") == 0) {
+        if (qc_fw_dup(&d->executable, qc_fw_filename(map, "executable"), err) < 0 ||
+            qc_fw_dup(&d->nvram_template, qc_fw_filename(map, "nvram-template"), err) < 0)
+            return -1;
+        if (!d->executable && !(*why = strdup("flash mapping without 'executable.filename'")))
+            return qc_error_set(err, QC_E_NOMEM, "out of memory");
+    } else if (strcmp(d->device, "memory") == 0) {
+        if (qc_fw_dup(&d->executable, qc_fw_filename(map, NULL), err) < 0)
+            return -1;
+        if (!d->executable && !(*why = strdup("memory mapping without 'filename'")))
+            return qc_error_set(err, QC_E_NOMEM, "out of memory");
+    }
+    return 0;
+}
+
+static int
+qc_fw_parse_targets(json_object *root, qc_fw_desc *d, char **why, qc_error **err)
+{
+    json_object *ts;
+    size_t n;
+
+    if (!json_object_object_get_ex(root, "targets", &ts) ||
+        !json_object_is_type(ts, json_type_array)) {
+        if (!(*why = strdup("missing or malformed 'targets'")))
+            return qc_error_set(err, QC_E_NOMEM, "out of memory");
+        return 0;
+    }
+    n = json_object_array_length(ts);
+    if (n && !(d->targets = calloc(n, sizeof(*d->targets))))
+        return qc_error_set(err, QC_E_NOMEM, "out of memory");
+    for (size_t i = 0; i < n && !*why; i++) {
+        json_object *t = json_object_array_get_idx(ts, i), *arch;
+        qc_fw_target *ft = &d->targets[d->n_targets++];
+        if (!json_object_is_type(t, json_type_object) ||
+            !json_object_object_get_ex(t, "architecture", &arch) ||
+            !json_object_is_type(arch, json_type_string)) {
+            if (!(*why = strdup("a target lacks 'architecture'")))
+                return qc_error_set(err, QC_E_NOMEM, "out of memory");
+            return 0;
+        }
+        if (qc_fw_dup(&ft->arch, json_object_get_string(arch), err) < 0 ||
+            qc_fw_strarray(t, "machines", &ft->machines, true, why, err) < 0)
+            return -1;
+    }
+    return 0;
+}
+
+/* Parses one descriptor file into d; a malformed file sets d->error (not a failure). */
+static int
+qc_fw_parse(const char *path, qc_fw_desc *d, qc_error **err)
+{
+    json_object *root = json_object_from_file(path);
+    char *why = NULL;
+    int rc = 0;
+
+    if (!root || !json_object_is_type(root, json_type_object)) {
+        why = strdup(root ? "not a JSON object" : "not valid JSON");
+        rc = why ? 0 : qc_error_set(err, QC_E_NOMEM, "out of memory");
+    } else if (qc_fw_strarray(root, "interface-types", &d->interfaces, true, &why, err) < 0 ||
+               (!why && qc_fw_parse_mapping(root, d, &why, err) < 0) ||
+               (!why && qc_fw_parse_targets(root, d, &why, err) < 0) ||
+               (!why && qc_fw_strarray(root, "features", &d->features, false, &why, err) < 0)) {
+        rc = -1;
+    }
+    json_object_put(root);
+    d->error = why;
+    if (!why && d->executable)
+        d->executable_exists = access(d->executable, F_OK) == 0;
+    return rc;
+}
+
+typedef struct qc_fw_entry {
+    char *name;
+    char *path;
+    bool masked;
+} qc_fw_entry;
+
+static int
+qc_fw_entry_cmp(const void *a, const void *b)
+{
+    return strcmp(((const qc_fw_entry *) a)->name, ((const qc_fw_entry *) b)->name);
+}
+
+/* Adds/overrides the files of one directory in the basename-keyed list. */
+static int
+qc_fw_scan_dir(const char *dir, qc_fw_entry **v, size_t *n, qc_error **err)
+{
+    DIR *d = opendir(dir);
+    struct dirent *de;
+    int rc = 0;
+
+    if (!d)
+        return 0; /* a missing directory is simply empty */
+    while (rc == 0 && (de = readdir(d))) {
+        struct stat st;
+        char *full = NULL;
+        size_t i;
+        if (de->d_name[0] == '.')
+            continue;
+        if (asprintf(&full, "%s/%s", dir, de->d_name) < 0) {
+            rc = qc_error_set(err, QC_E_NOMEM, "out of memory");
+            break;
+        }
+        if (stat(full, &st) < 0 || !S_ISREG(st.st_mode)) {
+            free(full);
+            continue;
+        }
+        for (i = 0; i < *n && strcmp((*v)[i].name, de->d_name) != 0; i++)
+            ;
+        if (i == *n) {
+            qc_fw_entry *nv = realloc(*v, (*n + 1) * sizeof(**v));
+            if (!nv || !(nv[i].name = strdup(de->d_name))) {
+                if (nv)
+                    *v = nv;
+                free(full);
+                rc = qc_error_set(err, QC_E_NOMEM, "out of memory");
+                break;
+            }
+            *v = nv;
+            nv[i].path = NULL;
+            (*n)++;
+        }
+        free((*v)[i].path);
+        (*v)[i].path = full;
+        (*v)[i].masked = st.st_size == 0;
+    }
+    closedir(d);
+    return rc;
+}
+
+/* The default search path (mapping §4); the per-user one only for non-root, as libvirt's
+ * unprivileged daemon. Returns the number of entries written to dirs (max 3). */
+static size_t
+qc_fw_default_dirs(char **dirs)
+{
+    const char *xdg = getenv("XDG_CONFIG_HOME"), *home = getenv("HOME");
+    size_t n = 0;
+
+    dirs[n++] = strdup("/usr/share/qemu/firmware");
+    dirs[n++] = strdup("/etc/qemu/firmware");
+    if (geteuid() != 0) {
+        if (xdg && *xdg) {
+            if (asprintf(&dirs[n], "%s/qemu/firmware", xdg) >= 0)
+                n++;
+        } else if (home && *home) {
+            if (asprintf(&dirs[n], "%s/.config/qemu/firmware", home) >= 0)
+                n++;
+        }
+    }
+    return n;
+}
+
+static int
+qc_fw_build(qc_host *h, qc_fw_entry *v, size_t n, qc_error **err)
+{
+    qsort(v, n, sizeof(*v), qc_fw_entry_cmp);
+    if (n && !(h->firmware = calloc(n, sizeof(*h->firmware))))
+        return qc_error_set(err, QC_E_NOMEM, "out of memory");
+    for (size_t i = 0; i < n; i++) {
+        qc_fw_desc *d;
+        if (v[i].masked)
+            continue;
+        d = &h->firmware[h->n_firmware++];
+        if (!(d->name = strdup(v[i].name)) || !(d->path = strdup(v[i].path)))
+            return qc_error_set(err, QC_E_NOMEM, "out of memory");
+        if (qc_fw_parse(v[i].path, d, err) < 0)
+            return -1;
+    }
+    for (size_t i = 0; i < QC_N_ELEMENTS(qc_legacy_loaders); i++) {
+        if (access(qc_legacy_loaders[i], F_OK) == 0 &&
+            qc_strlist_add(&h->legacy_loaders, qc_legacy_loaders[i], err) < 0)
+            return -1;
+    }
+    return 0;
+}
+
+int
+qc_host_read_firmware(qc_host *h, const char *const *dirs, qc_error **err)
+{
+    char *defaults[3] = {NULL, NULL, NULL};
+    qc_fw_entry *v = NULL;
+    size_t n = 0, nd = 0;
+    int rc = 0;
+
+    for (size_t i = 0; i < h->n_firmware; i++)
+        qc_fw_desc_clear(&h->firmware[i]);
+    free(h->firmware);
+    h->firmware = NULL;
+    h->n_firmware = 0;
+    qc_strlist_clear(&h->legacy_loaders);
+    if (!dirs)
+        nd = qc_fw_default_dirs(defaults);
+    for (size_t i = 0; rc == 0 && (dirs ? dirs[i] != NULL : i < nd); i++) {
+        const char *dir = dirs ? dirs[i] : defaults[i];
+        if (!dir)
+            rc = qc_error_set(err, QC_E_NOMEM, "out of memory");
+        else
+            rc = qc_fw_scan_dir(dir, &v, &n, err);
+    }
+    if (rc == 0)
+        rc = qc_fw_build(h, v, n, err);
+    for (size_t i = 0; i < n; i++) {
+        free(v[i].name);
+        free(v[i].path);
+    }
+    free(v);
+    for (size_t i = 0; i < nd; i++)
+        free(defaults[i]);
+    return rc;
 }

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* host.h: reads the facts of the running host that a probe depends on.
  *
- * Contract: reads uname(2), /dev/kvm (open + KVM_CHECK_EXTENSION) and /proc/cpuinfo into a
- * qc_host; a fact that cannot be read is left unknown (NULL / -1 / false), which is not an
+ * Contract: reads uname(2), /dev/kvm (open + KVM_CHECK_EXTENSION), /proc/cpuinfo, swtpm
+ * (`swtpm_setup --print-capabilities`), VFIO/IOMMU presence and the QEMU firmware
+ * descriptors into a qc_host; a fact that cannot be read is left unknown (NULL / -1 / false), which is not an
  * error. Replay never calls this: the fixture header carries these facts instead.
  */
 #ifndef QC_INTROSPECT_HOST_H
@@ -13,6 +14,14 @@
 
 /* Fills *ret_host (which must be zeroed or cleared). */
 int qc_host_read(qc_host *ret_host, qc_error **err);
+
+/* Replaces h->firmware and h->legacy_loaders with the descriptors found in `dirs`
+ * (NULL-terminated, lowest priority first; NULL: /usr/share/qemu/firmware,
+ * /etc/qemu/firmware and, when not root, $XDG_CONFIG_HOME/qemu/firmware). A later
+ * directory's file replaces an earlier one of the same basename, an empty file masks it,
+ * dot-files and non-regular files are skipped; the result is sorted by basename. A
+ * descriptor that does not parse is kept with `error` set (skipped by its users). */
+int qc_host_read_firmware(qc_host *h, const char *const *dirs, qc_error **err);
 
 /* uname machine -> QEMU target name (i486..i686 -> i386, armv*l -> arm, ppc64le -> ppc64,
  * ...); unknown names are returned unchanged. Returns a static string or `uname_machine`. */

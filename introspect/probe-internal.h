@@ -79,7 +79,7 @@ enum {
 typedef int (*qc_reply_handler)(qc_pass *pass, const qc_req *req, json_object *ret,
                                 qc_error **err);
 
-enum { QC_EXP_MAIN, QC_EXP_NONMIGRATABLE, QC_EXP_HYPERV };
+enum { QC_EXP_MAIN, QC_EXP_NONMIGRATABLE, QC_EXP_HYPERV, QC_EXP_FULL, QC_EXP_MODEL };
 
 struct qc_req {
     qc_req *next, *prev;
@@ -106,12 +106,16 @@ struct qc_pass {
     qc_schema *schema;           /* between phase A and B only */
     char *machine_types[QC_MACHINE_FAMILIES];
     qc_cpu_expansion *nonmig;    /* x86: migratable=false expansion, merged after phase C */
+    char *full_vendor;           /* x86: "vendor" of the full host/max expansion */
     qc_req *reqs;                /* outstanding requests */
     int pending;                 /* replies outstanding in the current phase */
     int phase;                   /* 0 = handshake, 1 = A, 2 = B, 3 = C, 4 = done */
     bool waiting;                /* second pass: phase C waits for the first pass's flags */
     qc_error *start_error;       /* second TCG pass died before its handshake: kept until the
                                   * first pass shows whether the binary has TCG at all */
+    qc_error *late_error;        /* second pass failed while the first was still running:
+                                  * reported only if the first pass succeeds, so that the
+                                  * first pass's own diagnosis (e.g. unknown target) wins */
 };
 
 /* probe.c: sends one command for `pass` in the current phase. Takes ownership of args. */

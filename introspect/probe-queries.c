@@ -672,10 +672,41 @@ qc_pq_parse_expansion(const qc_req *req, json_object *ret, qc_cpu_expansion *e, 
     return 0;
 }
 
+/* A named model's full expansion: its vendor, model-id and enabled boolean properties
+ * (filtered to feature names at the end of phase C). */
+static int
+qc_pq_model_info(qc_pass *pass, const qc_cpu_expansion *e, qc_error **err)
+{
+    qc_model *m = pass->m;
+    qc_cpu_model_info *v = realloc(m->cpu_models, (m->n_cpu_models + 1) * sizeof(*v)), *c;
+    const qc_cpu_prop *p;
+
+    if (!v)
+        return qc_error_set(err, QC_E_NOMEM, "out of memory");
+    m->cpu_models = v;
+    c = &v[m->n_cpu_models++];
+    memset(c, 0, sizeof(*c));
+    if (!(c->name = strdup(e->model)))
+        return qc_error_set(err, QC_E_NOMEM, "out of memory");
+    if ((p = qc_cpu_expansion_prop(e, "vendor")) && p->type == QC_PROP_STRING &&
+        !(c->vendor = strdup(p->s)))
+        return qc_error_set(err, QC_E_NOMEM, "out of memory");
+    if ((p = qc_cpu_expansion_prop(e, "model-id")) && p->type == QC_PROP_STRING &&
+        !(c->model_id = strdup(p->s)))
+        return qc_error_set(err, QC_E_NOMEM, "out of memory");
+    for (size_t i = 0; i < e->n_props; i++) {
+        if (e->props[i].type == QC_PROP_BOOL && e->props[i].b &&
+            qc_strlist_add(&c->features, e->props[i].name, err) < 0)
+            return -1;
+    }
+    return 0;
+}
+
 static int
 qc_pq_expansion(qc_pass *pass, const qc_req *req, json_object *ret, qc_error **err)
 {
     qc_cpu_expansion *e;
+    const qc_cpu_prop *vendor;
     int rc;
 
     if (!ret)
@@ -695,6 +726,19 @@ qc_pq_expansion(qc_pass *pass, const qc_req *req, json_object *ret, qc_error **e
         qc_cpu_expansion_free(pass->nonmig);
         pass->nonmig = e;
         return 0;
+    case QC_EXP_FULL:
+        vendor = qc_cpu_expansion_prop(e, "vendor");
+        free(pass->full_vendor);
+        pass->full_vendor = NULL;
+        rc = 0;
+        if (vendor && vendor->type == QC_PROP_STRING && !(pass->full_vendor = strdup(vendor->s)))
+            rc = qc_error_set(err, QC_E_NOMEM, "out of memory");
+        qc_cpu_expansion_free(e);
+        return rc;
+    case QC_EXP_MODEL:
+        rc = qc_pq_model_info(pass, e, err);
+        qc_cpu_expansion_free(e);
+        return rc;
     default:
         rc = qc_flags_hyperv(pass->m, e, err);
         qc_cpu_expansion_free(e);
@@ -727,6 +771,23 @@ qc_pq_send_expansion(qc_pass *pass, const char *type, const char *model, const c
                          QC_REQ_OPTIONAL, type, kind, err);
 }
 
+/* x86: a full expansion of every unversioned named model (an alias of a
+ * "-vN" definition), so that host-model can be derived without libvirt's CPU map. */
+static int
+qc_pq_send_model_expansions(qc_pass *pass, qc_error **err)
+{
+    const qc_accel_caps *ac = &pass->m->accel[pass->accel];
+
+    for (size_t i = 0; i < ac->n_cpu_defs; i++) {
+        if (!ac->cpu_defs[i].alias_of)
+            continue;
+        if (qc_pq_send_expansion(pass, "full", ac->cpu_defs[i].name, NULL, false,
+                                 QC_EXP_MODEL, err) < 0)
+            return -1;
+    }
+    return 0;
+}
+
 int
 qc_pq_phase_c(qc_pass *pass, const qc_model *f, qc_error **err)
 {
@@ -741,8 +802,10 @@ qc_pq_phase_c(qc_pass *pass, const qc_model *f, qc_error **err)
         return 0;
     if (!kvm && !qc_model_find_cpu(pass->m, QC_ACCEL_TCG, "max"))
         return 0;
+    /* x86: static (libvirt asks static first; its names are canonical), plus full for
+     * the vendor, which static expansions do not report */
     if (x86)
-        type = qc_model_has_flag(f, "canonical-cpu-features") ? "static" : "full";
+        type = "static";
     else if (qc_pq_target_in(f, "arm", "aarch64"))
         type = "full";
     else
@@ -755,6 +818,43 @@ qc_pq_phase_c(qc_pass *pass, const qc_model *f, qc_error **err)
     if (x86 && kvm && qc_pq_send_expansion(pass, "full", model, "hv-passthrough", true,
                                            QC_EXP_HYPERV, err) < 0)
         return -1;
+    if (x86 && qc_pq_send_expansion(pass, "full", model, NULL, false, QC_EXP_FULL, err) < 0)
+        return -1;
+    /* Model definitions come from the TCG pass: under KVM every model takes the host's
+     * vendor and KVM's default features (x2apic, kvm-*); a KVM-only build uses KVM's. */
+    if (x86 && (!kvm || !qc_model_has_type(f, "tcg-accel")) &&
+        qc_pq_send_model_expansions(pass, err) < 0)
+        return -1;
+    return 0;
+}
+
+static int
+qc_pq_cmp_model_info(const void *a, const void *b)
+{
+    return strcmp(((const qc_cpu_model_info *) a)->name, ((const qc_cpu_model_info *) b)->name);
+}
+
+/* Keeps only the names the host expansion reports (static: canonical feature names), so
+ * aliases ("sse4_1") and non-feature properties ("check", "pmu") drop out. */
+static int
+qc_pq_filter_model_features(qc_model *m, const qc_cpu_expansion *host, qc_error **err)
+{
+    for (size_t i = 0; i < m->n_cpu_models; i++) {
+        qc_strlist kept = {0};
+        qc_strlist *l = &m->cpu_models[i].features;
+        for (size_t j = 0; j < l->n; j++) {
+            const qc_cpu_prop *p = qc_cpu_expansion_prop(host, l->v[j]);
+            if (p && p->type == QC_PROP_BOOL && qc_strlist_add(&kept, l->v[j], err) < 0) {
+                qc_strlist_clear(&kept);
+                return -1;
+            }
+        }
+        qc_strlist_sort(&kept);
+        qc_strlist_clear(l);
+        *l = kept;
+    }
+    if (m->n_cpu_models > 1)
+        qsort(m->cpu_models, m->n_cpu_models, sizeof(*m->cpu_models), qc_pq_cmp_model_info);
     return 0;
 }
 
@@ -781,5 +881,21 @@ qc_pq_end_phase_c(qc_pass *pass, qc_error **err)
     }
     qc_cpu_expansion_free(pass->nonmig);
     pass->nonmig = NULL;
+    if (e && pass->full_vendor) {
+        free(e->vendor);
+        e->vendor = qc_steal(&pass->full_vendor);
+    }
+    if (pass->m->n_cpu_models) {
+        if (!e) {
+            /* no host expansion to say which names are features: keep nothing */
+            for (size_t i = 0; i < pass->m->n_cpu_models; i++)
+                qc_cpu_model_info_clear(&pass->m->cpu_models[i]);
+            free(pass->m->cpu_models);
+            pass->m->cpu_models = NULL;
+            pass->m->n_cpu_models = 0;
+        } else if (qc_pq_filter_model_features(pass->m, e, err) < 0) {
+            return -1;
+        }
+    }
     return 0;
 }

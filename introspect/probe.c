@@ -91,7 +91,9 @@ qc_pass_clear(qc_pass *pass)
     for (size_t i = 0; i < QC_MACHINE_FAMILIES; i++)
         free(pass->machine_types[i]);
     qc_cpu_expansion_free(pass->nonmig);
+    free(pass->full_vendor);
     qc_error_free(pass->start_error);
+    qc_error_free(pass->late_error);
     memset(pass, 0, sizeof(*pass));
 }
 
@@ -172,6 +174,24 @@ qc_pass_defer_start_failure(qc_pass *pass, qc_error *e)
     return true;
 }
 
+/* A second pass that fails while the first pass runs waits for it (see late_error).
+ * Takes ownership of e; true if kept. */
+static bool
+qc_pass_defer_secondary_failure(qc_pass *pass, qc_error *e)
+{
+    qc_probe *p = pass->probe;
+
+    if (pass == &p->passes[0] || p->passes[0].phase >= 4 || p->finished)
+        return false;
+    if (!pass->late_error)
+        pass->late_error = e;
+    else
+        qc_error_free(e);
+    pass->phase = 4;
+    qc_probe_maybe_complete(p);
+    return true;
+}
+
 static void
 qc_pass_fail(qc_pass *pass, qc_error *e)
 {
@@ -189,7 +209,7 @@ qc_pass_fail(qc_pass *pass, qc_error *e)
         free(why);
     }
     qc_error_prefix(&e, "probing '%s'", p->emulator);
-    if (!qc_pass_defer_start_failure(pass, e))
+    if (!qc_pass_defer_start_failure(pass, e) && !qc_pass_defer_secondary_failure(pass, e))
         qc_probe_fail(p, e);
 }
 
@@ -356,6 +376,8 @@ qc_probe_merge(qc_probe *p, qc_model **ret, qc_error **err)
 
     for (size_t i = 1; i < p->n_passes; i++) {
         qc_pass *s = &p->passes[i];
+        if (s->late_error)
+            return qc_error_propagate(err, qc_steal(&s->late_error));
         if (s->start_error) {
             if (qc_model_has_type(m, "tcg-accel"))
                 return qc_error_propagate(err, qc_steal(&s->start_error));
@@ -374,6 +396,11 @@ qc_probe_merge(qc_probe *p, qc_model **ret, qc_error **err)
         qc_accel_caps_clear(&m->accel[s->accel]);
         m->accel[s->accel] = s->m->accel[s->accel];
         memset(&s->m->accel[s->accel], 0, sizeof(s->m->accel[s->accel]));
+        if (s->m->n_cpu_models && !m->n_cpu_models) {
+            m->cpu_models = qc_steal(&s->m->cpu_models);
+            m->n_cpu_models = s->m->n_cpu_models;
+            s->m->n_cpu_models = 0;
+        }
         for (size_t h = 0; h < s->m->hyperv.n; h++) {
             if (!qc_strlist_contains(&m->hyperv, s->m->hyperv.v[h]) &&
                 qc_strlist_add(&m->hyperv, s->m->hyperv.v[h], err) < 0)

@@ -68,6 +68,49 @@ qc_js_push(json_object *a, json_object *v)
     return 0;
 }
 
+static json_object *
+qc_js_fw_desc(const qc_fw_desc *d)
+{
+    QC_CLEANUP(json_object_putp) json_object *o = json_object_new_object();
+    json_object *targets = json_object_new_array_ext((int) d->n_targets);
+
+    if (!o || qc_js_add(o, "name", qc_js_str(d->name), true) < 0 ||
+        qc_js_add(o, "path", qc_js_str(d->path), d->path) < 0 ||
+        qc_js_add(o, "error", qc_js_str(d->error), d->error) < 0 ||
+        qc_js_add(o, "interface-types", qc_js_strlist(&d->interfaces), true) < 0 ||
+        qc_js_add(o, "device", qc_js_str(d->device), d->device) < 0 ||
+        qc_js_add(o, "executable", qc_js_str(d->executable), d->executable) < 0 ||
+        qc_js_add(o, "executable-exists", json_object_new_boolean(d->executable_exists),
+                  true) < 0 ||
+        qc_js_add(o, "nvram-template", qc_js_str(d->nvram_template), d->nvram_template) < 0 ||
+        qc_js_add(o, "targets", targets, true) < 0)
+        return NULL;
+    for (size_t i = 0; i < d->n_targets; i++) {
+        json_object *t = json_object_new_object();
+        if (!t || qc_js_push(targets, t) < 0 ||
+            qc_js_add(t, "architecture", qc_js_str(d->targets[i].arch), true) < 0 ||
+            qc_js_add(t, "machines", qc_js_strlist(&d->targets[i].machines), true) < 0)
+            return NULL;
+    }
+    if (qc_js_add(o, "features", qc_js_strlist(&d->features), true) < 0)
+        return NULL;
+    return qc_steal(&o);
+}
+
+static json_object *
+qc_js_firmware(const qc_host *h)
+{
+    QC_CLEANUP(json_object_putp) json_object *a = json_object_new_array_ext((int) h->n_firmware);
+
+    if (!a)
+        return NULL;
+    for (size_t i = 0; i < h->n_firmware; i++) {
+        if (qc_js_push(a, qc_js_fw_desc(&h->firmware[i])) < 0)
+            return NULL;
+    }
+    return qc_steal(&a);
+}
+
 json_object *
 qc_host_to_json(const qc_host *h, qc_error **err)
 {
@@ -85,7 +128,13 @@ qc_host_to_json(const qc_host *h, qc_error **err)
         qc_js_add(o, "cpu-model", json_object_new_int64(h->cpu_model), true) < 0 ||
         qc_js_add(o, "cpu-stepping", json_object_new_int64(h->cpu_stepping), true) < 0 ||
         qc_js_add(o, "cpu-microcode", qc_js_str(h->cpu_microcode), h->cpu_microcode) < 0 ||
-        qc_js_add(o, "cpu-flags", qc_js_strlist(&h->cpu_flags), true) < 0) {
+        qc_js_add(o, "cpu-flags", qc_js_strlist(&h->cpu_flags), true) < 0 ||
+        qc_js_add(o, "swtpm", json_object_new_boolean(h->swtpm), true) < 0 ||
+        qc_js_add(o, "swtpm-features", qc_js_strlist(&h->swtpm_features), true) < 0 ||
+        qc_js_add(o, "vfio", json_object_new_boolean(h->vfio), true) < 0 ||
+        qc_js_add(o, "secure-guest", json_object_new_boolean(h->secure_guest), true) < 0 ||
+        qc_js_add(o, "firmware", qc_js_firmware(h), true) < 0 ||
+        qc_js_add(o, "legacy-loaders", qc_js_strlist(&h->legacy_loaders), true) < 0) {
         qc_error_set(err, QC_E_NOMEM, "out of memory");
         return NULL;
     }
@@ -182,6 +231,7 @@ qc_js_expansion(const qc_cpu_expansion *e)
 
     if (!o || qc_js_add(o, "model", qc_js_str(e->model), e->model) < 0 ||
         qc_js_add(o, "type", qc_js_str(e->type), e->type) < 0 ||
+        qc_js_add(o, "vendor", qc_js_str(e->vendor), e->vendor) < 0 ||
         qc_js_add(o, "props", props, true) < 0)
         return NULL;
     for (size_t i = 0; i < e->n_props; i++) {
@@ -345,6 +395,25 @@ qc_js_sgx(const qc_sgx_caps *s)
     return qc_steal(&o);
 }
 
+static json_object *
+qc_js_cpu_models(const qc_model *m)
+{
+    QC_CLEANUP(json_object_putp) json_object *a = json_object_new_array_ext((int) m->n_cpu_models);
+
+    if (!a)
+        return NULL;
+    for (size_t i = 0; i < m->n_cpu_models; i++) {
+        const qc_cpu_model_info *c = &m->cpu_models[i];
+        json_object *o = json_object_new_object();
+        if (!o || qc_js_push(a, o) < 0 || qc_js_add(o, "name", qc_js_str(c->name), true) < 0 ||
+            qc_js_add(o, "vendor", qc_js_str(c->vendor), c->vendor) < 0 ||
+            qc_js_add(o, "model-id", qc_js_str(c->model_id), c->model_id) < 0 ||
+            qc_js_add(o, "features", qc_js_strlist(&c->features), true) < 0)
+            return NULL;
+    }
+    return qc_steal(&a);
+}
+
 json_object *
 qc_model_to_json(const qc_model *m, qc_error **err)
 {
@@ -379,7 +448,8 @@ qc_model_to_json(const qc_model *m, qc_error **err)
         qc_js_add(o, "gic", m->have_gic ? qc_js_gic(m) : NULL, m->have_gic) < 0 ||
         qc_js_add(o, "sev", m->sev ? qc_js_sev(m->sev) : NULL, m->sev) < 0 ||
         qc_js_add(o, "sgx", m->sgx ? qc_js_sgx(m->sgx) : NULL, m->sgx) < 0 ||
-        qc_js_add(o, "hyperv", qc_js_strlist(&m->hyperv), true) < 0) {
+        qc_js_add(o, "hyperv", qc_js_strlist(&m->hyperv), true) < 0 ||
+        qc_js_add(o, "cpu-models", qc_js_cpu_models(m), true) < 0) {
         json_object_put(host);
         qc_error_set(err, QC_E_NOMEM, "out of memory");
         return NULL;
@@ -634,6 +704,59 @@ qc_rd_array(qc_rd *r, json_object *o, const char *key, bool nullable, size_t siz
 }
 
 static int
+qc_rd_fw_target(qc_rd *r, json_object *o, void *elem)
+{
+    qc_fw_target *t = elem;
+
+    return qc_rd_str(r, o, "architecture", false, &t->arch) < 0 ||
+                   qc_rd_strlist(r, o, "machines", &t->machines) < 0
+               ? -1
+               : 0;
+}
+
+static int
+qc_rd_fw_desc(qc_rd *r, json_object *o, void *elem)
+{
+    qc_fw_desc *d = elem;
+
+    return qc_rd_str(r, o, "name", false, &d->name) < 0 ||
+                   qc_rd_str(r, o, "path", true, &d->path) < 0 ||
+                   qc_rd_str(r, o, "error", true, &d->error) < 0 ||
+                   qc_rd_strlist(r, o, "interface-types", &d->interfaces) < 0 ||
+                   qc_rd_str(r, o, "device", true, &d->device) < 0 ||
+                   qc_rd_str(r, o, "executable", true, &d->executable) < 0 ||
+                   qc_rd_bool(r, o, "executable-exists", &d->executable_exists) < 0 ||
+                   qc_rd_str(r, o, "nvram-template", true, &d->nvram_template) < 0 ||
+                   qc_rd_array(r, o, "targets", false, sizeof(qc_fw_target),
+                               (void **) &d->targets, &d->n_targets, qc_rd_fw_target,
+                               NULL) < 0 ||
+                   qc_rd_strlist(r, o, "features", &d->features) < 0
+               ? -1
+               : 0;
+}
+
+/* The host facts added with format-version 2 (swtpm, VFIO, firmware descriptors). A
+ * fixture header recorded before them lacks them all: they then read as "none". */
+static int
+qc_rd_host_v2(qc_rd *r, json_object *o, qc_host *h)
+{
+    json_object *v;
+
+    if (!json_object_object_get_ex(o, "firmware", &v))
+        return 0;
+    return qc_rd_bool(r, o, "swtpm", &h->swtpm) < 0 ||
+                   qc_rd_strlist(r, o, "swtpm-features", &h->swtpm_features) < 0 ||
+                   qc_rd_bool(r, o, "vfio", &h->vfio) < 0 ||
+                   qc_rd_bool(r, o, "secure-guest", &h->secure_guest) < 0 ||
+                   qc_rd_array(r, o, "firmware", false, sizeof(qc_fw_desc),
+                               (void **) &h->firmware, &h->n_firmware, qc_rd_fw_desc,
+                               NULL) < 0 ||
+                   qc_rd_strlist(r, o, "legacy-loaders", &h->legacy_loaders) < 0
+               ? -1
+               : 0;
+}
+
+static int
 qc_rd_host(qc_rd *r, json_object *o, qc_host *h)
 {
     bool kvm;
@@ -650,7 +773,7 @@ qc_rd_host(qc_rd *r, json_object *o, qc_host *h)
         qc_rd_i(r, o, "cpu-model", &h->cpu_model) < 0 ||
         qc_rd_i(r, o, "cpu-stepping", &h->cpu_stepping) < 0 ||
         qc_rd_str(r, o, "cpu-microcode", true, &h->cpu_microcode) < 0 ||
-        qc_rd_strlist(r, o, "cpu-flags", &h->cpu_flags) < 0)
+        qc_rd_strlist(r, o, "cpu-flags", &h->cpu_flags) < 0 || qc_rd_host_v2(r, o, h) < 0)
         return -1;
     h->kvm_usable = kvm;
     h->kvm_max_vcpus = maxv;
@@ -747,6 +870,7 @@ qc_rd_expansion(qc_rd *r, json_object *o, qc_cpu_expansion **ret)
     *ret = e; /* half-built is fine: the accel's cleanup frees it */
     return qc_rd_str(r, o, "model", true, &e->model) < 0 ||
                    qc_rd_str(r, o, "type", true, &e->type) < 0 ||
+                   qc_rd_str(r, o, "vendor", true, &e->vendor) < 0 ||
                    qc_rd_array(r, o, "props", false, sizeof(qc_cpu_prop), (void **) &e->props,
                                &e->n_props, qc_rd_cpu_prop, NULL) < 0
                ? -1
@@ -893,6 +1017,19 @@ qc_rd_security(qc_rd *r, json_object *o, qc_model *m)
 }
 
 static int
+qc_rd_cpu_model(qc_rd *r, json_object *o, void *elem)
+{
+    qc_cpu_model_info *c = elem;
+
+    return qc_rd_str(r, o, "name", false, &c->name) < 0 ||
+                   qc_rd_str(r, o, "vendor", true, &c->vendor) < 0 ||
+                   qc_rd_str(r, o, "model-id", true, &c->model_id) < 0 ||
+                   qc_rd_strlist(r, o, "features", &c->features) < 0
+               ? -1
+               : 0;
+}
+
+static int
 qc_rd_model(qc_rd *r, json_object *o, qc_model *m)
 {
     json_object *v, *accels, *tpm;
@@ -952,7 +1089,9 @@ qc_rd_model(qc_rd *r, json_object *o, qc_model *m)
     if (qc_rd_strlist(r, o, "migration-capabilities", &m->migration_caps) < 0 ||
         qc_rd_array(r, o, "gic", true, sizeof(qc_gic_cap), (void **) &m->gic, &m->n_gic,
                     qc_rd_gic, &m->have_gic) < 0 ||
-        qc_rd_security(r, o, m) < 0 || qc_rd_strlist(r, o, "hyperv", &m->hyperv) < 0)
+        qc_rd_security(r, o, m) < 0 || qc_rd_strlist(r, o, "hyperv", &m->hyperv) < 0 ||
+        qc_rd_array(r, o, "cpu-models", false, sizeof(qc_cpu_model_info),
+                    (void **) &m->cpu_models, &m->n_cpu_models, qc_rd_cpu_model, NULL) < 0)
         return -1;
     return 0;
 }

@@ -140,6 +140,11 @@ qc_host_clear(qc_host *h)
     free(h->cpu_model_name);
     free(h->cpu_microcode);
     qc_strlist_clear(&h->cpu_flags);
+    qc_strlist_clear(&h->swtpm_features);
+    for (size_t i = 0; i < h->n_firmware; i++)
+        qc_fw_desc_clear(&h->firmware[i]);
+    free(h->firmware);
+    qc_strlist_clear(&h->legacy_loaders);
     memset(h, 0, sizeof(*h));
     h->cpu_family = h->cpu_model = h->cpu_stepping = -1;
 }
@@ -153,6 +158,41 @@ qc_dup_opt(char **dst, const char *src, qc_error **err)
     return 0;
 }
 
+static int
+qc_strlist_copy(qc_strlist *dst, const qc_strlist *src, qc_error **err)
+{
+    memset(dst, 0, sizeof(*dst));
+    for (size_t i = 0; i < src->n; i++) {
+        if (qc_strlist_add(dst, src->v[i], err) < 0)
+            return -1;
+    }
+    return 0;
+}
+
+static int
+qc_fw_desc_copy(qc_fw_desc *d, const qc_fw_desc *s, qc_error **err)
+{
+    memset(d, 0, sizeof(*d));
+    d->executable_exists = s->executable_exists;
+    if (qc_dup_opt(&d->name, s->name, err) < 0 || qc_dup_opt(&d->path, s->path, err) < 0 ||
+        qc_dup_opt(&d->error, s->error, err) < 0 ||
+        qc_dup_opt(&d->device, s->device, err) < 0 ||
+        qc_dup_opt(&d->executable, s->executable, err) < 0 ||
+        qc_dup_opt(&d->nvram_template, s->nvram_template, err) < 0 ||
+        qc_strlist_copy(&d->interfaces, &s->interfaces, err) < 0 ||
+        qc_strlist_copy(&d->features, &s->features, err) < 0)
+        return -1;
+    if (s->n_targets && !(d->targets = calloc(s->n_targets, sizeof(*d->targets))))
+        return qc_error_set(err, QC_E_NOMEM, "out of memory");
+    for (size_t i = 0; i < s->n_targets; i++) {
+        d->n_targets++;
+        if (qc_dup_opt(&d->targets[i].arch, s->targets[i].arch, err) < 0 ||
+            qc_strlist_copy(&d->targets[i].machines, &s->targets[i].machines, err) < 0)
+            return -1;
+    }
+    return 0;
+}
+
 int
 qc_host_copy(qc_host *dst, const qc_host *src, qc_error **err)
 {
@@ -161,6 +201,22 @@ qc_host_copy(qc_host *dst, const qc_host *src, qc_error **err)
     h.arch = h.kernel_release = h.kernel_version = NULL;
     h.cpu_vendor = h.cpu_model_name = h.cpu_microcode = NULL;
     memset(&h.cpu_flags, 0, sizeof(h.cpu_flags));
+    memset(&h.swtpm_features, 0, sizeof(h.swtpm_features));
+    memset(&h.legacy_loaders, 0, sizeof(h.legacy_loaders));
+    h.firmware = NULL;
+    h.n_firmware = 0;
+    if (qc_strlist_copy(&h.swtpm_features, &src->swtpm_features, err) < 0 ||
+        qc_strlist_copy(&h.legacy_loaders, &src->legacy_loaders, err) < 0)
+        goto fail;
+    if (src->n_firmware && !(h.firmware = calloc(src->n_firmware, sizeof(*h.firmware)))) {
+        qc_error_set(err, QC_E_NOMEM, "out of memory");
+        goto fail;
+    }
+    for (size_t i = 0; i < src->n_firmware; i++) {
+        h.n_firmware++;
+        if (qc_fw_desc_copy(&h.firmware[i], &src->firmware[i], err) < 0)
+            goto fail;
+    }
     if (qc_dup_opt(&h.arch, src->arch, err) < 0 ||
         qc_dup_opt(&h.kernel_release, src->kernel_release, err) < 0 ||
         qc_dup_opt(&h.kernel_version, src->kernel_version, err) < 0 ||
@@ -180,6 +236,39 @@ fail:
 }
 
 /* ---- element destructors ------------------------------------------------------------- */
+
+void
+qc_fw_desc_clear(qc_fw_desc *d)
+{
+    if (!d)
+        return;
+    free(d->name);
+    free(d->path);
+    free(d->error);
+    qc_strlist_clear(&d->interfaces);
+    free(d->device);
+    free(d->executable);
+    free(d->nvram_template);
+    for (size_t i = 0; i < d->n_targets; i++) {
+        free(d->targets[i].arch);
+        qc_strlist_clear(&d->targets[i].machines);
+    }
+    free(d->targets);
+    qc_strlist_clear(&d->features);
+    memset(d, 0, sizeof(*d));
+}
+
+void
+qc_cpu_model_info_clear(qc_cpu_model_info *c)
+{
+    if (!c)
+        return;
+    free(c->name);
+    free(c->vendor);
+    free(c->model_id);
+    qc_strlist_clear(&c->features);
+    memset(c, 0, sizeof(*c));
+}
 
 void
 qc_machine_clear(qc_machine *mc)
@@ -217,6 +306,7 @@ qc_cpu_expansion_free(qc_cpu_expansion *e)
     free(e->props);
     free(e->model);
     free(e->type);
+    free(e->vendor);
     free(e);
 }
 
@@ -338,6 +428,9 @@ qc_model_free(qc_model *m)
     free(m->gic);
     qc_sev_caps_free(m->sev);
     qc_sgx_caps_free(m->sgx);
+    for (size_t i = 0; i < m->n_cpu_models; i++)
+        qc_cpu_model_info_clear(&m->cpu_models[i]);
+    free(m->cpu_models);
     qc_strlist_clear(&m->hyperv);
     free(m);
 }
@@ -392,6 +485,16 @@ qc_model_default_machine(const qc_model *m, qc_accel a)
             return &ac->machines[i];
     }
     return ac->n_machines ? &ac->machines[0] : NULL;
+}
+
+const qc_cpu_model_info *
+qc_model_cpu_model(const qc_model *m, const char *name)
+{
+    for (size_t i = 0; m && name && i < m->n_cpu_models; i++) {
+        if (strcmp(m->cpu_models[i].name, name) == 0)
+            return &m->cpu_models[i];
+    }
+    return NULL;
 }
 
 const qc_cpu_def *

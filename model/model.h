@@ -51,6 +51,27 @@ typedef enum qc_accel {
 const char *qc_accel_name(qc_accel a); /* "kvm", "tcg" */
 int qc_accel_from_name(const char *name, qc_accel *ret_accel, qc_error **err);
 
+/* ---- firmware descriptors (QEMU docs/interop/firmware.json) ----------------------- */
+typedef struct qc_fw_target {
+    char *arch;             /* QEMU target name: "x86_64", "aarch64", "arm", ... */
+    qc_strlist machines;    /* glob patterns, descriptor order */
+} qc_fw_target;
+
+typedef struct qc_fw_desc {
+    char *name;             /* basename: the priority key (search path order resolved) */
+    char *path;             /* the file it was read from */
+    char *error;            /* NULL, or why the descriptor is unusable (skipped) */
+    qc_strlist interfaces;  /* "uefi", "bios", ... descriptor order */
+    char *device;           /* "flash", "memory", "kernel" */
+    char *executable;       /* flash executable / memory filename; NULL otherwise */
+    bool executable_exists; /* that file exists on the host */
+    char *nvram_template;   /* flash nvram-template filename, NULL if none */
+    qc_fw_target *targets;
+    size_t n_targets;
+    qc_strlist features;    /* descriptor order */
+} qc_fw_desc;
+void qc_fw_desc_clear(qc_fw_desc *d);
+
 /* ---- host facts read from the outside world (live system or fixture header) ------- */
 typedef struct qc_host {
     char *arch;             /* uname machine, normalised to QEMU target names: x86_64, aarch64, ... */
@@ -63,6 +84,13 @@ typedef struct qc_host {
     int cpu_family, cpu_model, cpu_stepping; /* -1 if unknown */
     char *cpu_microcode;    /* /proc/cpuinfo "microcode", NULL if unknown */
     qc_strlist cpu_flags;   /* /proc/cpuinfo flags, sorted */
+    bool swtpm;             /* swtpm, swtpm_setup and swtpm_ioctl found in $PATH */
+    qc_strlist swtpm_features; /* `swtpm_setup --print-capabilities` features, sorted */
+    bool vfio;              /* IOMMU groups present and /dev/vfio/vfio exists */
+    bool secure_guest;      /* s390 /sys/firmware/uv + prot_virt, or AMD SEV enabled */
+    qc_fw_desc *firmware;   /* descriptors of the default search path, priority order */
+    size_t n_firmware;
+    qc_strlist legacy_loaders; /* libvirt's built-in loader list, those that exist */
 } qc_host;
 void qc_host_clear(qc_host *h);
 int qc_host_copy(qc_host *dst, const qc_host *src, qc_error **err);
@@ -115,9 +143,20 @@ typedef struct qc_cpu_expansion {
     char *type;             /* "static" or "full" */
     qc_cpu_prop *props;     /* sorted by name */
     size_t n_props;
+    char *vendor;           /* x86: "vendor" of a full expansion of the same model, or NULL */
 } qc_cpu_expansion;
 void qc_cpu_expansion_free(qc_cpu_expansion *e);
 const qc_cpu_prop *qc_cpu_expansion_prop(const qc_cpu_expansion *e, const char *name);
+
+/* ---- named CPU models as QEMU defines them (x86: full expansion of each) ------------ */
+typedef struct qc_cpu_model_info {
+    char *name;             /* an unversioned model name (alias of a -vN version) */
+    char *vendor;           /* "vendor" property, NULL if none */
+    char *model_id;         /* "model-id" property, NULL if none */
+    qc_strlist features;    /* enabled features, restricted to the host expansion's
+                             * feature names (canonical spelling), sorted */
+} qc_cpu_model_info;
+void qc_cpu_model_info_clear(qc_cpu_model_info *c);
 
 /* ---- per-accelerator facts ---------------------------------------------------------- */
 typedef struct qc_accel_caps {
@@ -174,7 +213,7 @@ typedef struct qc_sgx_caps {
 void qc_sgx_caps_free(qc_sgx_caps *s);
 
 /* ---- the whole model ---------------------------------------------------------------- */
-#define QC_MODEL_FORMAT_VERSION 1 /* bump when the JSON serialisation changes shape */
+#define QC_MODEL_FORMAT_VERSION 2 /* bump when the JSON serialisation changes shape */
 
 typedef struct qc_model {
     char *emulator;         /* path as given */
@@ -205,6 +244,8 @@ typedef struct qc_model {
     qc_sev_caps *sev;       /* NULL: unsupported */
     qc_sgx_caps *sgx;       /* NULL: unsupported */
     qc_strlist hyperv;      /* enabled Hyper-V enlightenments (libvirt names), sorted */
+    qc_cpu_model_info *cpu_models; /* x86 named models of the first pass, sorted by name */
+    size_t n_cpu_models;
 } qc_model;
 
 qc_model *qc_model_new(void);   /* zeroed; NULL on OOM */
@@ -218,6 +259,7 @@ bool qc_model_has_type(const qc_model *m, const char *qom_type);
 bool qc_model_has_command(const qc_model *m, const char *command);
 const qc_machine *qc_model_find_machine(const qc_model *m, qc_accel a, const char *name_or_alias);
 const qc_machine *qc_model_default_machine(const qc_model *m, qc_accel a);
+const qc_cpu_model_info *qc_model_cpu_model(const qc_model *m, const char *name);
 const qc_cpu_def *qc_model_find_cpu(const qc_model *m, qc_accel a, const char *name);
 const qc_type_props *qc_model_device_props(const qc_model *m, const char *type_name);
 const qc_type_props *qc_model_object_props(const qc_model *m, const char *type_name);

@@ -134,7 +134,7 @@ test_json_roundtrip(void **state)
     char *a = qc_model_to_string(m, NULL), *b;
 
     assert_non_null(a);
-    assert_non_null(strstr(a, "\"format-version\": 1"));
+    assert_non_null(strstr(a, "\"format-version\": 2"));
     assert_non_null(strstr(a, "/slash")); /* no slash escaping */
     assert_non_null(strstr(a, "\"sev\": null"));
     back = qc_model_from_string(a, strlen(a), NULL);
@@ -176,7 +176,7 @@ test_json_rejects(void **state)
 {
     expect_format_error("\"cpu-max\": 288", "\"cpu-max\": \"288\"",
                         "accelerators.kvm.machines[0].cpu-max: expected integer");
-    expect_format_error("\"format-version\": 1", "\"format-version\": 2", "format-version");
+    expect_format_error("\"format-version\": 2", "\"format-version\": 3", "format-version");
     expect_format_error("\"avx\"", "17", "accelerators.kvm.cpu-definitions[0].blockers[0]");
     expect_format_error("\"kvm-usable\": true", "\"kvm-usable\": 1", "host.kvm-usable");
     expect_format_error("\"vgamem_mb\"", "false", "device-properties.VGA[0]: expected string");
