@@ -1,3 +1,315 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* placeholder until this file is written */
-typedef int qc_placeholder_t;
+/* domcaps.c: the domainCapabilities document: query resolution, top level, <os>, memory. */
+#include "schema/domcaps-internal.h"
+
+#include <fnmatch.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ---- shared helpers ------------------------------------------------------------------- */
+
+void
+qc_dc_enum_add(qc_dc_enum *e, const char *value)
+{
+    if (e->n < QC_N_ELEMENTS(e->v))
+        e->v[e->n++] = value;
+}
+
+bool
+qc_dc_is_target(const qc_dc *dc, const char *a, const char *b)
+{
+    const char *t = dc->m->target;
+
+    return t && (strcmp(t, a) == 0 || (b && strcmp(t, b) == 0));
+}
+
+bool
+qc_dc_x86(const qc_dc *dc)
+{
+    return qc_dc_is_target(dc, "x86_64", "i386");
+}
+
+bool
+qc_dc_machine_is(const qc_dc *dc, const char *pattern)
+{
+    return fnmatch(pattern, dc->machine->name, 0) == 0;
+}
+
+/* ---- query resolution (mapping §3.1) ---------------------------------------------------- */
+
+/* libvirt 9.0's preferred machine per arch (qemu_capabilities.c); QEMU's is-default
+ * applies when the arch has none or the binary lacks that machine. */
+static const char *
+qc_dc_preferred_machine(const char *arch)
+{
+    static const struct {
+        const char *arch, *machine;
+    } table[] = {
+        {"alpha", "clipper"}, {"armv6l", "integratorcp"}, {"armv7l", "integratorcp"},
+        {"armv7b", "integratorcp"}, {"aarch64", "integratorcp"}, {"cris", "axis-dev88"},
+        {"i686", "pc"}, {"x86_64", "pc"}, {"m68k", "mcf5208evb"},
+        {"microblaze", "petalogix-s3adsp1800"}, {"microblazeel", "petalogix-s3adsp1800"},
+        {"mips", "malta"}, {"mipsel", "malta"}, {"mips64", "malta"}, {"mips64el", "malta"},
+        {"ppc", "g3beige"}, {"ppc64", "pseries"}, {"ppc64le", "pseries"}, {"ppcemb", "bamboo"},
+        {"riscv32", "spike_v1.10"}, {"riscv64", "spike_v1.10"}, {"s390x", "s390-ccw-virtio"},
+        {"sh4", "shix"}, {"sh4eb", "shix"}, {"sparc", "SS-5"}, {"sparc64", "sun4u"},
+        {"xtensa", "sim"}, {"xtensaeb", "sim"},
+    };
+
+    for (size_t i = 0; arch && i < QC_N_ELEMENTS(table); i++) {
+        if (strcmp(table[i].arch, arch) == 0)
+            return table[i].machine;
+    }
+    return NULL;
+}
+
+/* "a, b, c" of the accelerator's machine names (and aliases) for error messages. */
+static char *
+qc_dc_machine_list(const qc_accel_caps *ac)
+{
+    size_t len = 1;
+    char *s;
+
+    for (size_t i = 0; i < ac->n_machines; i++)
+        len += strlen(ac->machines[i].name) + 2 +
+               (ac->machines[i].alias ? strlen(ac->machines[i].alias) + 2 : 0);
+    if (!(s = calloc(1, len)))
+        return NULL;
+    for (size_t i = 0; i < ac->n_machines; i++) {
+        if (i)
+            strcat(s, ", ");
+        if (ac->machines[i].alias) {
+            strcat(s, ac->machines[i].alias);
+            strcat(s, ", ");
+        }
+        strcat(s, ac->machines[i].name);
+    }
+    return s;
+}
+
+/* The arches a binary serves: its own, plus libvirt's same-family ones. */
+static bool
+qc_dc_arch_ok(const qc_model *m, const char *arch, char *valid, size_t cap)
+{
+    static const struct {
+        const char *bin, *also;
+    } family[] = {
+        {"x86_64", "i686"}, {"aarch64", "armv7l"}, {"armv7l", "armv6l"}, {"ppc64", "ppc64le"},
+    };
+    const char *own = m->arch ? m->arch : m->target;
+    bool ok = own && strcmp(arch, own) == 0;
+
+    snprintf(valid, cap, "%s", own ? own : "?");
+    for (size_t i = 0; own && i < QC_N_ELEMENTS(family); i++) {
+        if (strcmp(family[i].bin, own) != 0)
+            continue;
+        ok = ok || strcmp(arch, family[i].also) == 0;
+        snprintf(valid + strlen(valid), cap - strlen(valid), ", %s", family[i].also);
+    }
+    return ok;
+}
+
+static int
+qc_dc_resolve_virttype(qc_dc *dc, const char *req, qc_error **err)
+{
+    const qc_model *m = dc->m;
+    bool kvm = m->kvm && m->accel[QC_ACCEL_KVM].probed;
+    bool tcg = qc_model_has_type(m, "tcg-accel") && m->accel[QC_ACCEL_TCG].probed;
+    const char *valid = kvm && tcg ? "kvm, qemu" : kvm ? "kvm" : tcg ? "qemu" : "(none)";
+
+    if (!req)
+        req = kvm ? "kvm" : "qemu";
+    if (strcmp(req, "kvm") == 0 && kvm) {
+        dc->virttype = "kvm";
+        dc->accel = QC_ACCEL_KVM;
+        return 0;
+    }
+    if (strcmp(req, "qemu") == 0 && tcg) {
+        dc->virttype = "qemu";
+        dc->accel = QC_ACCEL_TCG;
+        return 0;
+    }
+    return qc_error_set(err, QC_E_NOTFOUND,
+                        "virttype '%s' is not supported by '%s'; valid: %s", req,
+                        m->emulator ? m->emulator : "the emulator", valid);
+}
+
+static int
+qc_dc_resolve_machine(qc_dc *dc, const char *req, qc_error **err)
+{
+    const qc_accel_caps *ac = &dc->m->accel[dc->accel];
+    const qc_machine *mc = NULL;
+    char *list;
+
+    if (req) {
+        mc = qc_model_find_machine(dc->m, dc->accel, req);
+    } else {
+        const char *pref = qc_dc_preferred_machine(dc->arch);
+        if (pref)
+            mc = qc_model_find_machine(dc->m, dc->accel, pref);
+        if (!mc)
+            mc = qc_model_default_machine(dc->m, dc->accel);
+    }
+    if (mc) {
+        dc->machine = mc;
+        return 0;
+    }
+    if (!req)
+        return qc_error_set(err, QC_E_NOTFOUND, "'%s' reports no machine types for %s",
+                            dc->m->emulator ? dc->m->emulator : "the emulator", dc->virttype);
+    list = qc_dc_machine_list(ac);
+    qc_error_set(err, QC_E_NOTFOUND, "machine '%s' is not supported by '%s' for %s; valid: %s",
+                 req, dc->m->emulator ? dc->m->emulator : "the emulator", dc->virttype,
+                 list ? list : "(out of memory)");
+    free(list);
+    return -1;
+}
+
+static int
+qc_dc_resolve(qc_dc *dc, const qc_domcaps_req *req, qc_error **err)
+{
+    char valid[128];
+    const char *own = dc->m->arch ? dc->m->arch : dc->m->target;
+
+    if (!own)
+        return qc_error_set(err, QC_E_INVALID, "the model has no target architecture");
+    dc->arch = own;
+    if (req->arch) {
+        if (!qc_dc_arch_ok(dc->m, req->arch, valid, sizeof(valid)))
+            return qc_error_set(err, QC_E_NOTFOUND,
+                                "arch '%s' is not supported by '%s'; valid: %s", req->arch,
+                                dc->m->emulator ? dc->m->emulator : "the emulator", valid);
+        dc->arch = req->arch;
+    }
+    if (qc_dc_resolve_virttype(dc, req->virttype, err) < 0)
+        return -1;
+    return qc_dc_resolve_machine(dc, req->machine, err);
+}
+
+/* ---- elements --------------------------------------------------------------------------- */
+
+static int
+qc_dc_format_vcpu(const qc_dc *dc, qc_xw *x, qc_error **err)
+{
+    int max = dc->machine->cpu_max;
+    char buf[32];
+
+    if (dc->accel == QC_ACCEL_KVM && dc->m->host.kvm_max_vcpus > 0 &&
+        dc->m->host.kvm_max_vcpus < max)
+        max = dc->m->host.kvm_max_vcpus;
+    if (max <= 0)
+        return 0;
+    snprintf(buf, sizeof(buf), "%d", max);
+    return qc_xw_empty_attr(x, "vcpu", "max", buf, err);
+}
+
+static int
+qc_dc_format_loader(const qc_fw_result *fw, qc_xw *x, qc_error **err)
+{
+    static const char *const types[] = {"rom", "pflash"};
+    static const char *const yesno[] = {"yes", "no"};
+    qc_dc_enum secure = {{0}, 0};
+
+    if (qc_xw_supported(x, "loader", true, true, err) < 0)
+        return -1;
+    for (size_t i = 0; i < fw->loaders.n; i++) {
+        if (qc_xw_text_elem(x, "value", fw->loaders.v[i], err) < 0)
+            return -1;
+    }
+    if (fw->secure)
+        qc_dc_enum_add(&secure, "yes");
+    qc_dc_enum_add(&secure, "no");
+    if (qc_xw_enum(x, "type", types, 2, err) < 0 || qc_xw_enum(x, "readonly", yesno, 2, err) < 0 ||
+        qc_xw_enum(x, "secure", secure.v, secure.n, err) < 0)
+        return -1;
+    return qc_xw_end(x, err);
+}
+
+static int
+qc_dc_format_os(const qc_dc *dc, qc_xw *x, qc_error **err)
+{
+    qc_fw_result fw;
+    qc_dc_enum fwenum = {{0}, 0};
+    int rc = -1;
+
+    memset(&fw, 0, sizeof(fw));
+    /* descriptors name QEMU targets ("i386", "arm"), globs the canonical machine name */
+    if (qc_fw_resolve(dc->fw, dc->n_fw, dc->legacy_loaders, dc->m->target, dc->machine->name,
+                      dc->warn, dc->warn_opaque, &fw, err) < 0)
+        goto out;
+    if (fw.bios)
+        qc_dc_enum_add(&fwenum, "bios");
+    if (fw.efi)
+        qc_dc_enum_add(&fwenum, "efi");
+    if (qc_xw_supported(x, "os", true, true, err) < 0 ||
+        qc_xw_enum(x, "firmware", fwenum.v, fwenum.n, err) < 0 ||
+        qc_dc_format_loader(&fw, x, err) < 0 || qc_xw_end(x, err) < 0)
+        goto out;
+    rc = 0;
+out:
+    qc_fw_result_clear(&fw);
+    return rc;
+}
+
+static int
+qc_dc_format_memory_backing(const qc_dc *dc, qc_xw *x, qc_error **err)
+{
+    qc_dc_enum e = {{0}, 0};
+
+    qc_dc_enum_add(&e, "file");
+    qc_dc_enum_add(&e, "anonymous");
+    if (qc_model_has_type(dc->m, "memory-backend-memfd"))
+        qc_dc_enum_add(&e, "memfd");
+    if (qc_xw_supported(x, "memoryBacking", true, true, err) < 0 ||
+        qc_xw_enum(x, "sourceType", e.v, e.n, err) < 0)
+        return -1;
+    return qc_xw_end(x, err);
+}
+
+static int
+qc_dc_format_doc(const qc_dc *dc, qc_xw *x, qc_error **err)
+{
+    if (qc_xw_start(x, "domainCapabilities", err) < 0 ||
+        qc_xw_text_elem(x, "path", dc->m->emulator ? dc->m->emulator : "", err) < 0 ||
+        qc_xw_text_elem(x, "domain", dc->virttype, err) < 0 ||
+        qc_xw_text_elem(x, "machine", dc->machine->name, err) < 0 ||
+        qc_xw_text_elem(x, "arch", dc->arch, err) < 0 || qc_dc_format_vcpu(dc, x, err) < 0 ||
+        qc_xw_supported(x, "iothreads", true, false, err) < 0 ||
+        qc_dc_format_os(dc, x, err) < 0 || qc_dc_format_cpu(dc, x, err) < 0 ||
+        qc_dc_format_memory_backing(dc, x, err) < 0 || qc_dc_format_devices(dc, x, err) < 0 ||
+        qc_dc_format_features(dc, x, err) < 0)
+        return -1;
+    return qc_xw_end(x, err);
+}
+
+char *
+qc_domcaps_format(const qc_model *m, const qc_domcaps_req *req, qc_warn_fn warn,
+                  void *warn_opaque, qc_error **err)
+{
+    static const qc_domcaps_req none = {NULL, NULL, NULL};
+    qc_dc dc;
+    qc_xw x;
+    char *out;
+
+    if (!m) {
+        qc_error_set(err, QC_E_INVALID, "domcaps: no model");
+        return NULL;
+    }
+    memset(&dc, 0, sizeof(dc));
+    dc.m = m;
+    dc.fw = m->host.firmware;
+    dc.n_fw = m->host.n_firmware;
+    dc.legacy_loaders = &m->host.legacy_loaders;
+    dc.warn = warn;
+    dc.warn_opaque = warn_opaque;
+    if (qc_dc_resolve(&dc, req ? req : &none, err) < 0 || qc_xw_open(&x, err) < 0)
+        return NULL;
+    if (qc_dc_format_doc(&dc, &x, err) < 0) {
+        qc_xw_close(&x);
+        return NULL;
+    }
+    if (!(out = qc_xw_finish(&x, err)))
+        return NULL;
+    return out;
+}

@@ -1,0 +1,420 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* domcaps-cpu.c: the domcaps <cpu> element and the host-model CPU, derived from QEMU only.
+ *
+ * Without libvirt's CPU map, host-model is the named model (full expansion of each
+ * unversioned x86 model, probed in the TCG pass) whose enabled features differ least from
+ * the host expansion (static "host" on KVM, "max" on TCG): fewest features to require
+ * plus to disable, among models of the host's vendor; ties go to QEMU's reply order.
+ */
+#include "schema/domcaps-internal.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* ---- feature names ---------------------------------------------------------------------- */
+
+/* The few features libvirt spells differently from QEMU's canonical names. */
+static const char *
+qc_cpu_libvirt_name(const char *qemu)
+{
+    static const struct {
+        const char *qemu, *libvirt;
+    } table[] = {
+        {"pclmulqdq", "pclmuldq"},   {"lahf-lm", "lahf_lm"},     {"tsc-adjust", "tsc_adjust"},
+        {"fxsr-opt", "fxsr_opt"},    {"cmp-legacy", "cmp_legacy"}, {"nodeid-msr", "nodeid_msr"},
+        {"perfctr-core", "perfctr_core"}, {"perfctr-nb", "perfctr_nb"}, {"ds-cpl", "ds_cpl"},
+    };
+
+    for (size_t i = 0; i < QC_N_ELEMENTS(table); i++) {
+        if (strcmp(table[i].qemu, qemu) == 0)
+            return table[i].libvirt;
+    }
+    return qemu;
+}
+
+/* Names libvirt's CPU map does not describe as model features: KVM paravirt leaves and
+ * OS-controlled or monitoring bits. */
+static bool
+qc_cpu_feature_ignored(const char *name)
+{
+    static const char *const ignored[] = {"osxsave", "ospke", "cmt", "mbm-total", "mbm-local"};
+
+    if (strncmp(name, "kvm", 3) == 0)
+        return true;
+    for (size_t i = 0; i < QC_N_ELEMENTS(ignored); i++) {
+        if (strcmp(ignored[i], name) == 0)
+            return true;
+    }
+    return false;
+}
+
+/* CPUID vendor string -> libvirt's vendor name; NULL if unknown. */
+static const char *
+qc_cpu_vendor_name(const char *cpuid_vendor)
+{
+    static const struct {
+        const char *cpuid, *name;
+    } table[] = {
+        {"GenuineIntel", "Intel"}, {"AuthenticAMD", "AMD"}, {"HygonGenuine", "Hygon"},
+        {"CentaurHauls", "VIA"}, {"  Shanghai  ", "Zhaoxin"},
+    };
+
+    for (size_t i = 0; cpuid_vendor && i < QC_N_ELEMENTS(table); i++) {
+        if (strcmp(table[i].cpuid, cpuid_vendor) == 0)
+            return table[i].name;
+    }
+    return NULL;
+}
+
+void
+qc_host_cpu_model_free(qc_host_cpu_model *c)
+{
+    if (!c)
+        return;
+    for (size_t i = 0; i < c->n_features; i++)
+        free(c->features[i].name);
+    free(c->features);
+    free(c->model);
+    free(c->vendor);
+    free(c);
+}
+
+/* ---- host-model ------------------------------------------------------------------------- */
+
+/* Is `name` part of model c's definition? QEMU sets "hypervisor" on every model it
+ * instantiates (x86_cpu_load_model), so no model definition counts it as its own. */
+static bool
+qc_cpu_model_has(const qc_cpu_model_info *c, const char *name)
+{
+    return strcmp(name, "hypervisor") != 0 && qc_strlist_bsearch(&c->features, name);
+}
+
+/* Features to require (host has, model lacks) plus to disable (model has, host lacks). */
+static size_t
+qc_cpu_distance(const qc_cpu_expansion *e, const qc_cpu_model_info *c)
+{
+    size_t d = 0;
+
+    for (size_t i = 0; i < e->n_props; i++) {
+        const qc_cpu_prop *p = &e->props[i];
+        if (p->type != QC_PROP_BOOL || qc_cpu_feature_ignored(p->name))
+            continue;
+        if (p->b != qc_cpu_model_has(c, p->name))
+            d++;
+    }
+    return d;
+}
+
+static const qc_cpu_model_info *
+qc_cpu_closest(const qc_model *m, qc_accel a, const qc_cpu_expansion *e, const char *vendor)
+{
+    const qc_accel_caps *ac = &m->accel[a];
+    const qc_cpu_model_info *best = NULL;
+    size_t best_d = 0;
+
+    for (int pass = 0; pass < 2 && !best; pass++) {
+        for (size_t i = 0; i < ac->n_cpu_defs; i++) {
+            const qc_cpu_model_info *c = qc_model_cpu_model(m, ac->cpu_defs[i].name);
+            size_t d;
+            /* first pass: the host's vendor only, as libvirt ignores other vendors */
+            if (!c || (pass == 0 && vendor && (!c->vendor || strcmp(c->vendor, vendor) != 0)))
+                continue;
+            d = qc_cpu_distance(e, c);
+            if (!best || d < best_d) {
+                best = c;
+                best_d = d;
+            }
+        }
+    }
+    return best;
+}
+
+static int
+qc_cpu_feature_cmp(const void *a, const void *b)
+{
+    const qc_host_cpu_feature *x = a, *y = b;
+
+    if (x->require != y->require)
+        return x->require ? -1 : 1;
+    return strcmp(x->name, y->name);
+}
+
+static int
+qc_cpu_add_feature(qc_host_cpu_model *c, const char *qemu_name, bool require, qc_error **err)
+{
+    qc_host_cpu_feature *v = realloc(c->features, (c->n_features + 1) * sizeof(*v));
+
+    if (!v)
+        return qc_error_set(err, QC_E_NOMEM, "out of memory");
+    c->features = v;
+    v[c->n_features].require = require;
+    if (!(v[c->n_features].name = strdup(qc_cpu_libvirt_name(qemu_name))))
+        return qc_error_set(err, QC_E_NOMEM, "out of memory");
+    c->n_features++;
+    return 0;
+}
+
+static int
+qc_cpu_host_model_x86(const qc_model *m, qc_accel a, const qc_cpu_expansion *e,
+                      qc_host_cpu_model *c, qc_error **err)
+{
+    /* KVM runs the host's CPU: its vendor is the host's; TCG's is that of "max" */
+    const char *vendor = a == QC_ACCEL_KVM && m->host.cpu_vendor ? m->host.cpu_vendor
+                                                                   : e->vendor;
+    const qc_cpu_model_info *best = qc_cpu_closest(m, a, e, vendor);
+    const char *vname = qc_cpu_vendor_name(vendor);
+
+    if (!best)
+        return 0;
+    if (!(c->model = strdup(best->name)) || (vname && !(c->vendor = strdup(vname))))
+        return qc_error_set(err, QC_E_NOMEM, "out of memory");
+    for (size_t i = 0; i < e->n_props; i++) {
+        const qc_cpu_prop *p = &e->props[i];
+        bool in_model;
+        if (p->type != QC_PROP_BOOL || qc_cpu_feature_ignored(p->name))
+            continue;
+        in_model = qc_cpu_model_has(best, p->name);
+        if (p->b != in_model && qc_cpu_add_feature(c, p->name, p->b, err) < 0)
+            return -1;
+    }
+    if (c->n_features > 1)
+        qsort(c->features, c->n_features, sizeof(*c->features), qc_cpu_feature_cmp);
+    return 0;
+}
+
+/* s390: the expansion names the model; its boolean properties are the features. */
+static int
+qc_cpu_host_model_s390(const qc_cpu_expansion *e, qc_host_cpu_model *c, qc_error **err)
+{
+    if (!e->model || !(c->model = strdup(e->model)))
+        return e->model ? qc_error_set(err, QC_E_NOMEM, "out of memory") : 0;
+    for (size_t i = 0; i < e->n_props; i++) {
+        if (e->props[i].type == QC_PROP_BOOL &&
+            qc_cpu_add_feature(c, e->props[i].name, e->props[i].b, err) < 0)
+            return -1;
+    }
+    return 0;
+}
+
+int
+qc_domcaps_host_cpu_model(const qc_model *m, qc_accel a, qc_host_cpu_model **ret_cpu,
+                          qc_error **err)
+{
+    QC_CLEANUP(qc_host_cpu_model_freep) qc_host_cpu_model *c = NULL;
+    const qc_cpu_expansion *e;
+    int rc = 0;
+
+    if (!m || !ret_cpu || a < 0 || a >= QC_ACCEL_COUNT)
+        return qc_error_set(err, QC_E_INVALID, "qc_domcaps_host_cpu_model: bad arguments");
+    *ret_cpu = NULL;
+    if (!(e = m->accel[a].host_cpu) || !m->target)
+        return 0;
+    if (!(c = calloc(1, sizeof(*c))))
+        return qc_error_set(err, QC_E_NOMEM, "out of memory");
+    if (strcmp(m->target, "x86_64") == 0 || strcmp(m->target, "i386") == 0)
+        rc = qc_cpu_host_model_x86(m, a, e, c, err);
+    else if (strcmp(m->target, "s390x") == 0)
+        rc = qc_cpu_host_model_s390(e, c, err);
+    if (rc < 0)
+        return -1;
+    if (c->model)
+        *ret_cpu = qc_steal(&c);
+    return 0;
+}
+
+/* ---- <cpu> -------------------------------------------------------------------------------- */
+
+static bool
+qc_cpu_native(const qc_dc *dc)
+{
+    const char *h = dc->m->host.arch, *t = dc->m->target;
+
+    if (!h || !t)
+        return false;
+    return strcmp(h, t) == 0 || (strcmp(h, "x86_64") == 0 && strcmp(t, "i386") == 0) ||
+           (strcmp(h, "aarch64") == 0 && strcmp(t, "arm") == 0);
+}
+
+static int
+qc_cpu_format_passthrough(const qc_dc *dc, qc_xw *x, qc_error **err)
+{
+    static const char *const onoff[] = {"on", "off"};
+    bool ok = dc->accel == QC_ACCEL_KVM && qc_cpu_native(dc);
+    bool mig = qc_model_has_flag(dc->m, "cpu.migratable");
+
+    if (qc_xw_start(x, "mode", err) < 0 || qc_xw_attr(x, "name", "host-passthrough", err) < 0 ||
+        qc_xw_attr(x, "supported", ok ? "yes" : "no", err) < 0)
+        return -1;
+    if (ok && qc_xw_enum(x, "hostPassthroughMigratable", mig ? onoff : onoff + 1, mig ? 2 : 1,
+                         err) < 0)
+        return -1;
+    return qc_xw_end(x, err);
+}
+
+static int
+qc_cpu_format_maximum(const qc_dc *dc, qc_xw *x, qc_error **err)
+{
+    static const char *const onoff[] = {"on", "off"};
+    bool ok = qc_model_find_cpu(dc->m, dc->accel, "max") != NULL ||
+              qc_model_has_flag(dc->m, "cpu-max");
+
+    if (qc_xw_start(x, "mode", err) < 0 || qc_xw_attr(x, "name", "maximum", err) < 0 ||
+        qc_xw_attr(x, "supported", ok ? "yes" : "no", err) < 0)
+        return -1;
+    if (ok && qc_xw_enum(x, "maximumMigratable", onoff, 2, err) < 0)
+        return -1;
+    return qc_xw_end(x, err);
+}
+
+static int
+qc_cpu_format_host_model(const qc_dc *dc, qc_xw *x, qc_error **err)
+{
+    QC_CLEANUP(qc_host_cpu_model_freep) qc_host_cpu_model *c = NULL;
+
+    if (qc_cpu_native(dc) && qc_domcaps_host_cpu_model(dc->m, dc->accel, &c, err) < 0)
+        return -1;
+    if (qc_xw_start(x, "mode", err) < 0 || qc_xw_attr(x, "name", "host-model", err) < 0 ||
+        qc_xw_attr(x, "supported", c ? "yes" : "no", err) < 0)
+        return -1;
+    if (c) {
+        if (qc_xw_start(x, "model", err) < 0 || qc_xw_attr(x, "fallback", "forbid", err) < 0 ||
+            xmlTextWriterWriteString(x->w, BAD_CAST c->model) < 0 || qc_xw_end(x, err) < 0)
+            return qc_error_set(err, QC_E_XML, "writing XML: host-model failed");
+        if (c->vendor && qc_xw_text_elem(x, "vendor", c->vendor, err) < 0)
+            return -1;
+        for (size_t i = 0; i < c->n_features; i++) {
+            if (qc_xw_start(x, "feature", err) < 0 ||
+                qc_xw_attr(x, "policy", c->features[i].require ? "require" : "disable",
+                           err) < 0 ||
+                qc_xw_attr(x, "name", c->features[i].name, err) < 0 || qc_xw_end(x, err) < 0)
+                return -1;
+        }
+    }
+    return qc_xw_end(x, err);
+}
+
+/* ---- custom models ------------------------------------------------------------------------ */
+
+/* How the arch's custom models are filtered (mapping §3.4), or NONE when libvirt has no
+ * CPU driver for it (riscv, and every arch libvirt does not know). */
+typedef enum { QC_CUSTOM_NONE, QC_CUSTOM_X86, QC_CUSTOM_PPC64, QC_CUSTOM_ALL } qc_custom_rule;
+
+static qc_custom_rule
+qc_cpu_custom_rule(const qc_dc *dc)
+{
+    if (qc_dc_x86(dc))
+        return QC_CUSTOM_X86;
+    if (qc_dc_is_target(dc, "ppc64", NULL))
+        return QC_CUSTOM_PPC64;
+    if (qc_dc_is_target(dc, "arm", "aarch64") || qc_dc_is_target(dc, "s390x", NULL))
+        return QC_CUSTOM_ALL;
+    return QC_CUSTOM_NONE;
+}
+
+/* ppc64: QEMU's family names "power7".."power10" are libvirt's POWER7..POWER10. */
+static bool
+qc_cpu_ppc_family(const char *name, char *out, size_t cap)
+{
+    size_t n = strlen(name);
+
+    if (strncmp(name, "power", 5) != 0 || n == 5 || n + 1 > cap ||
+        strspn(name + 5, "0123456789") != n - 5)
+        return false;
+    for (size_t i = 0; i <= n; i++)
+        out[i] = (char) (i < 5 ? name[i] - 'a' + 'A' : name[i]);
+    return true;
+}
+
+/* x86 vendor attribute: the model's own vendor unless it is one of QEMU's generic models,
+ * which QEMU marks by an empty model-id or one naming QEMU/KVM ("QEMU Virtual CPU",
+ * "Common KVM processor"). */
+static const char *
+qc_cpu_custom_vendor(const qc_dc *dc, const char *name)
+{
+    const qc_cpu_model_info *c = qc_model_cpu_model(dc->m, name);
+    const char *v;
+
+    if (!c || !c->model_id || !*c->model_id || strncmp(c->model_id, "QEMU ", 5) == 0 ||
+        strncmp(c->model_id, "Common ", 7) == 0)
+        return "unknown";
+    v = qc_cpu_vendor_name(c->vendor);
+    return v ? v : "unknown";
+}
+
+/* The name to print for definition d, or NULL to leave it out. */
+static const char *
+qc_cpu_custom_name(const qc_dc *dc, qc_custom_rule rule, const qc_cpu_def *d, char *buf,
+                   size_t cap, const char **ret_vendor)
+{
+    *ret_vendor = "unknown";
+    if (strcmp(d->name, "host") == 0)
+        return NULL;
+    switch (rule) {
+    case QC_CUSTOM_X86:
+        /* unversioned names are aliases of "-vN" definitions; max/base/host are not */
+        if (!d->alias_of)
+            return NULL;
+        *ret_vendor = qc_cpu_custom_vendor(dc, d->name);
+        return d->name;
+    case QC_CUSTOM_PPC64:
+        if (!qc_cpu_ppc_family(d->name, buf, cap))
+            return NULL;
+        *ret_vendor = "IBM";
+        return buf;
+    case QC_CUSTOM_ALL:
+        return d->name;
+    case QC_CUSTOM_NONE:
+        break;
+    }
+    return NULL;
+}
+
+static int
+qc_cpu_format_custom_model(qc_xw *x, const qc_cpu_def *d, const char *name, const char *vendor,
+                           qc_error **err)
+{
+    const char *usable = d->usable == QC_TRI_YES  ? "yes"
+                         : d->usable == QC_TRI_NO ? "no"
+                                                  : "unknown";
+
+    if (qc_xw_start(x, "model", err) < 0 || qc_xw_attr(x, "usable", usable, err) < 0 ||
+        (d->deprecated && qc_xw_attr(x, "deprecated", "yes", err) < 0) ||
+        qc_xw_attr(x, "vendor", vendor, err) < 0)
+        return -1;
+    if (xmlTextWriterWriteString(x->w, BAD_CAST name) < 0)
+        return qc_error_set(err, QC_E_XML, "writing XML: model %s failed", name);
+    return qc_xw_end(x, err);
+}
+
+static int
+qc_cpu_format_custom(const qc_dc *dc, qc_xw *x, qc_error **err)
+{
+    const qc_accel_caps *ac = &dc->m->accel[dc->accel];
+    qc_custom_rule rule = qc_cpu_custom_rule(dc);
+    size_t kept = 0;
+    char buf[64];
+    const char *vendor;
+
+    for (size_t i = 0; rule != QC_CUSTOM_NONE && i < ac->n_cpu_defs; i++)
+        kept += qc_cpu_custom_name(dc, rule, &ac->cpu_defs[i], buf, sizeof(buf), &vendor) != 0;
+    if (qc_xw_start(x, "mode", err) < 0 || qc_xw_attr(x, "name", "custom", err) < 0 ||
+        qc_xw_attr(x, "supported", kept ? "yes" : "no", err) < 0)
+        return -1;
+    for (size_t i = 0; kept && i < ac->n_cpu_defs; i++) {
+        const char *name = qc_cpu_custom_name(dc, rule, &ac->cpu_defs[i], buf, sizeof(buf),
+                                              &vendor);
+        if (name && qc_cpu_format_custom_model(x, &ac->cpu_defs[i], name, vendor, err) < 0)
+            return -1;
+    }
+    return qc_xw_end(x, err);
+}
+
+int
+qc_dc_format_cpu(const qc_dc *dc, qc_xw *x, qc_error **err)
+{
+    if (qc_xw_start(x, "cpu", err) < 0 || qc_cpu_format_passthrough(dc, x, err) < 0 ||
+        qc_cpu_format_maximum(dc, x, err) < 0 || qc_cpu_format_host_model(dc, x, err) < 0 ||
+        qc_cpu_format_custom(dc, x, err) < 0)
+        return -1;
+    return qc_xw_end(x, err);
+}

@@ -1,0 +1,141 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* test-domcaps-golden.c: replays fixtures, renders domcaps, validates, compares goldens. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "introspect/probe.h"
+#include "qmp/fixture.h"
+#include "schema/domcaps.h"
+#include "schema/relaxng.h"
+#include "schema/xmljson.h"
+
+typedef struct qc_golden {
+    const char *stem;     /* fixture stem */
+    const char *machine;  /* NULL: default */
+    const char *virttype; /* NULL: default */
+} qc_golden;
+
+static const qc_golden goldens[] = {
+    {"caps_7.2.22_x86_64", NULL, "kvm"},
+    {"caps_7.2.22_x86_64", NULL, "qemu"},
+    {"caps_7.2.22_x86_64", "q35", "kvm"},
+    {"caps_7.2.22_x86_64", "q35", "qemu"},
+    {"caps_7.2.22_i386", NULL, NULL},
+    {"caps_7.2.22_aarch64", NULL, NULL},
+    {"caps_7.2.22_aarch64", "virt", NULL},
+    {"caps_7.2.22_arm", "virt", NULL},
+    {"caps_7.2.22_ppc64", "pseries", NULL},
+    {"caps_7.2.22_s390x", NULL, NULL},
+    {"caps_7.2.22_riscv64", "virt", NULL},
+    {"caps_7.2.22_loongarch64", NULL, NULL},
+    {"caps_7.2.22_avr", NULL, NULL},
+    {"caps_7.2.22_x86_64+microvm", NULL, NULL},
+};
+
+static char *
+read_file(const char *path)
+{
+    FILE *f = fopen(path, "re");
+    char *buf = NULL;
+    long n;
+
+    if (!f)
+        return NULL;
+    if (fseek(f, 0, SEEK_END) == 0 && (n = ftell(f)) >= 0 && fseek(f, 0, SEEK_SET) == 0 &&
+        (buf = calloc(1, (size_t) n + 1)) && fread(buf, 1, (size_t) n, f) != (size_t) n) {
+        free(buf);
+        buf = NULL;
+    }
+    fclose(f);
+    return buf;
+}
+
+static void
+write_file(const char *path, const char *text)
+{
+    FILE *f = fopen(path, "we");
+
+    assert_non_null(f);
+    assert_true(fputs(text, f) >= 0);
+    assert_int_equal(fclose(f), 0);
+}
+
+static qc_model *
+replay(const char *stem)
+{
+    char *path = NULL;
+    qc_fixture *fx;
+    qc_probe_opts o = {0};
+    qc_error *err = NULL;
+    qc_model *m;
+
+    assert_true(asprintf(&path, "%s/qmp/%s.replies", getenv("QC_FIXTURES"), stem) > 0);
+    fx = qc_fixture_load(path, &err);
+    if (!fx)
+        fail_msg("%s: %s", path, err->message);
+    o.fixture = fx;
+    m = qc_probe_run(&o, &err);
+    if (!m)
+        fail_msg("%s: %s", path, err->message);
+    qc_fixture_free(fx);
+    free(path);
+    return m;
+}
+
+static void
+test_golden(void **state)
+{
+    const qc_golden *g = *state;
+    qc_domcaps_req req = {NULL, g->machine, g->virttype};
+    qc_error *err = NULL;
+    char *rng = NULL, *path = NULL, *xml, *want, *json, *back;
+    qc_model *m = replay(g->stem);
+
+    xml = qc_domcaps_format(m, &req, NULL, NULL, &err);
+    if (!xml)
+        fail_msg("%s: %s", g->stem, err->message);
+    assert_true(asprintf(&rng, "%s/schema/domcapabilities.rng", getenv("QC_SOURCE_ROOT")) > 0);
+    if (qc_relaxng_validate(rng, xml, &err) < 0)
+        fail_msg("%s: %s", g->stem, err->message);
+    assert_true(asprintf(&path, "%s/expected/domcaps/%s%s%s%s%s.xml", getenv("QC_FIXTURES"),
+                         g->stem, g->machine ? "-" : "", g->machine ? g->machine : "",
+                         g->virttype ? "-" : "", g->virttype ? g->virttype : "") > 0);
+    if (getenv("QC_TEST_REGENERATE"))
+        write_file(path, xml);
+    want = read_file(path);
+    if (!want)
+        fail_msg("missing %s (QC_TEST_REGENERATE=1 writes it)", path);
+    assert_string_equal(xml, want);
+    /* the JSON mapping is lossless: XML -> JSON -> XML gives the same bytes */
+    json = qc_xml_to_json(xml, &err);
+    assert_non_null(json);
+    back = qc_json_to_xml(json, &err);
+    assert_non_null(back);
+    assert_string_equal(back, xml);
+    free(back);
+    free(json);
+    free(want);
+    free(path);
+    free(rng);
+    free(xml);
+    qc_model_free(m);
+}
+
+int
+main(void)
+{
+    struct CMUnitTest tests[QC_N_ELEMENTS(goldens)];
+
+    for (size_t i = 0; i < QC_N_ELEMENTS(goldens); i++) {
+        struct CMUnitTest t = {goldens[i].stem, test_golden, NULL, NULL, (void *) &goldens[i]};
+        tests[i] = t;
+    }
+    return _cmocka_run_group_tests("domcaps-golden", tests, QC_N_ELEMENTS(goldens), NULL, NULL);
+}

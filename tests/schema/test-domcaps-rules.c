@@ -1,0 +1,386 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* test-domcaps-rules.c: one test per domcaps mapping rule (firmware, enums, machines,
+ * host-model, JSON mapping, RelaxNG error routing). */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "introspect/host.h"
+#include "introspect/probe.h"
+#include "qmp/fixture.h"
+#include "schema/domcaps.h"
+#include "schema/firmware.h"
+#include "schema/relaxng.h"
+#include "schema/xmljson.h"
+
+/* ---- helpers ------------------------------------------------------------------------- */
+
+static char tmpdir[256];
+
+static void
+put(const char *rel, const char *text)
+{
+    char path[512];
+    FILE *f;
+
+    snprintf(path, sizeof(path), "%s/%s", tmpdir, rel);
+    assert_non_null(f = fopen(path, "we"));
+    fputs(text, f);
+    assert_int_equal(fclose(f), 0);
+}
+
+static int
+setup_tmp(void **state)
+{
+    snprintf(tmpdir, sizeof(tmpdir), "%s/qc-domcaps-XXXXXX",
+             getenv("QC_BUILD_ROOT") ? getenv("QC_BUILD_ROOT") : "/tmp");
+    assert_non_null(mkdtemp(tmpdir));
+    return 0;
+}
+
+static int
+teardown_tmp(void **state)
+{
+    char *cmd = NULL;
+
+    assert_true(asprintf(&cmd, "rm -rf '%s'", tmpdir) > 0);
+    assert_int_equal(system(cmd), 0);
+    free(cmd);
+    return 0;
+}
+
+static qc_model *
+replay(const char *stem)
+{
+    char *path = NULL;
+    qc_fixture *fx;
+    qc_probe_opts o = {0};
+    qc_error *err = NULL;
+    qc_model *m;
+
+    assert_true(asprintf(&path, "%s/qmp/%s.replies", getenv("QC_FIXTURES"), stem) > 0);
+    assert_non_null(fx = qc_fixture_load(path, &err));
+    o.fixture = fx;
+    assert_non_null(m = qc_probe_run(&o, &err));
+    qc_fixture_free(fx);
+    free(path);
+    return m;
+}
+
+/* ---- firmware: search path, masking, priority, globs, broken descriptors --------------- */
+
+static const char fw_q35[] =
+    "{\"interface-types\": [\"uefi\", \"bios\"], \"mapping\": {\"device\": \"flash\","
+    " \"executable\": {\"filename\": \"%s/code.fd\", \"format\": \"raw\"}},"
+    " \"targets\": [{\"architecture\": \"x86_64\", \"machines\": [\"pc-q35-*\"]}],"
+    " \"features\": [\"requires-smm\", \"secure-boot\"]}";
+static const char fw_pc[] =
+    "{\"interface-types\": [\"bios\"], \"mapping\": {\"device\": \"memory\","
+    " \"filename\": \"/nonexistent/bios.bin\"},"
+    " \"targets\": [{\"architecture\": \"x86_64\", \"machines\": [\"pc-i440fx-*\"]}]}";
+
+static int qc_warnings;
+
+static void
+count_warning(const char *msg, void *opaque)
+{
+    (void) opaque;
+    assert_non_null(strstr(msg, "30-broken.json"));
+    qc_warnings++;
+}
+
+static void
+test_firmware(void **state)
+{
+    char buf[1024], d1[300], d2[300];
+    const char *dirs[] = {d1, d2, NULL};
+    qc_host h;
+    qc_fw_result r;
+    qc_error *err = NULL;
+    qc_strlist legacy = {0};
+
+    snprintf(d1, sizeof(d1), "%s/usr", tmpdir);
+    snprintf(d2, sizeof(d2), "%s/etc", tmpdir);
+    assert_int_equal(mkdir(d1, 0755), 0);
+    assert_int_equal(mkdir(d2, 0755), 0);
+    snprintf(buf, sizeof(buf), fw_q35, tmpdir);
+    put("usr/50-q35.json", buf);
+    put("usr/40-pc.json", fw_pc);
+    put("usr/30-broken.json", "{\"interface-types\": ");
+    put("usr/.hidden.json", buf);
+    put("etc/40-pc.json", "");  /* masks usr/40-pc.json */
+    put("code.fd", "x");
+    memset(&h, 0, sizeof(h));
+    assert_int_equal(qc_host_read_firmware(&h, dirs, &err), 0);
+    assert_int_equal(h.n_firmware, 2);   /* masked and dot-files gone, broken kept */
+    assert_string_equal(h.firmware[0].name, "30-broken.json");
+    assert_non_null(h.firmware[0].error);
+    assert_string_equal(h.firmware[1].name, "50-q35.json");
+    assert_true(h.firmware[1].executable_exists);
+    assert_false(qc_fw_matches(&h.firmware[1], "x86_64", "q35")); /* globs see canonical */
+    assert_true(qc_fw_matches(&h.firmware[1], "x86_64", "pc-q35-7.2"));
+    assert_false(qc_fw_matches(&h.firmware[1], "i386", "pc-q35-7.2"));
+
+    memset(&r, 0, sizeof(r));
+    qc_warnings = 0;
+    assert_int_equal(qc_fw_resolve(h.firmware, h.n_firmware, &legacy, "x86_64", "pc-q35-7.2",
+                                   count_warning, NULL, &r, &err), 0);
+    assert_int_equal(qc_warnings, 1);
+    assert_true(r.efi && r.bios && r.secure);
+    assert_int_equal(r.loaders.n, 1);
+    qc_fw_result_clear(&r);
+
+    /* no match: the legacy list, secure only "no" */
+    assert_int_equal(qc_strlist_add(&legacy, "/usr/share/OVMF/OVMF_CODE.fd", NULL), 0);
+    assert_int_equal(qc_fw_resolve(h.firmware, h.n_firmware, &legacy, "x86_64",
+                                   "pc-i440fx-7.2", NULL, NULL, &r, &err), 0);
+    assert_false(r.efi || r.bios || r.secure);
+    assert_int_equal(r.loaders.n, 1);
+    assert_string_equal(r.loaders.v[0], "/usr/share/OVMF/OVMF_CODE.fd");
+    qc_fw_result_clear(&r);
+    qc_strlist_clear(&legacy);
+    qc_host_clear(&h);
+}
+
+/* ---- enum order: libvirt's order, not the descriptor's --------------------------------- */
+
+static void
+test_enum_order(void **state)
+{
+    char buf[1024], d1[300];
+    const char *dirs[] = {d1, NULL};
+    qc_model *m = replay("caps_7.2.22_x86_64");
+    qc_domcaps_req req = {NULL, "q35", "kvm"};
+    qc_error *err = NULL;
+    char *xml;
+
+    snprintf(d1, sizeof(d1), "%s/order", tmpdir);
+    assert_int_equal(mkdir(d1, 0755), 0);
+    snprintf(buf, sizeof(buf), fw_q35, tmpdir);
+    put("order/50-q35.json", buf);
+    put("code.fd", "x");
+    assert_int_equal(qc_host_read_firmware(&m->host, dirs, &err), 0);
+    assert_non_null(xml = qc_domcaps_format(m, &req, NULL, NULL, &err));
+    /* descriptor says uefi, bios: libvirt prints bios, efi */
+    assert_non_null(strstr(xml, "<enum name='firmware'>\n      <value>bios</value>\n"
+                                "      <value>efi</value>"));
+    assert_non_null(strstr(xml, "<enum name='secure'>\n        <value>yes</value>\n"
+                                "        <value>no</value>"));
+    /* video: ... virtio, none, bochs, ramfb */
+    assert_true(strstr(xml, "<value>virtio</value>\n        <value>none</value>\n"
+                            "        <value>bochs</value>") != NULL);
+    free(xml);
+    qc_model_free(m);
+}
+
+/* ---- tuple resolution: aliases, defaults, errors listing the valid values --------------- */
+
+static char *
+render(const qc_model *m, const char *arch, const char *machine, const char *virttype,
+       qc_error **err)
+{
+    qc_domcaps_req req = {arch, machine, virttype};
+
+    return qc_domcaps_format(m, &req, NULL, NULL, err);
+}
+
+static void
+test_machines(void **state)
+{
+    qc_model *x86 = replay("caps_7.2.22_x86_64");
+    qc_model *arm = replay("caps_7.2.22_aarch64");
+    qc_model *rv = replay("caps_7.2.22_riscv64");
+    qc_error *err = NULL;
+    char *xml;
+
+    assert_non_null(xml = render(x86, NULL, "q35", NULL, &err));
+    assert_non_null(strstr(xml, "<machine>pc-q35-7.2</machine>"));
+    assert_non_null(strstr(xml, "<domain>kvm</domain>"));
+    free(xml);
+    assert_non_null(xml = render(x86, NULL, NULL, NULL, &err)); /* libvirt prefers pc */
+    assert_non_null(strstr(xml, "<machine>pc-i440fx-7.2</machine>"));
+    free(xml);
+    assert_non_null(xml = render(x86, "i686", "pc", "qemu", &err));
+    assert_non_null(strstr(xml, "<arch>i686</arch>"));
+    free(xml);
+    assert_null(render(x86, NULL, "nope", NULL, &err));
+    assert_int_equal(err->code, QC_E_NOTFOUND);
+    assert_non_null(strstr(err->message, "valid: "));
+    assert_non_null(strstr(err->message, "q35, pc-q35-7.2"));
+    qc_error_free(err);
+    err = NULL;
+    assert_null(render(x86, "aarch64", NULL, NULL, &err));
+    assert_non_null(strstr(err->message, "valid: x86_64, i686"));
+    qc_error_free(err);
+    err = NULL;
+    assert_null(render(arm, NULL, NULL, "kvm", &err)); /* not native: no KVM pass */
+    assert_non_null(strstr(err->message, "valid: qemu"));
+    qc_error_free(err);
+    err = NULL;
+    assert_non_null(xml = render(arm, NULL, NULL, NULL, &err));
+    assert_non_null(strstr(xml, "<machine>integratorcp</machine>")); /* libvirt 9.0 */
+    free(xml);
+    assert_non_null(xml = render(arm, NULL, "virt", NULL, &err));
+    assert_non_null(strstr(xml, "<machine>virt-7.2</machine>"));
+    free(xml);
+    assert_non_null(xml = render(rv, NULL, NULL, NULL, &err)); /* spike_v1.10 absent */
+    assert_non_null(strstr(xml, "<machine>spike</machine>"));
+    free(xml);
+    qc_model_free(x86);
+    qc_model_free(arm);
+    qc_model_free(rv);
+}
+
+/* ---- host-model: the closest named model, libvirt spellings ---------------------------- */
+
+static void
+add_prop(qc_cpu_expansion *e, const char *name, bool value)
+{
+    e->props = realloc(e->props, (e->n_props + 1) * sizeof(*e->props));
+    memset(&e->props[e->n_props], 0, sizeof(*e->props));
+    e->props[e->n_props].name = strdup(name);
+    e->props[e->n_props].b = value;
+    e->n_props++;
+}
+
+static void
+add_model(qc_model *m, const char *name, const char *const *features)
+{
+    qc_accel_caps *ac = &m->accel[QC_ACCEL_TCG];
+    qc_cpu_model_info *c;
+
+    ac->cpu_defs = realloc(ac->cpu_defs, (ac->n_cpu_defs + 1) * sizeof(*ac->cpu_defs));
+    memset(&ac->cpu_defs[ac->n_cpu_defs], 0, sizeof(*ac->cpu_defs));
+    ac->cpu_defs[ac->n_cpu_defs].name = strdup(name);
+    ac->cpu_defs[ac->n_cpu_defs].alias_of = strdup("x-v1");
+    ac->n_cpu_defs++;
+    m->cpu_models = realloc(m->cpu_models, (m->n_cpu_models + 1) * sizeof(*m->cpu_models));
+    c = &m->cpu_models[m->n_cpu_models++];
+    memset(c, 0, sizeof(*c));
+    c->name = strdup(name);
+    c->vendor = strdup("AuthenticAMD");
+    for (size_t i = 0; features[i]; i++)
+        qc_strlist_add(&c->features, features[i], NULL);
+    qc_strlist_sort(&c->features);
+}
+
+static void
+test_host_model(void **state)
+{
+    qc_model *m = qc_model_new();
+    qc_cpu_expansion *e = calloc(1, sizeof(*e));
+    qc_host_cpu_model *c = NULL;
+    qc_error *err = NULL;
+
+    m->target = strdup("x86_64");
+    m->host.arch = strdup("x86_64");
+    m->accel[QC_ACCEL_TCG].probed = true;
+    m->accel[QC_ACCEL_TCG].host_cpu = e;
+    e->model = strdup("base");
+    e->vendor = strdup("AuthenticAMD");
+    add_prop(e, "aaa", true);
+    add_prop(e, "hypervisor", true);
+    add_prop(e, "kvmclock", true);    /* KVM paravirt: never a model feature */
+    add_prop(e, "lahf-lm", false);
+    add_prop(e, "pclmulqdq", true);
+    add_prop(e, "sse", true);
+    add_model(m, "Far", (const char *const[]){"sse", "lahf-lm", "hypervisor", NULL});
+    add_model(m, "Near", (const char *const[]){"sse", "aaa", "lahf-lm", "hypervisor", NULL});
+    assert_int_equal(qc_domcaps_host_cpu_model(m, QC_ACCEL_TCG, &c, &err), 0);
+    assert_non_null(c);
+    assert_string_equal(c->model, "Near");
+    assert_string_equal(c->vendor, "AMD");
+    /* require: hypervisor (QEMU adds it to every model), pclmuldq; disable: lahf_lm */
+    assert_int_equal(c->n_features, 3);
+    assert_string_equal(c->features[0].name, "hypervisor");
+    assert_true(c->features[0].require);
+    assert_string_equal(c->features[1].name, "pclmuldq");
+    assert_string_equal(c->features[2].name, "lahf_lm");
+    assert_false(c->features[2].require);
+    qc_host_cpu_model_free(c);
+    /* no expansion for KVM: no host-model, not an error */
+    assert_int_equal(qc_domcaps_host_cpu_model(m, QC_ACCEL_KVM, &c, &err), 0);
+    assert_null(c);
+    qc_model_free(m);
+}
+
+/* ---- JSON mapping ------------------------------------------------------------------------- */
+
+static void
+test_json_mapping(void **state)
+{
+    /* interleaved names and attributes+text force the general "#children" form */
+    static const char xml[] = "<a x='1'>\n  <b>t</b>\n  <c y='2'>z</c>\n  <b>u</b>\n"
+                              "  <d/>\n</a>\n";
+    static const char simple[] = "<r>\n  <v>1</v>\n  <v>2</v>\n  <e name='n'/>\n</r>\n";
+    qc_error *err = NULL;
+    char *json, *back;
+
+    assert_non_null(json = qc_xml_to_json(xml, &err));
+    assert_non_null(strstr(json, "\"@x\": \"1\""));
+    assert_non_null(strstr(json, "\"#children\""));
+    assert_non_null(back = qc_json_to_xml(json, &err));
+    assert_string_equal(back, xml);
+    free(json);
+    free(back);
+    assert_non_null(json = qc_xml_to_json(simple, &err));
+    assert_non_null(strstr(json, "\"v\": [\n      \"1\",\n      \"2\"\n    ]"));
+    assert_non_null(strstr(json, "\"e\": {"));
+    assert_non_null(back = qc_json_to_xml(json, &err));
+    assert_string_equal(back, simple);
+    free(json);
+    free(back);
+    assert_null(qc_json_to_xml("[1]", &err));
+    assert_int_equal(err->code, QC_E_FORMAT);
+    qc_error_free(err);
+    err = NULL;
+    assert_null(qc_xml_to_json("<a>", &err));
+    assert_int_equal(err->code, QC_E_XML);
+    qc_error_free(err);
+}
+
+/* ---- RelaxNG: errors become qc_error --------------------------------------------------- */
+
+static void
+test_relaxng_errors(void **state)
+{
+    char *rng = NULL;
+    qc_error *err = NULL;
+
+    assert_true(asprintf(&rng, "%s/schema/domcapabilities.rng", getenv("QC_SOURCE_ROOT")) > 0);
+    assert_int_equal(qc_relaxng_validate(rng, "<domainCapabilities/>", &err), -1);
+    assert_int_equal(err->code, QC_E_XML);
+    assert_non_null(strstr(err->message, "schema"));
+    qc_error_free(err);
+    err = NULL;
+    assert_int_equal(qc_relaxng_validate(rng, "<unclosed>", &err), -1);
+    assert_non_null(strstr(err->message, "well-formed"));
+    qc_error_free(err);
+    err = NULL;
+    assert_int_equal(qc_relaxng_validate("/nonexistent.rng", "<a/>", &err), -1);
+    qc_error_free(err);
+    free(rng);
+}
+
+int
+main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_firmware, setup_tmp, teardown_tmp),
+        cmocka_unit_test_setup_teardown(test_enum_order, setup_tmp, teardown_tmp),
+        cmocka_unit_test(test_machines),
+        cmocka_unit_test(test_host_model),
+        cmocka_unit_test(test_json_mapping),
+        cmocka_unit_test(test_relaxng_errors),
+    };
+
+    return cmocka_run_group_tests_name("domcaps-rules", tests, NULL, NULL);
+}
