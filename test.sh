@@ -5,14 +5,18 @@
 #   2. an ASan/UBSan build running the unit and integration suites;
 #   3. valgrind over a live probe and a fixture replay (no leak, no invalid access).
 # Options: --quick   only step 1.
+#          --conformance  also install libvirt, start libvirtd (stopped again if started
+#                   here) and compare qcaps with it (tests/conformance/run.sh).
 set -euo pipefail
 cd "$(dirname "$0")"
 
 quick=0
+conformance=0
 for a in "$@"; do
     case "$a" in
         --quick) quick=1 ;;
-        -h|--help) sed -n '2,8p' "$0"; exit 0 ;;
+        --conformance) conformance=1 ;;
+        -h|--help) sed -n '2,10p' "$0"; exit 0 ;;
         *) echo "test.sh: unknown option '$a'" >&2; exit 1 ;;
     esac
 done
@@ -58,6 +62,34 @@ if [ "$quick" -eq 0 ]; then
 
     echo "== valgrind: live probe and replay"
     if tests/valgrind.sh build-test; then
+        passed=$((passed + 1))
+    else
+        failed=$((failed + 1))
+    fi
+fi
+
+if [ "$conformance" -eq 1 ]; then
+    echo "== conformance with libvirt"
+    scripts/setup-deps.sh --libvirt
+    started=()
+    # Start the daemons only when none runs; stop only those started here.
+    if ! pgrep -x libvirtd >/dev/null; then
+        libvirtd -d && started+=(libvirtd)
+    fi
+    if ! pgrep -x virtlogd >/dev/null; then
+        virtlogd -d && started+=(virtlogd)
+    fi
+    for _ in $(seq 50); do
+        virsh -c qemu:///system uri >/dev/null 2>&1 && break
+        sleep 0.2
+    done
+    crc=0
+    tests/conformance/run.sh build-test || crc=$?
+    for d in "${started[@]}"; do
+        pid=$(pgrep -x -o "$d" || true)
+        [ -n "$pid" ] && kill "$pid"
+    done
+    if [ "$crc" -eq 0 ]; then
         passed=$((passed + 1))
     else
         failed=$((failed + 1))

@@ -1,0 +1,499 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* test-hostcaps.c: host facts (live, file, fake sysfs) and the capabilities document.
+ *
+ * The golden test builds the document from fixtures/host/<host>.json and every fixture in
+ * fixtures/qmp/, compares it with fixtures/expected/capabilities/<host>.{xml,json} and
+ * validates it against schema/capabilities.rng. QC_TEST_REGENERATE=1 rewrites the goldens.
+ */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "introspect/probe.h"
+#include "model/model.h"
+#include "qmp/fixture.h"
+#include "schema/capabilities.h"
+#include "schema/hostfacts.h"
+#include "schema/relaxng.h"
+#include "schema/xmljson.h"
+
+#define QC_TEST_HOST "debian12_x86_64"
+
+static const char *
+qc_env(const char *name)
+{
+    const char *v = getenv(name);
+
+    if (!v || !*v)
+        fail_msg("%s is not set (run through meson test)", name);
+    return v;
+}
+
+static char *
+qc_read_file(const char *path)
+{
+    FILE *f = fopen(path, "re");
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *mem;
+    char chunk[8192];
+    size_t n;
+
+    if (!f)
+        return NULL;
+    assert_non_null(mem = open_memstream(&buf, &len));
+    while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
+        fwrite(chunk, 1, n, mem);
+    fclose(mem);
+    fclose(f);
+    return buf;
+}
+
+static void
+qc_write_file(const char *path, const char *text)
+{
+    FILE *f = fopen(path, "we");
+
+    if (!f)
+        fail_msg("cannot write %s: %s", path, strerror(errno));
+    assert_int_equal(fputs(text, f) >= 0, 1);
+    assert_int_equal(fclose(f), 0);
+}
+
+static bool
+qc_regen(void)
+{
+    const char *v = getenv("QC_TEST_REGENERATE");
+
+    return v && !strcmp(v, "1");
+}
+
+/* ---- the model source of the golden test: every fixture of fixtures/qmp ------------- */
+
+typedef struct qc_test_models {
+    qc_strlist paths;
+    qc_model *v[64];
+    size_t n;
+} qc_test_models;
+
+static const qc_model *
+qc_test_model(const char *path, void *opaque, qc_error **err)
+{
+    qc_test_models *ms = opaque;
+    ssize_t k = qc_strlist_index(&ms->paths, path);
+
+    if (k < 0) {
+        qc_error_set(err, QC_E_NOTFOUND, "no fixture for %s", path);
+        return NULL;
+    }
+    return ms->v[k];
+}
+
+static void
+qc_test_models_load(qc_test_models *ms, qc_strlist *emus)
+{
+    static const char *const suffixes[] = {
+        "aarch64", "alpha", "arm", "avr", "cris", "hppa", "i386", "loongarch64", "m68k",
+        "microblaze", "microblazeel", "nios2", "or1k", "ppc", "ppc64", "ppc64le", "riscv32",
+        "riscv64", "rx", "s390x", "sh4", "sh4eb", "tricore", "x86_64+microvm", "x86_64",
+        "xtensa", "xtensaeb",
+    };
+    const char *root = qc_env("QC_FIXTURES");
+
+    for (size_t i = 0; i < sizeof(suffixes) / sizeof(*suffixes); i++) {
+        char *path = NULL;
+        qc_error *err = NULL;
+        qc_probe_opts o = {0};
+        qc_fixture *fx;
+        qc_model *m;
+
+        assert_true(asprintf(&path, "%s/qmp/caps_7.2.22_%s.replies", root, suffixes[i]) > 0);
+        if (!(fx = qc_fixture_load(path, &err)))
+            fail_msg("%s", err->message);
+        o.fixture = fx;
+        if (!(m = qc_probe_run(&o, &err)))
+            fail_msg("%s: %s", path, err->message);
+        qc_fixture_free(fx);
+        free(path);
+        assert_non_null(m->emulator);
+        assert_int_equal(qc_strlist_add(&ms->paths, m->emulator, NULL), 0);
+        assert_int_equal(qc_strlist_add(emus, m->emulator, NULL), 0);
+        ms->v[ms->n++] = m;
+    }
+}
+
+static void
+qc_test_models_clear(qc_test_models *ms)
+{
+    for (size_t i = 0; i < ms->n; i++)
+        qc_model_free(ms->v[i]);
+    qc_strlist_clear(&ms->paths);
+}
+
+static qc_hostfacts *
+qc_test_host(void)
+{
+    char *path = NULL;
+    qc_error *err = NULL;
+    qc_hostfacts *hf;
+
+    assert_true(asprintf(&path, "%s/host/%s.json", qc_env("QC_FIXTURES"), QC_TEST_HOST) > 0);
+    if (!(hf = qc_hostfacts_load(path, &err)))
+        fail_msg("%s", err->message);
+    free(path);
+    return hf;
+}
+
+static void
+qc_compare_golden(const char *text, const char *ext)
+{
+    char *path = NULL, *expected;
+
+    assert_true(asprintf(&path, "%s/expected/capabilities/%s.%s", qc_env("QC_FIXTURES"),
+                         QC_TEST_HOST, ext) > 0);
+    if (qc_regen()) {
+        qc_write_file(path, text);
+    } else {
+        if (!(expected = qc_read_file(path)))
+            fail_msg("missing %s (QC_TEST_REGENERATE=1 writes it)", path);
+        if (strcmp(expected, text) != 0)
+            fail_msg("%s differs from the generated document (QC_TEST_REGENERATE=1 "
+                     "rewrites it)", path);
+        free(expected);
+    }
+    free(path);
+}
+
+static void
+qc_validate(const char *xml)
+{
+    char *rng = NULL;
+    qc_error *err = NULL;
+
+    assert_true(asprintf(&rng, "%s/schema/capabilities.rng", qc_env("QC_SOURCE_ROOT")) > 0);
+    if (qc_relaxng_validate(rng, xml, &err) < 0)
+        fail_msg("not valid against %s: %s", rng, err->message);
+    free(rng);
+}
+
+static void
+test_golden(void **state)
+{
+    qc_test_models ms = {0};
+    qc_strlist emus = {0};
+    qc_hostfacts *hf = qc_test_host();
+    qc_caps_req req = {.host = hf, .emulators = &emus, .model = qc_test_model,
+                       .model_opaque = &ms};
+    qc_error *err = NULL;
+    char *xml, *json, *back;
+
+    (void) state;
+    qc_test_models_load(&ms, &emus);
+    if (!(xml = qc_capabilities_format(&req, &err)))
+        fail_msg("%s", err->message);
+    qc_validate(xml);
+    /* the facts libvirt 9.0 prints on this host, and qcaps's own additions */
+    assert_non_null(strstr(xml, "<arch name='armv6l'>"));
+    assert_non_null(strstr(xml, "<machine canonical='pc-q35-7.2' maxCpus='288'>q35</machine>"));
+    assert_non_null(strstr(xml, "<arch name='loongarch64'>"));
+    assert_null(strstr(xml, "qemu-system-x86_64-microvm"));
+    qc_compare_golden(xml, "xml");
+
+    req.json = true;
+    if (!(json = qc_capabilities_format(&req, &err)))
+        fail_msg("%s", err->message);
+    qc_compare_golden(json, "json");
+    /* the JSON mapping is lossless but for libvirt's cosmetic blank lines */
+    if (!(back = qc_json_to_xml(json, &err)))
+        fail_msg("%s", err->message);
+    for (char *p; (p = strstr(xml, "\n\n"));)
+        memmove(p, p + 1, strlen(p + 1) + 1);
+    assert_string_equal(back, xml);
+    free(back);
+    free(json);
+    free(xml);
+    qc_strlist_clear(&emus);
+    qc_test_models_clear(&ms);
+    qc_hostfacts_free(hf);
+}
+
+/* ---- binary choice: libvirt's fallbacks --------------------------------------------- */
+
+static const qc_model *
+qc_fake_model(const char *path, void *opaque, qc_error **err)
+{
+    qc_model *m = opaque;
+
+    (void) path, (void) err;
+    return m;
+}
+
+static void
+test_binary_fallbacks(void **state)
+{
+    qc_hostfacts *hf = qc_hostfacts_new();
+    qc_model *m = qc_model_new();
+    qc_strlist emus = {0};
+    qc_caps_req req = {.host = hf, .emulators = &emus, .model = qc_fake_model,
+                       .model_opaque = m};
+    qc_error *err = NULL;
+    char *xml;
+
+    (void) state;
+    assert_non_null((hf->arch = strdup("x86_64")));
+    assert_non_null((m->arch = strdup("x86_64")));
+    assert_non_null((m->target = strdup("x86_64")));
+    /* no qemu-system-i386: the native i686 guest falls back to qemu-system-x86_64; the
+     * microvm variant and unrelated files are not guests */
+    assert_int_equal(qc_strlist_add(&emus, "/opt/q/qemu-system-x86_64", NULL), 0);
+    assert_int_equal(qc_strlist_add(&emus, "/opt/q/qemu-system-x86_64-microvm", NULL), 0);
+    assert_int_equal(qc_strlist_add(&emus, "/opt/q/qemu-system-ppc64", NULL), 0);
+    assert_non_null(xml = qc_capabilities_format(&req, &err));
+    assert_non_null(strstr(xml, "<arch name='i686'>\n      <wordsize>32</wordsize>\n"
+                                "      <emulator>/opt/q/qemu-system-x86_64</emulator>"));
+    assert_non_null(strstr(xml, "<arch name='x86_64'>"));
+    /* ppc64 and ppc64le guests can both use the ppc64 target, native or not */
+    assert_non_null(strstr(xml, "<arch name='ppc64le'>\n      <wordsize>64</wordsize>\n"
+                                "      <emulator>/opt/q/qemu-system-ppc64</emulator>"));
+    assert_non_null(strstr(xml, "<arch name='ppc64'>"));
+    assert_null(strstr(xml, "microvm"));
+    assert_null(strstr(xml, "<domain"));   /* neither the tcg flag nor kvm */
+    assert_null(strstr(xml, "<uuid>"));    /* unknown facts are left out */
+    free(xml);
+    qc_strlist_clear(&emus);
+    qc_model_free(m);
+    qc_hostfacts_free(hf);
+}
+
+/* ---- host facts ---------------------------------------------------------------------------- */
+
+static void
+test_hostfacts_file_roundtrip(void **state)
+{
+    char *path = NULL, *text, *again;
+    qc_error *err = NULL;
+    qc_hostfacts *hf;
+
+    (void) state;
+    assert_true(asprintf(&path, "%s/host/%s.json", qc_env("QC_FIXTURES"), QC_TEST_HOST) > 0);
+    assert_non_null(text = qc_read_file(path));
+    if (!(hf = qc_hostfacts_from_json(text, &err)))
+        fail_msg("%s", err->message);
+    assert_non_null(again = qc_hostfacts_to_json(hf, &err));
+    assert_string_equal(again, text);
+    free(again);
+    free(text);
+    free(path);
+    qc_hostfacts_free(hf);
+}
+
+static void
+test_hostfacts_live_roundtrip(void **state)
+{
+    qc_error *err = NULL;
+    qc_hostfacts *hf, *back;
+    char *a, *b;
+
+    (void) state;
+    if (!(hf = qc_hostfacts_read(NULL, &err)))
+        fail_msg("%s", err->message);
+    assert_non_null(hf->arch);
+    assert_true(hf->n_cells >= 1);
+    assert_true(hf->n_page_sizes >= 1);
+    assert_true(hf->n_secmodels >= 2);
+    assert_non_null(a = qc_hostfacts_to_json(hf, &err));
+    if (!(back = qc_hostfacts_from_json(a, &err)))
+        fail_msg("%s", err->message);
+    assert_non_null(b = qc_hostfacts_to_json(back, &err));
+    assert_string_equal(a, b);
+    free(a);
+    free(b);
+    qc_hostfacts_free(back);
+    qc_hostfacts_free(hf);
+}
+
+static void
+qc_expect_format_error(const char *text, const char *needle)
+{
+    qc_error *err = NULL;
+
+    assert_null(qc_hostfacts_from_json(text, &err));
+    assert_non_null(err);
+    assert_int_equal(err->code, QC_E_FORMAT);
+    if (!strstr(err->message, needle))
+        fail_msg("error '%s' lacks '%s'", err->message, needle);
+    qc_error_free(err);
+    /* and with no error slot at all */
+    assert_null(qc_hostfacts_from_json(text, NULL));
+}
+
+static void
+test_hostfacts_bad(void **state)
+{
+    static const char head[] = "{\"qcaps-host-facts\": 1, \"arch\": \"x86_64\", \"uuid\": null, "
+                               "\"cpu\": {\"microcode\": null, \"signature\": null, "
+                               "\"counter\": null, \"topology\": null, "
+                               "\"maxphysaddr-bits\": null, \"page-sizes\": [4]}, "
+                               "\"power-management\": [], \"iommu\": false, ";
+    char *t = NULL;
+
+    (void) state;
+    qc_expect_format_error("", "host facts");
+    qc_expect_format_error("[]", "expected a JSON object");
+    qc_expect_format_error("{\"qcaps-host-facts\": 2}", "format version 2");
+    qc_expect_format_error("{\"qcaps-host-facts\": 1}", "arch: missing");
+    assert_true(asprintf(&t, "%s\"cells\": [{\"id\": 0, \"memory\": \"x\"}], \"cache\": [], "
+                         "\"secmodels\": []}", head) > 0);
+    qc_expect_format_error(t, "cells[0].memory: expected integer");
+    free(t);
+    assert_true(asprintf(&t, "%s\"cells\": [], \"cache\": [{\"id\": 0}], \"secmodels\": []}",
+                         head) > 0);
+    qc_expect_format_error(t, "cache[0].level: missing");
+    free(t);
+    assert_true(asprintf(&t, "%s\"cells\": [], \"cache\": [], \"secmodels\": [{\"model\": "
+                         "\"dac\", \"doi\": \"0\", \"baselabels\": [7]}]}", head) > 0);
+    qc_expect_format_error(t, "secmodels[0].baselabels[0]: expected object");
+    free(t);
+    assert_true(asprintf(&t, "%s\"cells\": [], \"cache\": [], \"secmodels\": []}", head) > 0);
+    {
+        qc_error *err = NULL;
+        qc_hostfacts *hf = qc_hostfacts_from_json(t, &err);
+
+        if (!hf)
+            fail_msg("%s", err->message);
+        assert_int_equal(hf->microcode, -1);
+        assert_int_equal(hf->family, -1);
+        qc_hostfacts_free(hf);
+    }
+    free(t);
+}
+
+static void
+test_cpulist(void **state)
+{
+    int *ids = NULL;
+    size_t n = 0;
+    char *s;
+
+    (void) state;
+    assert_int_equal(qc_cpulist_parse("0-3,8,10-11,2", &ids, &n, NULL), 0);
+    assert_int_equal(n, 7);
+    assert_non_null(s = qc_cpulist_format(ids, n, NULL));
+    assert_string_equal(s, "0-3,8,10-11");
+    free(s);
+    free(ids);
+    assert_int_equal(qc_cpulist_parse("0,1", &ids, &n, NULL), 0);
+    assert_non_null(s = qc_cpulist_format(ids, n, NULL));
+    assert_string_equal(s, "0-1");
+    free(s);
+    free(ids);
+    assert_int_equal(qc_cpulist_parse("3-1", &ids, &n, NULL), -1);
+    assert_int_equal(qc_cpulist_parse("x", &ids, &n, NULL), -1);
+}
+
+/* ---- a fake sysfs: no NUMA, two hyper-threaded cores -------------------------------- */
+
+static void
+qc_put(const char *root, const char *rel, const char *text)
+{
+    char *p = NULL;
+
+    assert_true(asprintf(&p, "%s%s", root, rel) > 0);
+    for (char *s = strchr(p + strlen(root) + 1, '/'); s; s = strchr(s + 1, '/')) {
+        *s = '\0';
+        mkdir(p, 0755);
+        *s = '/';
+    }
+    qc_write_file(p, text);
+    free(p);
+}
+
+static void
+test_fake_sysfs(void **state)
+{
+    char root[] = "/tmp/qc-hostcaps-XXXXXX";
+    qc_error *err = NULL;
+    qc_hostfacts *hf;
+    char *cmd = NULL;
+
+    (void) state;
+    assert_non_null(mkdtemp(root));
+    qc_put(root, "/proc/cpuinfo", "processor\t: 0\ncpu family\t: 25\nmodel\t\t: 1\n"
+                                  "stepping\t: 1\nmicrocode\t: 0xa0011d1\n"
+                                  "address sizes\t: 48 bits physical, 48 bits virtual\n");
+    qc_put(root, "/proc/meminfo", "MemTotal:        8192000 kB\nMemFree: 1 kB\n");
+    qc_put(root, "/sys/devices/system/cpu/present", "0-3\n");
+    for (int i = 0; i < 4; i++) {
+        char rel[128], val[16];
+
+        snprintf(rel, sizeof(rel), "/sys/devices/system/cpu/cpu%d/topology/core_id", i);
+        snprintf(val, sizeof(val), "%d\n", i / 2);
+        qc_put(root, rel, val);
+        snprintf(rel, sizeof(rel), "/sys/devices/system/cpu/cpu%d/topology/"
+                 "thread_siblings_list", i);
+        qc_put(root, rel, i < 2 ? "0-1\n" : "2-3\n");
+        snprintf(rel, sizeof(rel), "/sys/devices/system/cpu/cpu%d/cache/index3/level", i);
+        qc_put(root, rel, "3\n");
+        snprintf(rel, sizeof(rel), "/sys/devices/system/cpu/cpu%d/cache/index3/id", i);
+        qc_put(root, rel, "0\n");
+        snprintf(rel, sizeof(rel), "/sys/devices/system/cpu/cpu%d/cache/index3/type", i);
+        qc_put(root, rel, "Unified\n");
+        snprintf(rel, sizeof(rel), "/sys/devices/system/cpu/cpu%d/cache/index3/size", i);
+        qc_put(root, rel, "32768K\n");
+        snprintf(rel, sizeof(rel), "/sys/devices/system/cpu/cpu%d/cache/index3/"
+                 "shared_cpu_list", i);
+        qc_put(root, rel, "0-3\n");
+    }
+    qc_put(root, "/sys/kernel/mm/hugepages/hugepages-2048kB/nr_hugepages", "10\n");
+    qc_put(root, "/sys/kernel/iommu_groups/0/type", "DMA\n");
+    if (!(hf = qc_hostfacts_read(root, &err)))
+        fail_msg("%s", err->message);
+    assert_int_equal(hf->microcode, 0xa0011d1);
+    assert_int_equal(hf->family, 25);
+    assert_int_equal(hf->phys_addr_bits, 48);
+    assert_int_equal(hf->n_cells, 1);
+    assert_int_equal(hf->cells[0].memory_kib, 8192000);
+    assert_int_equal(hf->cells[0].n_cpus, 4);
+    assert_string_equal(hf->cells[0].cpus[3].siblings, "2-3");
+    assert_int_equal(hf->sockets, 1);
+    assert_int_equal(hf->cores, 2);
+    assert_int_equal(hf->threads, 2);
+    assert_int_equal(hf->n_page_sizes, 2);
+    assert_int_equal(hf->cells[0].pages[1].count, 10);
+    assert_int_equal(hf->cells[0].pages[0].count, (8192000 - 10 * 2048) / hf->page_sizes[0]);
+    assert_int_equal(hf->n_banks, 1);
+    assert_int_equal(hf->banks[0].size, 32u << 20);
+    assert_true(hf->iommu);
+    assert_null(hf->uuid);
+    assert_string_equal(hf->secmodels[0].model, "none");
+    assert_string_equal(hf->secmodels[1].labels[0].label, "+0:+0");
+    qc_hostfacts_free(hf);
+    assert_true(asprintf(&cmd, "rm -rf '%s'", root) > 0);
+    assert_int_equal(system(cmd), 0);
+    free(cmd);
+}
+
+int
+main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_golden),
+        cmocka_unit_test(test_binary_fallbacks),
+        cmocka_unit_test(test_hostfacts_file_roundtrip),
+        cmocka_unit_test(test_hostfacts_live_roundtrip),
+        cmocka_unit_test(test_hostfacts_bad),
+        cmocka_unit_test(test_cpulist),
+        cmocka_unit_test(test_fake_sysfs),
+    };
+
+    return cmocka_run_group_tests_name("hostcaps", tests, NULL, NULL);
+}
