@@ -1,3 +1,651 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* placeholder until this file is written */
-typedef int qc_placeholder_t;
+/* cache.c: the cache directory, entry lookup and atomic store, per-entry locks, list, clear. */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cache/cache-internal.h"
+#include "introspect/host.h"
+
+#ifndef QC_MULTIARCH
+#define QC_MULTIARCH ""
+#endif
+
+static void qc_cache_warn(const qc_cache *c, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+static void
+qc_cache_warn(const qc_cache *c, const char *fmt, ...)
+{
+    char *msg = NULL;
+    va_list ap;
+
+    if (!c->warn)
+        return;
+    va_start(ap, fmt);
+    if (vasprintf(&msg, fmt, ap) >= 0) {
+        c->warn(msg, c->warn_opaque);
+        free(msg);
+    }
+    va_end(ap);
+}
+
+const char *
+qc_cache_state_name(qc_cache_state s)
+{
+    switch (s) {
+    case QC_CACHE_FRESH:
+        return "fresh";
+    case QC_CACHE_MISSING:
+        return "missing";
+    case QC_CACHE_STALE:
+        return "stale";
+    case QC_CACHE_BROKEN:
+        return "broken";
+    }
+    return "?";
+}
+
+/* ---- the directory ------------------------------------------------------------------ */
+
+char *
+qc_cache_default_dir(qc_error **err)
+{
+    const char *env = getenv("QCAPS_CACHE_DIR");
+    const char *xdg = getenv("XDG_CACHE_HOME");
+    const char *home = getenv("HOME");
+    char *dir = NULL;
+    int r;
+
+    if (env && *env)
+        r = (dir = strdup(env)) ? 0 : -1;
+    else if (geteuid() == 0)
+        r = (dir = strdup("/var/cache/qcaps")) ? 0 : -1;
+    else if (xdg && xdg[0] == '/')
+        r = asprintf(&dir, "%s/qcaps", xdg);
+    else if (home && home[0] == '/')
+        r = asprintf(&dir, "%s/.cache/qcaps", home);
+    else
+        return qc_error_set(err, QC_E_NOTFOUND, "no cache directory: set QCAPS_CACHE_DIR "
+                                                "or HOME"), NULL;
+    if (r < 0) {
+        qc_error_set(err, QC_E_NOMEM, "out of memory");
+        return NULL;
+    }
+    return dir;
+}
+
+/* mkdir -p with mode 0755 (whatever the umask says). */
+static int
+qc_mkdir_p(const char *path, qc_error **err)
+{
+    qc_autofree char *p = strdup(path);
+
+    if (!p)
+        return qc_error_set(err, QC_E_NOMEM, "out of memory");
+    for (char *s = p + 1;; s++) {
+        if (*s != '/' && *s != '\0')
+            continue;
+        char saved = *s;
+        *s = '\0';
+        if (mkdir(p, 0755) == 0)
+            (void) chmod(p, 0755);
+        else if (errno != EEXIST)
+            return qc_error_set_errno(err, errno, "cannot create cache directory '%s'", p);
+        *s = saved;
+        if (!saved)
+            break;
+    }
+    return 0;
+}
+
+qc_cache *
+qc_cache_open(const char *dir, bool create, qc_cache_warn_fn warn, void *opaque, qc_error **err)
+{
+    QC_CLEANUP(qc_cache_freep) qc_cache *c = calloc(1, sizeof(*c));
+    const char *engine = getenv("QC_CACHE_TEST_ENGINE");
+    struct stat st;
+
+    if (!c) {
+        qc_error_set(err, QC_E_NOMEM, "out of memory");
+        return NULL;
+    }
+    c->dirfd = -1;
+    c->warn = warn;
+    c->warn_opaque = opaque;
+    c->uid = geteuid();
+    if (!(c->dir = dir ? strdup(dir) : qc_cache_default_dir(err))) {
+        if (dir)
+            qc_error_set(err, QC_E_NOMEM, "out of memory");
+        return NULL;
+    }
+    if (!*c->dir) {
+        qc_error_set(err, QC_E_INVALID, "empty cache directory name");
+        return NULL;
+    }
+    if (create && qc_mkdir_p(c->dir, err) < 0)
+        return NULL;
+    c->dirfd = open(c->dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    if (c->dirfd < 0) {
+        if (errno == ELOOP || errno == ENOTDIR)
+            qc_error_set(err, QC_E_INVALID, "cache directory '%s' is a symlink or not a "
+                                            "directory; refusing to use it", c->dir);
+        else
+            qc_error_set_errno(err, errno, "cannot open cache directory '%s'", c->dir);
+        return NULL;
+    }
+    if (fstat(c->dirfd, &st) < 0) {
+        qc_error_set_errno(err, errno, "cannot stat cache directory '%s'", c->dir);
+        return NULL;
+    }
+    if (st.st_uid != c->uid && st.st_uid != 0) {
+        qc_error_set(err, QC_E_INVALID, "cache directory '%s' belongs to uid %u, not to us; "
+                     "refusing to use it", c->dir, (unsigned) st.st_uid);
+        return NULL;
+    }
+    if (st.st_mode & S_IWOTH) {
+        qc_error_set(err, QC_E_INVALID, "cache directory '%s' is world-writable; refusing "
+                     "to use it", c->dir);
+        return NULL;
+    }
+    if (!(c->engine = strdup(engine && *engine ? engine : "qcaps " QC_VERSION))) {
+        qc_error_set(err, QC_E_NOMEM, "out of memory");
+        return NULL;
+    }
+    if (qc_host_inputs_read(&c->inputs, err) < 0)
+        return NULL;
+    return qc_steal(&c);
+}
+
+void
+qc_cache_free(qc_cache *c)
+{
+    if (!c)
+        return;
+    if (c->dirfd >= 0)
+        close(c->dirfd);
+    free(c->dir);
+    free(c->engine);
+    qc_host_inputs_clear(&c->inputs);
+    free(c);
+}
+
+const char *
+qc_cache_dir(const qc_cache *c)
+{
+    return c->dir;
+}
+
+int
+qc_cache_refresh_host(qc_cache *c, qc_error **err)
+{
+    return qc_host_inputs_read(&c->inputs, err);
+}
+
+char *
+qc_cache_entry_name(const char *emulator, qc_error **err)
+{
+    const char *slash = strrchr(emulator, '/');
+    const char *base = slash ? slash + 1 : emulator;
+    char safe[65];
+    size_t n = 0;
+    char *name = NULL;
+
+    for (; base[n] && n < sizeof(safe) - 1; n++) {
+        char ch = base[n];
+        bool ok = (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
+                  (ch >= '0' && ch <= '9') || ch == '-' || ch == '_' || ch == '+' ||
+                  (ch == '.' && n > 0);
+        safe[n] = ok ? ch : '_';
+    }
+    safe[n] = '\0';
+    if (asprintf(&name, "%s-%016llx" QC_CACHE_SUFFIX, n ? safe : "emulator",
+                 (unsigned long long) qc_cache_hash(emulator, strlen(emulator))) < 0) {
+        qc_error_set(err, QC_E_NOMEM, "out of memory");
+        return NULL;
+    }
+    return name;
+}
+
+/* ---- keys ------------------------------------------------------------------------------ */
+
+static int64_t
+qc_ts_ns(struct timespec ts)
+{
+    return (int64_t) ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+/* QEMU's module directory: $QEMU_MODULE_DIR (QEMU honours it), else the first existing of
+ * <prefix>/lib/<multiarch>/qemu, <prefix>/lib64/qemu, <prefix>/lib/qemu, where <prefix> is
+ * the parent of the binary's real directory, then the same under /usr. */
+static int
+qc_cache_moddir(const char *emulator, qc_cache_keys *k)
+{
+    const char *env = getenv("QEMU_MODULE_DIR");
+    const char *prefixes[2] = {NULL, "/usr"};
+    qc_autofree char *real = NULL;
+    struct stat st;
+
+    if (env && *env) {
+        if (!(k->moddir = strdup(env)))
+            return -1;
+        k->moddir_mtime_ns = stat(env, &st) == 0 ? qc_ts_ns(st.st_mtim) : -1;
+        return 0;
+    }
+    if ((real = realpath(emulator, NULL))) {
+        char *s = strrchr(real, '/');
+        if (s)
+            *s = '\0';
+        s = strrchr(real, '/');
+        if (s && s != real) {
+            *s = '\0';
+            prefixes[0] = real;
+        }
+    }
+    for (size_t i = 0; i < 2; i++) {
+        static const char *const subs[] = {"/lib/" QC_MULTIARCH "/qemu", "/lib64/qemu",
+                                           "/lib/qemu"};
+        if (!prefixes[i] || (i == 1 && prefixes[0] && strcmp(prefixes[0], "/usr") == 0))
+            continue;
+        for (size_t j = *QC_MULTIARCH ? 0 : 1; j < QC_N_ELEMENTS(subs); j++) {
+            char path[PATH_MAX];
+            if (snprintf(path, sizeof(path), "%s%s", prefixes[i], subs[j]) >= (int) sizeof(path))
+                continue;
+            if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
+                if (!(k->moddir = strdup(path)))
+                    return -1;
+                k->moddir_mtime_ns = qc_ts_ns(st.st_mtim);
+                return 0;
+            }
+        }
+    }
+    return 0;
+}
+
+qc_cache_keys *
+qc_cache_keys_read(qc_cache *c, const char *emulator, qc_error **err)
+{
+    qc_cache_keys *k = calloc(1, sizeof(*k));
+    struct stat st;
+
+    (void) c;
+    if (!k || !(k->emulator = strdup(emulator)))
+        goto oom;
+    if (stat(emulator, &st) == 0) {
+        k->dev = (uint64_t) st.st_dev;
+        k->ino = (uint64_t) st.st_ino;
+        k->size = (uint64_t) st.st_size;
+        k->mtime_ns = qc_ts_ns(st.st_mtim);
+        k->ctime_ns = qc_ts_ns(st.st_ctim);
+    } else {
+        k->stat_errno = errno ? errno : EIO;
+    }
+    if (qc_cache_moddir(emulator, k) < 0)
+        goto oom;
+    return k;
+oom:
+    qc_cache_keys_free(k);
+    qc_error_set(err, QC_E_NOMEM, "out of memory");
+    return NULL;
+}
+
+void
+qc_cache_keys_free(qc_cache_keys *k)
+{
+    qc_cache_keys_clear(k);
+    free(k);
+}
+
+static bool
+qc_cache_keys_equal(const qc_cache_keys *a, const qc_cache_keys *b)
+{
+    return !a->stat_errno && !b->stat_errno && a->dev == b->dev && a->ino == b->ino &&
+           a->size == b->size && a->mtime_ns == b->mtime_ns && a->ctime_ns == b->ctime_ns &&
+           (a->moddir == b->moddir ||
+            (a->moddir && b->moddir && strcmp(a->moddir, b->moddir) == 0)) &&
+           a->moddir_mtime_ns == b->moddir_mtime_ns;
+}
+
+/* ---- reading entries ---------------------------------------------------------------------- */
+
+/* Reads a whole entry without following symlinks. 0, or -1 with a BROKEN/MISSING reason
+ * (*ret_missing says which); -2 on OOM. */
+int
+qc_cache_read_entry(const qc_cache *c, const char *name, char **ret_data, size_t *ret_len,
+                    bool *ret_missing, char **ret_reason)
+{
+    qc_autoclose int fd = -1;
+    qc_autofree char *buf = NULL;
+    size_t len = 0, cap;
+    struct stat st;
+
+    *ret_missing = false;
+    fd = openat(c->dirfd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+    if (fd < 0) {
+        *ret_missing = errno == ENOENT;
+        if (asprintf(ret_reason, "%s", errno == ENOENT ? "no entry"
+                                       : errno == ELOOP ? "a symlink"
+                                                        : strerror(errno)) < 0)
+            return -2;
+        return -1;
+    }
+    if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || (size_t) st.st_size > QC_CACHE_MAX_BYTES)
+        return asprintf(ret_reason, "%s", S_ISREG(st.st_mode) ? "too large"
+                                                               : "not a regular file") < 0
+                   ? -2 : -1;
+    cap = (size_t) st.st_size + 1;
+    if (!(buf = malloc(cap)))
+        return -2;
+    for (;;) {
+        ssize_t n = read(fd, buf + len, cap - len - 1);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0)
+            return asprintf(ret_reason, "unreadable: %s", strerror(errno)) < 0 ? -2 : -1;
+        if (n == 0)
+            break;
+        len += (size_t) n;
+        if (len + 1 == cap) {
+            char *nb;
+            if (cap > QC_CACHE_MAX_BYTES || !(nb = realloc(buf, cap * 2)))
+                return -2;
+            buf = nb;
+            cap *= 2;
+        }
+    }
+    buf[len] = '\0';
+    *ret_data = qc_steal(&buf);
+    *ret_len = len;
+    return 0;
+}
+
+int
+qc_cache_lookup_mode(qc_cache *c, const char *emulator, qc_lookup_mode mode,
+                     qc_model **ret_model, char **ret_reason, qc_error **err)
+{
+    qc_autofree char *name = NULL;
+    qc_autofree char *data = NULL;
+    qc_autofree char *reason = NULL;
+    QC_CLEANUP(qc_cache_keys_freep) qc_cache_keys *now = NULL;
+    qc_cache_header h;
+    qc_model *m = NULL;
+    size_t len = 0, body = 0;
+    bool missing = false, oom = false;
+    int state, r;
+
+    memset(&h, 0, sizeof(h));
+    if (!(name = qc_cache_entry_name(emulator, err)))
+        return -1;
+    r = qc_cache_read_entry(c, name, &data, &len, &missing, &reason);
+    if (r == -2)
+        goto oom;
+    if (r < 0) {
+        state = missing ? QC_CACHE_MISSING : QC_CACHE_BROKEN;
+        goto out;
+    }
+    if (qc_cache_header_decode(data, len, &h, &body, &reason) < 0) {
+        if (!reason)
+            goto oom;
+        state = QC_CACHE_BROKEN;
+        goto out;
+    }
+    if (!(now = qc_cache_keys_read(c, emulator, err)))
+        goto fail;
+    if ((reason = qc_cache_keys_diff(c, &h, now, &oom)) || oom) {
+        if (oom)
+            goto oom;
+        state = QC_CACHE_STALE;
+        goto out;
+    }
+    if (!ret_model) {
+        /* validity only: check the checksum, skip building the model */
+        if (len - body != h.model_bytes + 1 ||
+            qc_cache_hash(data + body, h.model_bytes) != h.model_hash) {
+            if (asprintf(&reason, "%s", len - body < h.model_bytes + 1
+                                            ? "truncated" : "corrupt: checksum mismatch") < 0)
+                goto oom;
+            state = QC_CACHE_BROKEN;
+            goto out;
+        }
+    } else if (!(m = qc_cache_entry_model(&h, data + body, len - body, &reason))) {
+        if (!reason)
+            goto oom;
+        state = QC_CACHE_BROKEN;
+        goto out;
+    } else if (qc_host_read_firmware(&m->host, NULL, err) < 0) {
+        /* firmware descriptors are read at query time: installing OVMF needs no re-probe */
+        qc_model_free(m);
+        goto fail;
+    }
+    state = QC_CACHE_FRESH;
+out:
+    qc_cache_header_clear(&h);
+    if (state == QC_CACHE_BROKEN && mode != QC_LOOKUP_QUIET) {
+        qc_cache_warn(c, "cache entry %s/%s is %s: %s", c->dir, name, reason,
+                      mode == QC_LOOKUP_DISCARD ? "discarded, probing again"
+                                                : "ignored, probing again");
+        if (mode == QC_LOOKUP_DISCARD)
+            (void) unlinkat(c->dirfd, name, 0);
+    }
+    if (ret_model)
+        *ret_model = m;
+    else
+        qc_model_free(m);
+    if (ret_reason)
+        *ret_reason = qc_steal(&reason);
+    return state;
+oom:
+    qc_error_set(err, QC_E_NOMEM, "out of memory");
+fail:
+    qc_cache_header_clear(&h);
+    return -1;
+}
+
+int
+qc_cache_lookup(qc_cache *c, const char *emulator, bool locked, qc_model **ret_model,
+                char **ret_reason, qc_error **err)
+{
+    return qc_cache_lookup_mode(c, emulator, locked ? QC_LOOKUP_DISCARD : QC_LOOKUP_QUIET,
+                                ret_model, ret_reason, err);
+}
+
+/* ---- writing entries -------------------------------------------------------------------- */
+
+static int
+qc_write_all(int fd, const char *data, size_t len)
+{
+    while (len) {
+        ssize_t n = write(fd, data, len);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0)
+            return -1;
+        data += n;
+        len -= (size_t) n;
+    }
+    return 0;
+}
+
+int
+qc_cache_store(qc_cache *c, const qc_cache_keys *keys, const qc_model *m, int probe_ms,
+               qc_error **err)
+{
+    QC_CLEANUP(qc_cache_keys_freep) qc_cache_keys *now = NULL;
+    qc_autofree char *name = NULL;
+    qc_autofree char *tmp = NULL;
+    qc_autofree char *data = NULL;
+    qc_autoclose int fd = -1;
+    size_t len = 0;
+
+    /* A binary replaced while it was probed: its model may describe either version. */
+    if (!(now = qc_cache_keys_read(c, keys->emulator, err)))
+        return -1;
+    if (!qc_cache_keys_equal(keys, now))
+        return 0;
+    if (!(data = qc_cache_entry_encode(c, keys, m, probe_ms, &len, err)))
+        return -1;
+    if (!(name = qc_cache_entry_name(keys->emulator, err)))
+        return -1;
+    if (asprintf(&tmp, "%s" QC_CACHE_NEW_SUFFIX, name) < 0)
+        return qc_error_set(err, QC_E_NOMEM, "out of memory");
+    /* Only the lock holder writes <entry>.new, so a leftover is from a crash. */
+    if (unlinkat(c->dirfd, tmp, 0) < 0 && errno != ENOENT)
+        return qc_error_set_errno(err, errno, "cannot remove '%s/%s'", c->dir, tmp);
+    fd = openat(c->dirfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+    if (fd < 0)
+        return qc_error_set_errno(err, errno, "cannot create '%s/%s'", c->dir, tmp);
+    if (fchmod(fd, 0644) < 0 || qc_write_all(fd, data, len) < 0 || fsync(fd) < 0 ||
+        close(qc_steal_fd(&fd)) < 0) {
+        int e = errno;
+        (void) unlinkat(c->dirfd, tmp, 0);
+        return qc_error_set_errno(err, e, "cannot write '%s/%s'", c->dir, tmp);
+    }
+    if (renameat(c->dirfd, tmp, c->dirfd, name) < 0) {
+        int e = errno;
+        (void) unlinkat(c->dirfd, tmp, 0);
+        return qc_error_set_errno(err, e, "cannot rename '%s/%s'", c->dir, tmp);
+    }
+    if (fsync(c->dirfd) < 0)
+        return qc_error_set_errno(err, errno, "cannot sync cache directory '%s'", c->dir);
+    return 0;
+}
+
+/* ---- locks ------------------------------------------------------------------------------ */
+
+static double
+qc_now(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double) ts.tv_sec + (double) ts.tv_nsec / 1e9;
+}
+
+/* Locks <dir>/<lockname>. The file may be removed by `cache clear` while we wait, so the
+ * lock counts only if the name still refers to the file we locked. */
+int
+qc_cache_lock_name(qc_cache *c, const char *lockname, int timeout_ms, qc_error **err)
+{
+    double deadline = qc_now() + (timeout_ms > 0 ? timeout_ms : 0) / 1000.0;
+    long sleep_us = 1000;
+    bool unlinked = false;
+
+    for (;;) {
+        qc_autoclose int fd = -1;
+        struct stat st, st2;
+
+        fd = openat(c->dirfd, lockname, O_RDWR | O_CREAT | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC,
+                    0644);
+        if (fd < 0 && errno == ELOOP && !unlinked) {
+            /* a symlink planted under our name: drop the link itself, never its target */
+            unlinked = true;
+            if (unlinkat(c->dirfd, lockname, 0) == 0)
+                continue;
+        }
+        if (fd < 0)
+            return qc_error_set_errno(err, errno, "cannot create lock file '%s/%s'", c->dir,
+                                      lockname);
+        if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) ||
+            (st.st_uid != c->uid && st.st_uid != 0))
+            return qc_error_set(err, QC_E_INVALID, "lock file '%s/%s' is not a regular file "
+                                "of ours", c->dir, lockname);
+        while (flock(fd, LOCK_EX | LOCK_NB) < 0) {
+            struct timespec ts;
+            if (errno != EWOULDBLOCK && errno != EINTR)
+                return qc_error_set_errno(err, errno, "cannot lock '%s/%s'", c->dir, lockname);
+            if (qc_now() >= deadline)
+                return qc_error_set(err, QC_E_TIMEOUT, "'%s/%s' is still locked by another "
+                                    "process", c->dir, lockname);
+            ts.tv_sec = 0;
+            ts.tv_nsec = sleep_us * 1000;
+            nanosleep(&ts, NULL);
+            if (sleep_us < 20000)
+                sleep_us *= 2;
+        }
+        if (fstatat(c->dirfd, lockname, &st2, AT_SYMLINK_NOFOLLOW) == 0 &&
+            st2.st_ino == st.st_ino && st2.st_dev == st.st_dev)
+            return qc_steal_fd(&fd);
+    }
+}
+
+int
+qc_cache_lock(qc_cache *c, const char *emulator, int timeout_ms, qc_error **err)
+{
+    qc_autofree char *name = qc_cache_entry_name(emulator, err);
+    qc_autofree char *lockname = NULL;
+
+    if (!name)
+        return -1;
+    if (asprintf(&lockname, "%s" QC_CACHE_LOCK_SUFFIX, name) < 0)
+        return qc_error_set(err, QC_E_NOMEM, "out of memory");
+    return qc_cache_lock_name(c, lockname, timeout_ms, err);
+}
+
+void
+qc_cache_unlock(int fd)
+{
+    if (fd >= 0)
+        close(fd);
+}
+
+/* ---- the lookup used by queries ----------------------------------------------------------- */
+
+static int
+qc_probe_budget_ms(const qc_probe_opts *opts)
+{
+    return (opts->timeout_ms > 0 ? opts->timeout_ms : QC_PROBE_DEFAULT_TIMEOUT_MS) + 10000;
+}
+
+qc_model *
+qc_cache_get(qc_cache *c, const qc_probe_opts *opts, bool refresh, qc_error **err)
+{
+    QC_CLEANUP(qc_cache_keys_freep) qc_cache_keys *keys = NULL;
+    QC_CLEANUP(qc_error_freep) qc_error *lerr = NULL;
+    QC_CLEANUP(qc_error_freep) qc_error *serr = NULL;
+    qc_autofree char *reason = NULL;
+    const char *emu = opts->emulator;
+    qc_model *m = NULL;
+    int state = QC_CACHE_MISSING, fd;
+    double t0;
+
+    if (!refresh) {
+        if ((state = qc_cache_lookup_mode(c, emu, QC_LOOKUP_QUIET, &m, &reason, err)) < 0)
+            return NULL;
+        if (state == QC_CACHE_FRESH)
+            return m;
+    }
+    if ((fd = qc_cache_lock(c, emu, qc_probe_budget_ms(opts), &lerr)) < 0) {
+        if (state == QC_CACHE_BROKEN)
+            qc_cache_warn(c, "cache entry for %s is %s: ignored, probing again", emu, reason);
+        qc_cache_warn(c, "%s: answering without the cache", lerr->message);
+        return qc_probe_run(opts, err);
+    }
+    if (!refresh) {
+        free(reason);
+        reason = NULL;
+        state = qc_cache_lookup_mode(c, emu, QC_LOOKUP_DISCARD, &m, NULL, err);
+        if (state < 0 || state == QC_CACHE_FRESH) {
+            qc_cache_unlock(fd);
+            return m;
+        }
+    }
+    if (!(keys = qc_cache_keys_read(c, emu, err))) {
+        qc_cache_unlock(fd);
+        return NULL;
+    }
+    t0 = qc_now();
+    if ((m = qc_probe_run(opts, err)) &&
+        qc_cache_store(c, keys, m, (int) ((qc_now() - t0) * 1000), &serr) < 0)
+        qc_cache_warn(c, "cannot store the cache entry of %s: %s", emu, serr->message);
+    qc_cache_unlock(fd);
+    return m;
+}

@@ -3,8 +3,12 @@
 #ifndef QC_CLI_H
 #define QC_CLI_H
 
+#include <getopt.h>
+#include <stdbool.h>
+
 #include "common/error.h"
 #include "model/model.h"
+#include "qcaps.h"
 
 /* A human-readable summary of a model (several lines, ends in "\n"). Caller frees. */
 char *qc_cli_summary(const qc_model *m, qc_error **err);
@@ -15,5 +19,41 @@ int qc_cmd_domcaps(int argc, char **argv);      /* cli/domcaps.c */
 int qc_cmd_capabilities(int argc, char **argv); /* cli/capabilities.c */
 int qc_cmd_warm(int argc, char **argv);         /* cli/cache.c */
 int qc_cmd_cache(int argc, char **argv);        /* cli/cache.c */
+
+/* ---- cache options shared by probe, domcaps, capabilities (cli/cache-opts.c) --------
+ * Usage in a verb:
+ *     static const struct option longopts[] = { ..., QC_CACHE_LONGOPTS, {NULL, 0, NULL, 0} };
+ *     qc_cache_opts co = {0};
+ *     ... default: if (qc_cache_opts_parse(&co, c, optarg)) break; ...
+ *     if (!(ctx = qc_cli_context_new(&co, &err)))  -> QC_E_INVALID is a usage error (1)
+ *     m = qc_context_model(ctx, emulator, fixture, &err);   (lib/internal.h)
+ * and append QC_CACHE_OPTS_HELP to the verb's help text. */
+enum { QC_OPT_CACHE_DIR = 0x200, QC_OPT_NO_CACHE, QC_OPT_REFRESH };
+#define QC_CACHE_LONGOPTS                                                                      \
+    {"cache-dir", required_argument, NULL, QC_OPT_CACHE_DIR},                                  \
+        {"no-cache", no_argument, NULL, QC_OPT_NO_CACHE},                                      \
+        {"refresh", no_argument, NULL, QC_OPT_REFRESH}
+#define QC_CACHE_OPTS_HELP                                                                     \
+    "      --cache-dir DIR   capability cache directory (default: $QCAPS_CACHE_DIR, else\n"    \
+    "                        /var/cache/qcaps as root, else $XDG_CACHE_HOME/qcaps)\n"          \
+    "      --no-cache        neither read nor write the cache: always probe\n"                 \
+    "      --refresh         probe even if the cache entry is valid, and overwrite it\n"
+
+typedef struct qc_cache_opts {
+    const char *dir;   /* --cache-dir, NULL: default */
+    bool no_cache;     /* --no-cache */
+    bool refresh;      /* --refresh */
+} qc_cache_opts;
+
+/* Records option `c` (getopt_long's return value, `arg` its optarg) when it is one of
+ * QC_CACHE_LONGOPTS and returns true; returns false for any other option. */
+bool qc_cache_opts_parse(qc_cache_opts *o, int c, const char *arg);
+/* Applies the options to ctx. -1 with QC_E_INVALID when they conflict (--no-cache with
+ * --refresh or --cache-dir, or an empty DIR): report that as a usage error. */
+int qc_cache_opts_apply(const qc_cache_opts *o, qcaps_context *ctx, qc_error **err);
+/* A new context with `o` applied (o may be NULL) and qc_cli_warning as warning handler. */
+qcaps_context *qc_cli_context_new(const qc_cache_opts *o, qc_error **err);
+/* The CLI's warning handler: "qcaps: warning: MESSAGE" on stderr. */
+void qc_cli_warning(const char *message, void *opaque);
 
 #endif

@@ -13,6 +13,7 @@
 #include "common/cleanup.h"
 #include "common/error.h"
 #include "introspect/probe.h"
+#include "lib/internal.h"
 #include "model/model-json.h"
 #include "model/model.h"
 #include "qmp/fixture.h"
@@ -29,6 +30,8 @@ static const char qc_usage_main[] =
     "Commands:\n"
     "  probe    start the emulator (or replay a fixture) and print its capability model\n"
     "  record   probe a live emulator and save the whole conversation as a fixture\n"
+    "  warm     probe every emulator whose capability cache entry is missing or stale\n"
+    "  cache    list, check or clear the capability cache\n"
     "\n"
     "Run 'qcaps COMMAND --help' for a command's options. See qcaps(1).\n"
     "\n"
@@ -37,17 +40,21 @@ static const char qc_usage_main[] =
 static const char qc_usage_probe[] =
     "Usage: qcaps probe (--emulator PATH | --fixture FILE) [--format text|json]\n"
     "                   [--timeout SECONDS] [--tcg-only]\n"
+    "                   [--cache-dir DIR] [--no-cache | --refresh]\n"
     "\n"
     "Start QEMU with -machine none under a private QMP monitor (a KVM pass and a TCG\n"
     "pass where KVM applies, run concurrently), query it, and print the capability\n"
-    "model. With --fixture, replay a recorded conversation instead: no QEMU is started\n"
-    "and the output is identical to that of the live probe that recorded it.\n"
+    "model. A valid entry of the capability cache answers instead of QEMU (see 'qcaps\n"
+    "warm'); a miss probes and stores the entry. With --fixture, replay a recorded\n"
+    "conversation instead: no QEMU is started, the cache is not used, and the output is\n"
+    "identical to that of the live probe that recorded it.\n"
     "\n"
     "  -e, --emulator PATH   the qemu-system-* binary to probe\n"
     "  -F, --fixture FILE    replay FILE (qcaps or libvirt .replies layout) instead\n"
     "  -f, --format FORMAT   text (a summary, default) or json (the full model)\n"
     "  -t, --timeout SECS    give up on the whole probe after SECS seconds (default 60)\n"
-    "      --tcg-only        probe only with TCG, even where KVM is usable\n"
+    "      --tcg-only        probe only with TCG, even where KVM is usable (no cache)\n"
+    QC_CACHE_OPTS_HELP
     "  -h, --help            show this help\n"
     "\n"
     "Exit status: 0 success, 1 usage error, 2 probe failure.\n";
@@ -55,8 +62,9 @@ static const char qc_usage_probe[] =
 static const char qc_usage_record[] =
     "Usage: qcaps record --emulator PATH --output FILE [--timeout SECONDS] [--tcg-only]\n"
     "\n"
-    "Probe a live emulator and write everything the probe read from the outside world\n"
-    "(every QMP exchange of every pass, plus the host facts it used) to FILE, which\n"
+    "Probe a live emulator (never through the capability cache) and write everything\n"
+    "the probe read from the outside world (every QMP exchange of every pass, plus the\n"
+    "host facts it used) to FILE, which\n"
     "'qcaps probe --fixture FILE' then replays on any machine. FILE is replaced\n"
     "atomically and only when the probe succeeds.\n"
     "\n"
@@ -75,6 +83,8 @@ typedef struct qc_cli_opts {
     const char *format;
     int timeout_ms;
     bool tcg_only;
+    bool cache_given;       /* any of the cache options */
+    qc_cache_opts cache;
 } qc_cli_opts;
 
 enum { QC_OPT_TCG_ONLY = 0x100 };
@@ -131,6 +141,7 @@ qc_parse_opts(const char *verb, const char *usage, int argc, char **argv, qc_cli
         {"timeout", required_argument, NULL, 't'},
         {"tcg-only", no_argument, NULL, QC_OPT_TCG_ONLY},
         {"help", no_argument, NULL, 'h'},
+        QC_CACHE_LONGOPTS,
         {NULL, 0, NULL, 0},
     };
     int c;
@@ -167,6 +178,10 @@ qc_parse_opts(const char *verb, const char *usage, int argc, char **argv, qc_cli
             qc_usage_error(verb, "option '%s' needs an argument", argv[optind - 1]);
             return -1;
         default:
+            if (qc_cache_opts_parse(&o->cache, c, optarg)) {
+                o->cache_given = true;
+                break;
+            }
             qc_usage_error(verb, "unknown option '%s'", argv[optind - 1]);
             return -1;
         }
@@ -182,11 +197,10 @@ static int
 qc_cmd_probe(int argc, char **argv)
 {
     qc_cli_opts o = {.format = "text"};
-    QC_CLEANUP(qc_fixture_freep) qc_fixture *fx = NULL;
     QC_CLEANUP(qc_model_freep) qc_model *m = NULL;
     QC_CLEANUP(qc_error_freep) qc_error *err = NULL;
     qc_autofree char *text = NULL;
-    qc_probe_opts po = {0};
+    qcaps_context *ctx = NULL;
     int r;
 
     if ((r = qc_parse_opts("probe", qc_usage_probe, argc, argv, &o)) != 0)
@@ -198,13 +212,18 @@ qc_cmd_probe(int argc, char **argv)
     if (strcmp(o.format, "text") != 0 && strcmp(o.format, "json") != 0)
         return qc_usage_error("probe", "unknown --format '%s' (text or json)", o.format);
 
-    if (o.fixture && !(fx = qc_fixture_load(o.fixture, &err)))
-        return qc_report(err);
-    po.emulator = o.emulator;
-    po.fixture = fx;
-    po.timeout_ms = o.timeout_ms;
-    po.accel_mode = o.tcg_only ? QC_PROBE_ACCEL_TCG_ONLY : QC_PROBE_ACCEL_AUTO;
-    if (!(m = qc_probe_run(&po, &err)))
+    if (o.fixture && (o.cache.dir || o.cache.refresh))
+        return qc_usage_error("probe", "%s", "--fixture replays never use the cache");
+    if (o.tcg_only && (o.cache.dir || o.cache.refresh))
+        return qc_usage_error("probe", "%s", "--tcg-only probes are never cached");
+    if (!(ctx = qc_cli_context_new(&o.cache, &err)))
+        return err->code == QC_E_INVALID ? qc_usage_error("probe", "%s", err->message)
+                                         : qc_report(err);
+    qcaps_context_set_timeout(ctx, o.timeout_ms);
+    ctx->tcg_only = o.tcg_only;
+    m = qc_context_model(ctx, o.emulator, o.fixture, &err);
+    qcaps_context_free(ctx);
+    if (!m)
         return qc_report(err);
 
     if (strcmp(o.format, "json") == 0)
@@ -235,6 +254,9 @@ qc_cmd_record(int argc, char **argv)
         return qc_usage_error("record", "%s", "--fixture cannot be recorded again; give --emulator");
     if (o.format)
         return qc_usage_error("record", "%s", "--format belongs to 'qcaps probe'");
+    if (o.cache_given)
+        return qc_usage_error("record", "%s", "record always probes live; the cache options "
+                              "do not apply");
     if (!o.emulator || !o.output)
         return qc_usage_error("record", "%s", "give --emulator PATH and --output FILE");
 

@@ -1,10 +1,11 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* context.c: qcaps_context (settings shared by queries) and the model lookup behind them. */
+/* context.c: qcaps_context (settings shared by queries) and the cache-backed model lookup. */
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "cache/cache.h"
 #include "introspect/probe.h"
 #include "lib/internal.h"
 #include "qmp/fixture.h"
@@ -134,22 +135,47 @@ qc_context_warn(qcaps_context *ctx, const char *fmt, ...)
     va_end(ap);
 }
 
+static void
+qc_context_cache_warn(const char *message, void *opaque)
+{
+    qc_context_warn(opaque, "%s", message);
+}
+
 qc_model *
 qc_context_model(qcaps_context *ctx, const char *emulator, const char *fixture, qc_error **err)
 {
     QC_CLEANUP(qc_fixture_freep) qc_fixture *fx = NULL;
+    QC_CLEANUP(qc_cache_freep) qc_cache *cache = NULL;
+    QC_CLEANUP(qc_error_freep) qc_error *cerr = NULL;
+    qcaps_cache_mode mode = ctx ? ctx->cache_mode : QCAPS_CACHE_USE;
     qc_probe_opts o = {0};
 
     if (!emulator && !fixture) {
         qc_error_set(err, QC_E_INVALID, "give an emulator or a fixture");
         return NULL;
     }
-    if (fixture && !(fx = qc_fixture_load(fixture, err)))
-        return NULL;
-    o.emulator = fixture ? NULL : emulator;
-    o.fixture = fx;
     o.timeout_ms = ctx ? ctx->timeout_ms : 0;
-    return qc_probe_run(&o, err);
+    o.accel_mode = ctx && ctx->tcg_only ? QC_PROBE_ACCEL_TCG_ONLY : QC_PROBE_ACCEL_AUTO;
+    if (fixture) {
+        /* a replay is already cheap and must not depend on, or change, the host's cache */
+        if (!(fx = qc_fixture_load(fixture, err)))
+            return NULL;
+        o.fixture = fx;
+        return qc_probe_run(&o, err);
+    }
+    o.emulator = emulator;
+    if (mode == QCAPS_CACHE_BYPASS || o.accel_mode != QC_PROBE_ACCEL_AUTO)
+        return qc_probe_run(&o, err);
+    if (!(cache = qc_cache_open(ctx ? ctx->cache_dir : NULL, true, qc_context_cache_warn, ctx,
+                                &cerr))) {
+        if (cerr->code == QC_E_NOMEM) {
+            qc_error_propagate(err, qc_steal(&cerr));
+            return NULL;
+        }
+        qc_context_warn(ctx, "%s: answering without the cache", cerr->message);
+        return qc_probe_run(&o, err);
+    }
+    return qc_cache_get(cache, &o, mode == QCAPS_CACHE_REFRESH, err);
 }
 
 QCAPS_PUBLIC qcaps_model *

@@ -28,6 +28,7 @@ struct qcaps_context {
     int timeout_ms;             /* 0: default */
     qcaps_warning_fn warn;
     void *warn_opaque;
+    bool tcg_only;              /* probe with TCG only; such models bypass the cache */
 };
 
 /* Hands an internal error to the caller (consumes e; frees it when err is NULL/set). */
@@ -35,8 +36,11 @@ void qcaps_error_wrap(qcaps_error **err, qc_error *e);
 /* Wraps a model (takes ownership; frees it on failure). */
 qcaps_model *qcaps_model_wrap(qc_model *m, qcaps_error **err);
 
-/* The model for a query: replayed from `fixture` when given, else from the cache or a
- * probe of `emulator` according to the context's cache mode. Caller owns the result. */
+/* The model for a query: replayed from `fixture` when given (the cache is not touched),
+ * else from the cache or a probe of `emulator` according to the context's cache mode
+ * (cache/cache.h: a valid entry answers, a miss probes under the entry's lock and stores).
+ * A cache directory that cannot be used is a warning, never a failure: the probe still
+ * answers. Caller owns the result. */
 qc_model *qc_context_model(qcaps_context *ctx, const char *emulator, const char *fixture,
                            qc_error **err);
 /* Passes a warning to the context's handler (nothing when none is set). */

@@ -3,6 +3,7 @@
  * when none is installed): every binary probes, record -> replay equals live, and a fake
  * QEMU replaying a fixture over a real socket (with interleaved events) equals replay. */
 #include <glob.h>
+#include <stdbool.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -23,8 +24,10 @@ static glob_t qc_bins;
 static void
 qc_probe_json(const char *tmp, const char *flag, const char *arg, qc_run *r)
 {
+    /* a live probe must really start QEMU, not answer from the cache */
+    bool live = strcmp(flag, "--emulator") == 0;
     const char *argv[] = {qc_env_path("QC_QCAPS"), "probe", flag, arg, "--format", "json",
-                          NULL};
+                          live ? "--no-cache" : NULL, NULL};
 
     qc_run_cmd(r, tmp, 120, argv);
     if (r->exit_code != 0)
@@ -155,7 +158,8 @@ test_many_starts_in_a_row(void **state)
     if (access(emu, X_OK) != 0)
         emu = qc_bins.gl_pathv[0];
     for (int i = 0; i < 100; i++) {
-        const char *argv[] = {qc_env_path("QC_QCAPS"), "probe", "--emulator", emu, NULL};
+        const char *argv[] = {qc_env_path("QC_QCAPS"), "probe", "--emulator", emu,
+                              "--no-cache", NULL};
         qc_run r;
 
         qc_run_cmd(&r, tmp, 60, argv);

@@ -1,0 +1,105 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* cache-internal.h: structs and helpers shared by the files of cache/ (not installed).
+ *
+ * Contract: entry.c encodes and decodes entry files and compares keys (pure, no I/O);
+ * cache.c does the directory, file and lock I/O; warm.c drives many probes at once.
+ */
+#ifndef QC_CACHE_INTERNAL_H
+#define QC_CACHE_INTERNAL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "cache/cache.h"
+
+#define QC_CACHE_SUFFIX ".qcache"
+#define QC_CACHE_LOCK_SUFFIX ".lock"
+#define QC_CACHE_NEW_SUFFIX ".new"
+#define QC_CACHE_MAX_BYTES ((size_t) 256 << 20)
+
+/* Fingerprints of the host inputs of a probe, as (name, value) pairs (hostkeys.c). */
+typedef struct qc_host_inputs {
+    qc_strlist names;           /* "kernel", "KVM", "CPU microcode", ... */
+    qc_strlist values;
+} qc_host_inputs;
+
+int qc_host_inputs_read(qc_host_inputs *in, qc_error **err);
+void qc_host_inputs_clear(qc_host_inputs *in);
+
+struct qc_cache {
+    char *dir;
+    int dirfd;
+    uid_t uid;
+    qc_host_inputs inputs;      /* host inputs now */
+    char *engine;               /* "qcaps <version>" or the test override */
+    qc_cache_warn_fn warn;
+    void *warn_opaque;
+};
+
+struct qc_cache_keys {
+    char *emulator;             /* as given */
+    int stat_errno;             /* 0: the stat fields are valid */
+    uint64_t dev, ino, size;
+    int64_t mtime_ns, ctime_ns;
+    char *moddir;               /* QEMU's module directory, NULL if none exists */
+    int64_t moddir_mtime_ns;
+};
+
+/* Line 1 of an entry, decoded. */
+typedef struct qc_cache_header {
+    int format;
+    char *engine;
+    int model_format;
+    qc_cache_keys keys;
+    qc_host_inputs inputs;
+    char *qemu_version;
+    char *target;
+    int64_t probed_at;
+    int probe_ms;
+    uint64_t model_bytes;
+    uint64_t model_hash;
+} qc_cache_header;
+
+void qc_cache_header_clear(qc_cache_header *h);
+void qc_cache_keys_clear(qc_cache_keys *k);
+
+uint64_t qc_cache_hash(const char *data, size_t len);
+
+/* Header line + "\n" + compact model JSON + "\n". Caller frees. */
+char *qc_cache_entry_encode(const qc_cache *c, const qc_cache_keys *k, const qc_model *m,
+                            int probe_ms, size_t *ret_len, qc_error **err);
+
+/* Decodes line 1 of `data`. Returns 0 and fills *h (and *ret_body, the offset of the
+ * model), or -1 with a reason for a BROKEN entry in *ret_reason (NULL on OOM). */
+int qc_cache_header_decode(const char *data, size_t len, qc_cache_header *h,
+                           size_t *ret_body, char **ret_reason);
+
+/* NULL when every key of the header equals the current ones, else a reason naming the
+ * keys that differ ("binary ctime, kernel release changed"). *ret_oom on OOM. */
+char *qc_cache_keys_diff(const qc_cache *c, const qc_cache_header *h, const qc_cache_keys *now,
+                         bool *ret_oom);
+
+/* The model of a decoded entry, or NULL with a BROKEN reason in *ret_reason. */
+qc_model *qc_cache_entry_model(const qc_cache_header *h, const char *body, size_t len,
+                               char **ret_reason);
+
+/* ---- shared by cache.c and list.c --------------------------------------------------- */
+typedef enum qc_lookup_mode {
+    QC_LOOKUP_QUIET = 0,
+    QC_LOOKUP_REPORT,   /* warn about a broken entry */
+    QC_LOOKUP_DISCARD,  /* warn and remove it (caller holds the lock) */
+} qc_lookup_mode;
+
+/* Reads a whole entry without following symlinks: 0, -1 with a reason (MISSING when
+ * *ret_missing, else BROKEN), -2 on OOM. */
+int qc_cache_read_entry(const qc_cache *c, const char *name, char **ret_data, size_t *ret_len,
+                        bool *ret_missing, char **ret_reason);
+/* qc_cache_lookup() with an explicit reporting mode. */
+int qc_cache_lookup_mode(qc_cache *c, const char *emulator, qc_lookup_mode mode,
+                         qc_model **ret_model, char **ret_reason, qc_error **err);
+/* Locks <dir>/<lockname> (see qc_cache_lock()). */
+int qc_cache_lock_name(qc_cache *c, const char *lockname, int timeout_ms, qc_error **err);
+
+#endif

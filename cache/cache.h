@@ -1,0 +1,167 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* cache.h: the on-disk capability cache: one entry per emulator, validity, locking, warm-up.
+ *
+ * Contract:
+ * - Input: a cache directory and emulator paths (as given; not canonicalised). Output:
+ *   qc_model objects owned by the caller, or entry states with a one-line reason.
+ * - An entry is <dir>/<basename>-<hash of path>.qcache: line 1 a compact JSON header
+ *   holding every invalidation key ({"qcaps-cache": QC_CACHE_FORMAT_VERSION, engine,
+ *   model format, emulator path, the binary's dev/inode/size/mtime/ctime, QEMU's module
+ *   directory path + mtime, the host facts of the probe (KVM usability, kernel release and
+ *   version, CPU signature, microcode, flags), probe time, model length and hash}), then
+ *   the model's JSON (model/model-json.h). An entry is valid only while every key is
+ *   *equal* to its current value; there is no "newer than" anywhere.
+ * - A missing or stale entry is a miss, not an error. A truncated, corrupt, foreign or
+ *   old-format entry, or a symlink in its place, is reported once through the warning
+ *   callback by whoever holds the entry's lock, then removed (a symlink is unlinked; its
+ *   target is never opened) and re-probed.
+ * - Files are opened with openat() on the directory's fd with O_NOFOLLOW; the directory
+ *   itself must not be a symlink, must belong to us (or root) and must not be world
+ *   writable. Writes are atomic: <entry>.new, fsync, rename, fsync of the directory.
+ *   Modes: files 0644, directories 0755.
+ * - Locking: flock() on <entry>.lock serialises probing one emulator across processes;
+ *   validity is re-checked after the lock is taken, so N concurrent cold lookups probe once.
+ *   Readers of a valid entry take no lock (renames are atomic).
+ * - Host facts that are not QMP answers are keyed by cheap fingerprints of their sources
+ *   (cache/hostkeys.c), except firmware descriptors, which every hit re-reads (so
+ *   installing OVMF shows up without a re-probe): a hit equals a live probe now.
+ * - Never prints; never follows a symlink inside the cache directory; never writes
+ *   anything but its own *.qcache, *.new and *.lock files.
+ * - Test hook: $QC_CACHE_TEST_ENGINE, when set, replaces the engine version string.
+ */
+#ifndef QC_CACHE_CACHE_H
+#define QC_CACHE_CACHE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "common/cleanup.h"
+#include "common/error.h"
+#include "introspect/probe.h"
+#include "model/model.h"
+
+#define QC_CACHE_FORMAT_VERSION 1
+
+typedef struct qc_cache qc_cache;
+
+/* A diagnostic that is not an error (message borrowed for the call). */
+typedef void (*qc_cache_warn_fn)(const char *message, void *opaque);
+
+typedef enum qc_cache_state {
+    QC_CACHE_FRESH = 0, /* valid: every key equal */
+    QC_CACHE_MISSING,   /* no entry */
+    QC_CACHE_STALE,     /* a key changed (the reason names which) */
+    QC_CACHE_BROKEN,    /* truncated, corrupt, foreign, old format, or not a regular file */
+} qc_cache_state;
+
+const char *qc_cache_state_name(qc_cache_state s); /* "fresh", "missing", "stale", "broken" */
+
+/* $QCAPS_CACHE_DIR, else /var/cache/qcaps as root, else $XDG_CACHE_HOME/qcaps, else
+ * ~/.cache/qcaps. Caller frees. */
+char *qc_cache_default_dir(qc_error **err);
+
+/* Opens (creating it with parents, mode 0755, when `create`) the cache directory `dir`
+ * (NULL: the default) and reads the current host facts once. Fails when the directory
+ * cannot be used safely (a symlink, someone else's, world writable) or opened. */
+qc_cache *qc_cache_open(const char *dir, bool create, qc_cache_warn_fn warn, void *opaque,
+                        qc_error **err);
+void qc_cache_free(qc_cache *c);
+const char *qc_cache_dir(const qc_cache *c);
+/* Re-reads the host facts (microcode can change under a long-lived process). */
+int qc_cache_refresh_host(qc_cache *c, qc_error **err);
+
+/* The file name of the entry of `emulator` (no directory). Caller frees. */
+char *qc_cache_entry_name(const char *emulator, qc_error **err);
+
+/* The keys of an emulator as they are now; read them *before* probing and hand them to
+ * qc_cache_store(), so that a binary replaced during the probe is not cached. */
+typedef struct qc_cache_keys qc_cache_keys;
+qc_cache_keys *qc_cache_keys_read(qc_cache *c, const char *emulator, qc_error **err);
+void qc_cache_keys_free(qc_cache_keys *k);
+
+/* Looks up the entry of `emulator`. Returns its state (and the model when FRESH, in
+ * *ret_model; a one-line reason otherwise, in *ret_reason, both caller-owned and optional)
+ * or -1 on a real error (out of memory). With `locked` (the caller holds the entry's lock),
+ * a BROKEN entry is reported through the warning callback and removed. */
+int qc_cache_lookup(qc_cache *c, const char *emulator, bool locked, qc_model **ret_model,
+                    char **ret_reason, qc_error **err);
+
+/* Writes the entry for `m` probed with `keys` (caller holds the lock). Does nothing and
+ * returns 0 when the binary changed since `keys` were read. */
+int qc_cache_store(qc_cache *c, const qc_cache_keys *keys, const qc_model *m, int probe_ms,
+                   qc_error **err);
+
+/* Takes the lock of `emulator`'s entry: returns a descriptor (close it with
+ * qc_cache_unlock), or -1: QC_E_TIMEOUT when still busy after timeout_ms (0: try once),
+ * QC_E_SYSTEM when the directory is not writable (sys_errno EACCES, EROFS, ...). */
+int qc_cache_lock(qc_cache *c, const char *emulator, int timeout_ms, qc_error **err);
+void qc_cache_unlock(int fd);
+
+/* The model of opts->emulator: from a valid entry, else probed under the entry's lock
+ * (re-checked once taken) and stored. `refresh` skips the lookup. When the directory is
+ * not writable the probe still answers (a warning says nothing was stored). */
+qc_model *qc_cache_get(qc_cache *c, const qc_probe_opts *opts, bool refresh, qc_error **err);
+
+/* ---- listing and removal ---------------------------------------------------------- */
+typedef struct qc_cache_info {
+    char *file;           /* entry file name */
+    char *emulator;       /* NULL when unreadable */
+    char *qemu_version;   /* "7.2.22", NULL when unreadable */
+    char *target;
+    int64_t probed_at;    /* Unix time, 0 if unknown */
+    int probe_ms;
+    qc_cache_state state; /* against the current binary and host */
+    char *reason;         /* NULL when FRESH */
+} qc_cache_info;
+void qc_cache_info_clear(qc_cache_info *i);
+
+/* Every entry of the directory, sorted by emulator path (unreadable ones last). */
+int qc_cache_list(qc_cache *c, qc_cache_info **ret_infos, size_t *ret_n, qc_error **err);
+/* Removes every entry and lock file (each under its lock); leaves other files alone.
+ * Returns the number of entries removed, or -1. */
+int qc_cache_clear(qc_cache *c, int timeout_ms, qc_error **err);
+
+/* ---- warm-up: many emulators, N probes at a time on one event loop ------------------ */
+typedef enum qc_warm_result {
+    QC_WARM_FRESH = 0,   /* already valid (or made valid by another process meanwhile) */
+    QC_WARM_PROBED,
+    QC_WARM_FAILED,
+} qc_warm_result;
+
+typedef struct qc_warm_event {
+    size_t index;            /* into the emulator list */
+    const char *emulator;
+    bool done;               /* false: the probe starts now */
+    qc_warm_result result;   /* when done */
+    double seconds;          /* when done: time spent on this emulator */
+    const char *reason;      /* why it was probed (stale key), may be NULL */
+    const qc_model *model;   /* PROBED: the model (borrowed for the call) */
+    const qc_error *error;   /* FAILED: why (borrowed for the call) */
+} qc_warm_event;
+
+typedef struct qc_warm_opts {
+    unsigned jobs;           /* probes at once; 0: online CPUs */
+    bool refresh;            /* probe even valid entries */
+    int timeout_ms;          /* per probe; 0: default */
+    int tick_ms;             /* period of `tick`, 0: no ticks */
+    void (*event)(const qc_warm_event *ev, void *opaque);
+    void (*tick)(void *opaque);
+    void *opaque;
+} qc_warm_opts;
+
+typedef struct qc_warm_summary {
+    size_t probed, fresh, failed;
+    double seconds;          /* wall time */
+} qc_warm_summary;
+
+/* Warms the entries of n emulators. A failure of one emulator is reported through the
+ * event callback and counted; it does not stop the others. Returns -1 only when the
+ * warm-up itself cannot run (no event loop, out of memory). */
+int qc_cache_warm(qc_cache *c, const char *const *emulators, size_t n,
+                  const qc_warm_opts *opts, qc_warm_summary *ret_summary, qc_error **err);
+
+QC_DEFINE_CLEANUP(qc_cache *, qc_cache_free);
+QC_DEFINE_CLEANUP(qc_cache_keys *, qc_cache_keys_free);
+
+#endif

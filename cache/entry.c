@@ -1,0 +1,446 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* entry.c: the cache entry file format (key header + model JSON) and key comparison. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <json-c/json.h>
+
+#include "cache/cache-internal.h"
+#include "model/model-json.h"
+
+#define QC_CACHE_MAGIC "{\"qcaps-cache\":"
+#define QC_JSON_FLAGS (JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE)
+
+QC_DEFINE_CLEANUP(json_object *, json_object_put);
+
+void
+qc_cache_keys_clear(qc_cache_keys *k)
+{
+    if (!k)
+        return;
+    free(k->emulator);
+    free(k->moddir);
+    memset(k, 0, sizeof(*k));
+}
+
+void
+qc_cache_header_clear(qc_cache_header *h)
+{
+    if (!h)
+        return;
+    free(h->engine);
+    qc_cache_keys_clear(&h->keys);
+    qc_host_inputs_clear(&h->inputs);
+    free(h->qemu_version);
+    free(h->target);
+    memset(h, 0, sizeof(*h));
+}
+
+/* FNV-1a, 64 bits: detects corruption, not tampering (the directory is ours). */
+uint64_t
+qc_cache_hash(const char *data, size_t len)
+{
+    uint64_t h = 0xcbf29ce484222325ULL;
+
+    for (size_t i = 0; i < len; i++) {
+        h ^= (unsigned char) data[i];
+        h *= 0x100000001b3ULL;
+    }
+    return h;
+}
+
+static int
+qc_js_set(json_object *o, const char *key, json_object *v)
+{
+    if (!v)
+        return -1;
+    if (json_object_object_add(o, key, v) < 0) {
+        json_object_put(v);
+        return -1;
+    }
+    return 0;
+}
+
+static json_object *
+qc_js_str_or_null(const char *s)
+{
+    return s ? json_object_new_string(s) : json_object_new_null();
+}
+
+/* json_object_new_null() is NULL in json-c, so null members are added directly. */
+static int
+qc_js_set_opt(json_object *o, const char *key, const char *s)
+{
+    if (!s)
+        return json_object_object_add(o, key, NULL) < 0 ? -1 : 0;
+    return qc_js_set(o, key, qc_js_str_or_null(s));
+}
+
+static json_object *
+qc_cache_keys_json(const qc_cache_keys *k)
+{
+    QC_CLEANUP(json_object_putp) json_object *bin = json_object_new_object();
+
+    if (!bin || qc_js_set(bin, "dev", json_object_new_int64((int64_t) k->dev)) < 0 ||
+        qc_js_set(bin, "ino", json_object_new_int64((int64_t) k->ino)) < 0 ||
+        qc_js_set(bin, "size", json_object_new_int64((int64_t) k->size)) < 0 ||
+        qc_js_set(bin, "mtime-ns", json_object_new_int64(k->mtime_ns)) < 0 ||
+        qc_js_set(bin, "ctime-ns", json_object_new_int64(k->ctime_ns)) < 0)
+        return NULL;
+    return qc_steal(&bin);
+}
+
+static json_object *
+qc_cache_moddir_json(const qc_cache_keys *k)
+{
+    QC_CLEANUP(json_object_putp) json_object *mod = json_object_new_object();
+
+    if (!mod || qc_js_set(mod, "path", json_object_new_string(k->moddir)) < 0 ||
+        qc_js_set(mod, "mtime-ns", json_object_new_int64(k->moddir_mtime_ns)) < 0)
+        return NULL;
+    return qc_steal(&mod);
+}
+
+static json_object *
+qc_cache_header_json(const qc_cache *c, const qc_cache_keys *k, const qc_model *m,
+                     int probe_ms, size_t body_len, uint64_t body_hash, qc_error **err)
+{
+    QC_CLEANUP(json_object_putp) json_object *o = json_object_new_object();
+    char version[64], hash[17];
+    json_object *host = json_object_new_object();
+
+    snprintf(version, sizeof(version), "%d.%d.%d", m->version_major, m->version_minor,
+             m->version_micro);
+    snprintf(hash, sizeof(hash), "%016llx", (unsigned long long) body_hash);
+    for (size_t i = 0; host && i < c->inputs.names.n; i++) {
+        if (qc_js_set(host, c->inputs.names.v[i],
+                      json_object_new_string(c->inputs.values.v[i])) < 0) {
+            json_object_put(host);
+            host = NULL;
+        }
+    }
+    if (!o || !host ||
+        qc_js_set(o, "qcaps-cache", json_object_new_int(QC_CACHE_FORMAT_VERSION)) < 0 ||
+        qc_js_set(o, "engine", json_object_new_string(c->engine)) < 0 ||
+        qc_js_set(o, "model-format", json_object_new_int(QC_MODEL_FORMAT_VERSION)) < 0 ||
+        qc_js_set(o, "emulator", json_object_new_string(k->emulator)) < 0 ||
+        qc_js_set(o, "binary", qc_cache_keys_json(k)) < 0 ||
+        (k->moddir ? qc_js_set(o, "module-dir", qc_cache_moddir_json(k))
+                   : json_object_object_add(o, "module-dir", NULL)) < 0 ||
+        qc_js_set(o, "host-inputs", qc_steal(&host)) < 0 ||
+        qc_js_set(o, "qemu-version", json_object_new_string(version)) < 0 ||
+        qc_js_set_opt(o, "target", m->target) < 0 ||
+        qc_js_set(o, "probed-at", json_object_new_int64((int64_t) time(NULL))) < 0 ||
+        qc_js_set(o, "probe-ms", json_object_new_int(probe_ms)) < 0 ||
+        qc_js_set(o, "model-bytes", json_object_new_int64((int64_t) body_len)) < 0 ||
+        qc_js_set(o, "model-hash", json_object_new_string(hash)) < 0) {
+        json_object_put(host);
+        qc_error_set(err, QC_E_NOMEM, "out of memory");
+        return NULL;
+    }
+    return qc_steal(&o);
+}
+
+char *
+qc_cache_entry_encode(const qc_cache *c, const qc_cache_keys *k, const qc_model *m,
+                      int probe_ms, size_t *ret_len, qc_error **err)
+{
+    QC_CLEANUP(json_object_putp) json_object *model = NULL;
+    QC_CLEANUP(json_object_putp) json_object *head = NULL;
+    const char *body, *line;
+    size_t blen, llen;
+    char *out;
+
+    if (!(model = qc_model_to_json(m, err)))
+        return NULL;
+    body = json_object_to_json_string_ext(model, QC_JSON_FLAGS);
+    if (!body) {
+        qc_error_set(err, QC_E_NOMEM, "out of memory");
+        return NULL;
+    }
+    blen = strlen(body);
+    head = qc_cache_header_json(c, k, m, probe_ms, blen, qc_cache_hash(body, blen), err);
+    if (!head)
+        return NULL;
+    if (!(line = json_object_to_json_string_ext(head, QC_JSON_FLAGS))) {
+        qc_error_set(err, QC_E_NOMEM, "out of memory");
+        return NULL;
+    }
+    llen = strlen(line);
+    if (!(out = malloc(llen + blen + 3))) {
+        qc_error_set(err, QC_E_NOMEM, "out of memory");
+        return NULL;
+    }
+    memcpy(out, line, llen);
+    out[llen] = '\n';
+    memcpy(out + llen + 1, body, blen);
+    out[llen + 1 + blen] = '\n';
+    out[llen + blen + 2] = '\0';
+    *ret_len = llen + blen + 2;
+    return out;
+}
+
+/* ---- decoding --------------------------------------------------------------------- */
+
+static json_object *
+qc_js_member(json_object *o, const char *key, json_type type)
+{
+    json_object *v = NULL;
+
+    if (!json_object_object_get_ex(o, key, &v) || !json_object_is_type(v, type))
+        return NULL;
+    return v;
+}
+
+static bool
+qc_js_int(json_object *o, const char *key, int64_t *ret)
+{
+    json_object *v = qc_js_member(o, key, json_type_int);
+
+    if (!v)
+        return false;
+    *ret = json_object_get_int64(v);
+    return true;
+}
+
+/* A string member (NULL allowed when nullable). False when absent or mistyped or OOM. */
+static bool
+qc_js_dup(json_object *o, const char *key, bool nullable, char **ret)
+{
+    json_object *v = NULL;
+
+    if (!json_object_object_get_ex(o, key, &v))
+        return false;
+    if (!v)
+        return nullable ? (*ret = NULL, true) : false;
+    if (!json_object_is_type(v, json_type_string))
+        return false;
+    return (*ret = strdup(json_object_get_string(v))) != NULL;
+}
+
+static int
+qc_cache_broken(char **ret_reason, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static int
+qc_cache_broken(char **ret_reason, const char *fmt, ...)
+{
+    va_list ap;
+
+    va_start(ap, fmt);
+    if (vasprintf(ret_reason, fmt, ap) < 0)
+        *ret_reason = NULL;
+    va_end(ap);
+    return -1;
+}
+
+static bool
+qc_cache_keys_from_json(json_object *o, qc_cache_header *h)
+{
+    json_object *bin = qc_js_member(o, "binary", json_type_object);
+    json_object *mod = NULL;
+    int64_t dev, ino, size;
+
+    if (!bin || !qc_js_dup(o, "emulator", false, &h->keys.emulator) ||
+        !qc_js_int(bin, "dev", &dev) || !qc_js_int(bin, "ino", &ino) ||
+        !qc_js_int(bin, "size", &size) || !qc_js_int(bin, "mtime-ns", &h->keys.mtime_ns) ||
+        !qc_js_int(bin, "ctime-ns", &h->keys.ctime_ns))
+        return false;
+    h->keys.dev = (uint64_t) dev;
+    h->keys.ino = (uint64_t) ino;
+    h->keys.size = (uint64_t) size;
+    if (!json_object_object_get_ex(o, "module-dir", &mod))
+        return false;
+    if (!mod)
+        return true;
+    return json_object_is_type(mod, json_type_object) &&
+           qc_js_dup(mod, "path", false, &h->keys.moddir) &&
+           qc_js_int(mod, "mtime-ns", &h->keys.moddir_mtime_ns);
+}
+
+static int
+qc_cache_header_fields(json_object *o, qc_cache_header *h, char **ret_reason)
+{
+    json_object *host = qc_js_member(o, "host-inputs", json_type_object);
+    json_object *hash = qc_js_member(o, "model-hash", json_type_string);
+    int64_t mf, at, ms, bytes;
+    char *end = NULL;
+
+    if (!qc_js_dup(o, "engine", false, &h->engine) || !qc_js_int(o, "model-format", &mf) ||
+        !qc_cache_keys_from_json(o, h) || !host ||
+        !qc_js_dup(o, "qemu-version", false, &h->qemu_version) ||
+        !qc_js_dup(o, "target", true, &h->target) || !qc_js_int(o, "probed-at", &at) ||
+        !qc_js_int(o, "probe-ms", &ms) || !qc_js_int(o, "model-bytes", &bytes) || !hash ||
+        bytes < 0)
+        return qc_cache_broken(ret_reason, "corrupt: malformed key header");
+    json_object_object_foreach(host, key, val) {
+        if (!json_object_is_type(val, json_type_string))
+            return qc_cache_broken(ret_reason, "corrupt: malformed host inputs");
+        if (qc_strlist_add(&h->inputs.names, key, NULL) < 0 ||
+            qc_strlist_add(&h->inputs.values, json_object_get_string(val), NULL) < 0)
+            return -1;
+    }
+    h->model_format = (int) mf;
+    h->probed_at = at;
+    h->probe_ms = (int) ms;
+    h->model_bytes = (uint64_t) bytes;
+    h->model_hash = strtoull(json_object_get_string(hash), &end, 16);
+    if (!end || *end || json_object_get_string_len(hash) != 16)
+        return qc_cache_broken(ret_reason, "corrupt: malformed model hash");
+    return 0;
+}
+
+int
+qc_cache_header_decode(const char *data, size_t len, qc_cache_header *h, size_t *ret_body,
+                       char **ret_reason)
+{
+    QC_CLEANUP(json_object_putp) json_object *o = NULL;
+    json_tokener *tok;
+    const char *nl;
+    int64_t format;
+
+    *ret_reason = NULL;
+    memset(h, 0, sizeof(*h));
+    if (len == 0)
+        return qc_cache_broken(ret_reason, "empty");
+    if (len < strlen(QC_CACHE_MAGIC) || memcmp(data, QC_CACHE_MAGIC, strlen(QC_CACHE_MAGIC)))
+        return qc_cache_broken(ret_reason, "not a qcaps cache entry");
+    if (!(nl = memchr(data, '\n', len)))
+        return qc_cache_broken(ret_reason, "truncated in its key header");
+    if (!(tok = json_tokener_new()))
+        return -1;
+    o = json_tokener_parse_ex(tok, data, (int) (nl - data));
+    if (o && json_tokener_get_parse_end(tok) < (size_t) (nl - data)) {
+        json_object_put(o);
+        o = NULL;
+    }
+    json_tokener_free(tok);
+    if (!o || !json_object_is_type(o, json_type_object))
+        return qc_cache_broken(ret_reason, "corrupt: unparsable key header");
+    if (!qc_js_int(o, "qcaps-cache", &format))
+        return qc_cache_broken(ret_reason, "corrupt: no format version");
+    if (format != QC_CACHE_FORMAT_VERSION)
+        return qc_cache_broken(ret_reason, "%s format %lld (this qcaps reads format %d)",
+                               format < QC_CACHE_FORMAT_VERSION ? "old" : "unknown",
+                               (long long) format, QC_CACHE_FORMAT_VERSION);
+    h->format = (int) format;
+    if (qc_cache_header_fields(o, h, ret_reason) < 0) {
+        qc_cache_header_clear(h);
+        return -1;
+    }
+    *ret_body = (size_t) (nl - data) + 1;
+    return 0;
+}
+
+/* ---- comparison --------------------------------------------------------------------- */
+
+static bool
+qc_streq(const char *a, const char *b)
+{
+    return a == b || (a && b && strcmp(a, b) == 0);
+}
+
+typedef struct qc_diff {
+    char *text;
+    bool oom;
+} qc_diff;
+
+static void
+qc_diff_add(qc_diff *d, bool differs, const char *what)
+{
+    char *n = NULL;
+
+    if (!differs || d->oom)
+        return;
+    if (asprintf(&n, "%s%s%s", d->text ? d->text : "", d->text ? ", " : "", what) < 0) {
+        d->oom = true;
+        return;
+    }
+    free(d->text);
+    d->text = n;
+}
+
+/* Names every input whose value differs (or that only one side has). */
+static void
+qc_diff_inputs(qc_diff *d, const qc_host_inputs *was, const qc_host_inputs *now)
+{
+    for (size_t i = 0; i < now->names.n; i++) {
+        ssize_t j = qc_strlist_index(&was->names, now->names.v[i]);
+        qc_diff_add(d, j < 0 || strcmp(was->values.v[j], now->values.v[i]) != 0,
+                    now->names.v[i]);
+    }
+    for (size_t j = 0; j < was->names.n; j++)
+        qc_diff_add(d, !qc_strlist_contains(&now->names, was->names.v[j]), was->names.v[j]);
+}
+
+char *
+qc_cache_keys_diff(const qc_cache *c, const qc_cache_header *h, const qc_cache_keys *now,
+                   bool *ret_oom)
+{
+    const qc_cache_keys *was = &h->keys;
+    qc_diff d = {NULL, false};
+
+    *ret_oom = false;
+    qc_diff_add(&d, !qc_streq(h->engine, c->engine), "qcaps engine version");
+    qc_diff_add(&d, h->model_format != QC_MODEL_FORMAT_VERSION, "model format version");
+    qc_diff_add(&d, !qc_streq(was->emulator, now->emulator), "emulator path");
+    if (now->stat_errno) {
+        qc_diff_add(&d, true, "emulator unreadable");
+    } else {
+        qc_diff_add(&d, was->dev != now->dev || was->ino != now->ino, "binary inode");
+        qc_diff_add(&d, was->size != now->size, "binary size");
+        qc_diff_add(&d, was->mtime_ns != now->mtime_ns, "binary mtime");
+        qc_diff_add(&d, was->ctime_ns != now->ctime_ns, "binary ctime");
+    }
+    qc_diff_add(&d, !qc_streq(was->moddir, now->moddir), "module directory");
+    qc_diff_add(&d, was->moddir && now->moddir && was->moddir_mtime_ns != now->moddir_mtime_ns,
+                "module directory mtime");
+    qc_diff_inputs(&d, &h->inputs, &c->inputs);
+    if (d.oom) {
+        free(d.text);
+        *ret_oom = true;
+        return NULL;
+    }
+    return d.text;
+}
+
+qc_model *
+qc_cache_entry_model(const qc_cache_header *h, const char *body, size_t len, char **ret_reason)
+{
+    QC_CLEANUP(json_object_putp) json_object *o = NULL;
+    QC_CLEANUP(qc_error_freep) qc_error *e = NULL;
+    json_tokener *tok;
+    qc_model *m;
+
+    *ret_reason = NULL;
+    if (len < h->model_bytes + 1) {
+        qc_cache_broken(ret_reason, "truncated (%zu of %llu bytes)", len,
+                        (unsigned long long) h->model_bytes + 1);
+        return NULL;
+    }
+    if (len != h->model_bytes + 1 || body[h->model_bytes] != '\n') {
+        qc_cache_broken(ret_reason, "corrupt: trailing data");
+        return NULL;
+    }
+    if (qc_cache_hash(body, h->model_bytes) != h->model_hash) {
+        qc_cache_broken(ret_reason, "corrupt: model checksum mismatch");
+        return NULL;
+    }
+    if (!(tok = json_tokener_new()))
+        return NULL;
+    o = json_tokener_parse_ex(tok, body, (int) h->model_bytes);
+    json_tokener_free(tok);
+    if (!o) {
+        qc_cache_broken(ret_reason, "corrupt: unparsable model");
+        return NULL;
+    }
+    if (!(m = qc_model_from_json(o, &e))) {
+        if (e && e->code == QC_E_NOMEM)
+            return NULL;
+        qc_cache_broken(ret_reason, "corrupt: %s", e && e->message ? e->message : "bad model");
+        return NULL;
+    }
+    return m;
+}

@@ -1,0 +1,508 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* test-cache-cli.c: `qcaps warm`, `qcaps cache` and cached `qcaps probe` against fake QEMUs
+ * that count their starts: hits start nothing, every key change re-probes, concurrent
+ * cold lookups probe once, broken entries warn once, faults never lose a valid entry. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "common/cleanup.h"
+#include "tests/cli/runner.h"
+
+typedef struct qc_ct {
+    char *root;
+    char *dir;      /* cache directory */
+    char *tmp;      /* TMPDIR of qcaps */
+    char *count;    /* one line per fake QEMU start */
+} qc_ct;
+
+static int
+qc_ct_setup(void **state)
+{
+    qc_ct *t = calloc(1, sizeof(*t));
+
+    unsetenv("QC_CACHE_TEST_ENGINE");
+    t->root = qc_make_tmpdir("cache-cli");
+    if (asprintf(&t->dir, "%s/cache", t->root) < 0 || asprintf(&t->tmp, "%s/tmp", t->root) < 0 ||
+        asprintf(&t->count, "%s/starts", t->root) < 0 || mkdir(t->tmp, 0700) < 0)
+        return -1;
+    *state = t;
+    return 0;
+}
+
+static int
+qc_ct_teardown(void **state)
+{
+    qc_ct *t = *state;
+
+    unsetenv("QC_CACHE_TEST_ENGINE");
+    qc_rmtree(t->root);
+    free(t->root);
+    free(t->dir);
+    free(t->tmp);
+    free(t->count);
+    free(t);
+    return 0;
+}
+
+/* An emulator <root>/<name>/qemu-system-x86_64 replaying the x86_64 fixture (or running
+ * fake-qemu in `mode`) and counting its starts. Caller frees. */
+static char *
+qc_ct_emu(qc_ct *t, const char *name, const char *mode)
+{
+    char *dir = NULL, *path = NULL, *text = NULL;
+    qc_autofree char *fx = qc_fixture_for("x86_64");
+
+    assert_non_null(fx);
+    assert_true(asprintf(&dir, "%s/%s", t->root, name) > 0);
+    mkdir(dir, 0755);
+    assert_true(asprintf(&path, "%s/qemu-system-x86_64", dir) > 0);
+    assert_true(asprintf(&text, "#!/bin/sh\necho start >> '%s'\n"
+                         "exec '%s' --fake-mode '%s%s' \"$@\"\n", t->count,
+                         qc_env_path("QC_FAKE_QEMU"), mode ? mode : "replay:",
+                         mode ? "" : fx) > 0);
+    assert_int_equal(qc_write_file(path, text, 0755), 0);
+    free(text);
+    free(dir);
+    return path;
+}
+
+static int
+qc_ct_starts(qc_ct *t)
+{
+    qc_autofree char *s = qc_read_file(t->count);
+
+    return s ? qc_count_lines(s) : 0;
+}
+
+/* Runs qcaps with the given arguments (NULL-terminated), --cache-dir is not added. */
+static void
+qc_ct_run(qc_ct *t, qc_run *r, ...)
+{
+    const char *argv[32];
+    size_t n = 0;
+    va_list ap;
+
+    argv[n++] = qc_env_path("QC_QCAPS");
+    va_start(ap, r);
+    while (n < 31 && (argv[n] = va_arg(ap, const char *)))
+        n++;
+    va_end(ap);
+    argv[n] = NULL;
+    qc_run_cmd(r, t->tmp, 120, argv);
+}
+
+static int
+qc_warnings(const char *err)
+{
+    int n = 0;
+
+    for (const char *p = err; (p = strstr(p, "warning:")); p++)
+        n++;
+    return n;
+}
+
+static char *
+qc_ct_entry(qc_ct *t)
+{
+    char *path = NULL;
+    const char *name;
+
+    /* exactly one entry expected: find it in the directory */
+    {
+        qc_autofree char *cmd = NULL;
+        FILE *p;
+        char line[512] = "";
+        assert_true(asprintf(&cmd, "ls '%s' | grep '\\.qcache$'", t->dir) > 0);
+        p = popen(cmd, "r");
+        assert_non_null(p);
+        assert_non_null(fgets(line, sizeof(line), p));
+        pclose(p);
+        line[strcspn(line, "\n")] = '\0';
+        name = line;
+        assert_true(asprintf(&path, "%s/%s", t->dir, name) > 0);
+    }
+    return path;
+}
+
+static void
+t_hit_after_warm(void **state)
+{
+    qc_ct *t = *state;
+    qc_autofree char *emu = qc_ct_emu(t, "a", NULL);
+    qc_autofree char *cached = NULL;
+    qc_run r;
+    int n1, per;
+
+    qc_ct_run(t, &r, "warm", "--cache-dir", t->dir, emu, NULL);
+    assert_int_equal(r.exit_code, 0);
+    assert_non_null(strstr(r.out, "1 probed, 0 fresh, 0 failed"));
+    qc_run_clear(&r);
+    n1 = per = qc_ct_starts(t);
+    assert_true(per >= 1);
+
+    /* hit: no QEMU started, and the same model as a live probe */
+    qc_ct_run(t, &r, "probe", "--cache-dir", t->dir, "--emulator", emu, "--format", "json",
+              NULL);
+    assert_int_equal(r.exit_code, 0);
+    assert_string_equal(r.err, "");
+    assert_int_equal(qc_ct_starts(t), n1);
+    cached = strdup(r.out);
+    qc_run_clear(&r);
+    qc_ct_run(t, &r, "probe", "--no-cache", "--emulator", emu, "--format", "json", NULL);
+    assert_int_equal(r.exit_code, 0);
+    assert_string_equal(r.out, cached);
+    assert_int_equal(qc_ct_starts(t), n1 + per);
+    qc_run_clear(&r);
+    n1 += per;
+
+    /* a second warm probes nothing */
+    qc_ct_run(t, &r, "warm", "--cache-dir", t->dir, emu, NULL);
+    assert_int_equal(r.exit_code, 0);
+    assert_non_null(strstr(r.out, "0 probed, 1 fresh, 0 failed"));
+    assert_int_equal(qc_ct_starts(t), n1);
+    qc_run_clear(&r);
+
+    /* touch: a miss, then a hit again */
+    assert_int_equal(utimensat(AT_FDCWD, emu, NULL, 0), 0);
+    qc_ct_run(t, &r, "warm", "--check", "--cache-dir", t->dir, emu, NULL);
+    assert_int_equal(r.exit_code, 2);
+    assert_non_null(strstr(r.out, "binary mtime"));
+    qc_run_clear(&r);
+    qc_ct_run(t, &r, "probe", "--cache-dir", t->dir, "--emulator", emu, "--format", "json",
+              NULL);
+    assert_int_equal(r.exit_code, 0);
+    assert_int_equal(qc_ct_starts(t), n1 + per);
+    qc_run_clear(&r);
+    qc_ct_run(t, &r, "probe", "--cache-dir", t->dir, "--emulator", emu, NULL);
+    assert_int_equal(qc_ct_starts(t), n1 + per);
+    qc_run_clear(&r);
+
+    /* --refresh probes although the entry is valid */
+    qc_ct_run(t, &r, "probe", "--refresh", "--cache-dir", t->dir, "--emulator", emu, NULL);
+    assert_int_equal(r.exit_code, 0);
+    assert_int_equal(qc_ct_starts(t), n1 + 2 * per);
+    qc_run_clear(&r);
+}
+
+static void
+t_engine_bump(void **state)
+{
+    qc_ct *t = *state;
+    qc_autofree char *emu = qc_ct_emu(t, "a", NULL);
+    qc_run r;
+    int n;
+
+    qc_ct_run(t, &r, "warm", "--cache-dir", t->dir, emu, NULL);
+    assert_int_equal(r.exit_code, 0);
+    qc_run_clear(&r);
+    n = qc_ct_starts(t);
+    setenv("QC_CACHE_TEST_ENGINE", "qcaps 99.0-test", 1);
+    qc_ct_run(t, &r, "warm", "--check", "--cache-dir", t->dir, emu, NULL);
+    assert_int_equal(r.exit_code, 2);
+    assert_non_null(strstr(r.out, "engine"));
+    qc_run_clear(&r);
+    qc_ct_run(t, &r, "probe", "--cache-dir", t->dir, "--emulator", emu, NULL);
+    assert_int_equal(r.exit_code, 0);
+    assert_int_equal(qc_ct_starts(t), 2 * n);
+    qc_run_clear(&r);
+    qc_ct_run(t, &r, "probe", "--cache-dir", t->dir, "--emulator", emu, NULL);
+    assert_int_equal(qc_ct_starts(t), 2 * n);
+    qc_run_clear(&r);
+    unsetenv("QC_CACHE_TEST_ENGINE");
+}
+
+static void
+t_concurrent_cold(void **state)
+{
+    qc_ct *t = *state;
+    qc_autofree char *emu = qc_ct_emu(t, "a", NULL);
+    pid_t pids[8];
+    int after, st;
+    qc_run r;
+
+    for (int i = 0; i < 8; i++) {
+        pids[i] = fork();
+        assert_true(pids[i] >= 0);
+        if (pids[i] == 0) {
+            int ok;
+            qc_ct_run(t, &r, "probe", "--cache-dir", t->dir, "--emulator", emu, NULL);
+            ok = r.exit_code == 0 && qc_warnings(r.err) == 0;
+            qc_run_clear(&r);
+            _exit(ok ? 0 : 1);
+        }
+    }
+    for (int i = 0; i < 8; i++) {
+        assert_int_equal(waitpid(pids[i], &st, 0), pids[i]);
+        assert_true(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+    }
+    after = qc_ct_starts(t);
+    qc_ct_run(t, &r, "probe", "--refresh", "--cache-dir", t->dir, "--emulator", emu, NULL);
+    assert_int_equal(r.exit_code, 0);
+    qc_run_clear(&r);
+    /* the 8 cold lookups together started as many QEMUs as one probe does */
+    assert_int_equal(after, qc_ct_starts(t) - after);
+}
+
+/* Ends a forked child of t_warm_and_clear without leaking the parent's heap. */
+static void __attribute__((noreturn))
+qc_child_exit(char **emus, int code)
+{
+    for (int i = 0; i < 3; i++)
+        free(emus[i]);
+    _exit(code);
+}
+
+static void
+t_warm_and_clear(void **state)
+{
+    qc_ct *t = *state;
+    char *emus[3] = {qc_ct_emu(t, "a", NULL), qc_ct_emu(t, "b", NULL), qc_ct_emu(t, "c", NULL)};
+    pid_t w, c;
+    int st;
+    qc_run r;
+
+    w = fork();
+    if (w == 0) {
+        for (int i = 0; i < 3; i++) {
+            qc_ct_run(t, &r, "warm", "--refresh", "--jobs", "2", "--cache-dir", t->dir, emus[0],
+                      emus[1], emus[2], NULL);
+            if (r.exit_code != 0) {
+                fprintf(stderr, "warm: %s%s", r.out, r.err);
+                qc_child_exit(emus, 1);
+            }
+            qc_run_clear(&r);
+        }
+        qc_child_exit(emus, 0);
+    }
+    c = fork();
+    if (c == 0) {
+        for (int i = 0; i < 6; i++) {
+            usleep(30000);
+            qc_ct_run(t, &r, "cache", "clear", "--cache-dir", t->dir, NULL);
+            if (r.exit_code != 0) {
+                fprintf(stderr, "clear: %s%s", r.out, r.err);
+                qc_child_exit(emus, 1);
+            }
+            qc_run_clear(&r);
+        }
+        qc_child_exit(emus, 0);
+    }
+    assert_int_equal(waitpid(w, &st, 0), w);
+    assert_true(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+    assert_int_equal(waitpid(c, &st, 0), c);
+    assert_true(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+    /* whatever is left is valid, nothing half-written */
+    qc_ct_run(t, &r, "cache", "check", "--cache-dir", t->dir, NULL);
+    assert_int_equal(r.exit_code, 0);
+    qc_run_clear(&r);
+    qc_ct_run(t, &r, "warm", "--cache-dir", t->dir, emus[0], emus[1], emus[2], NULL);
+    assert_int_equal(r.exit_code, 0);
+    assert_string_equal(r.err, "");
+    qc_run_clear(&r);
+    qc_ct_run(t, &r, "warm", "--check", "--cache-dir", t->dir, emus[0], emus[1], emus[2], NULL);
+    assert_int_equal(r.exit_code, 0);
+    qc_run_clear(&r);
+    for (int i = 0; i < 3; i++)
+        free(emus[i]);
+}
+
+/* Damages the one entry with `how`, then: one warning, re-probed, and valid again. */
+static void
+qc_ct_damage(qc_ct *t, const char *emu, const char *how)
+{
+    qc_autofree char *path = NULL;
+    qc_autofree char *text = NULL;
+    qc_autofree char *target = NULL;
+    qc_run r;
+    int n, per;
+    size_t len;
+
+    qc_ct_run(t, &r, "warm", "--cache-dir", t->dir, emu, NULL);
+    assert_int_equal(r.exit_code, 0);
+    qc_run_clear(&r);
+    path = qc_ct_entry(t);
+    text = qc_read_file(path);
+    assert_non_null(text);
+    len = strlen(text);
+    assert_true(asprintf(&target, "%s/precious", t->root) > 0);
+    assert_int_equal(qc_write_file(target, "precious\n", 0600), 0);
+    if (strcmp(how, "truncated") == 0) {
+        assert_int_equal(truncate(path, (off_t) len / 3), 0);
+    } else if (strcmp(how, "empty") == 0) {
+        assert_int_equal(truncate(path, 0), 0);
+    } else if (strcmp(how, "corrupt") == 0) {
+        text[len / 2] ^= 0x20;
+        assert_int_equal(qc_write_file(path, text, 0644), 0);
+    } else {
+        assert_int_equal(unlink(path), 0);
+        assert_int_equal(symlink(target, path), 0);
+    }
+    qc_run_clear(&r);
+    n = qc_ct_starts(t);
+    per = n; /* warmed once from an empty counter */
+    qc_ct_run(t, &r, "probe", "--cache-dir", t->dir, "--emulator", emu, NULL);
+    assert_int_equal(r.exit_code, 0);
+    if (qc_warnings(r.err) != 1)
+        fail_msg("%s: expected one warning, got: %s", how, r.err);
+    assert_int_equal(qc_ct_starts(t), n + per);
+    qc_run_clear(&r);
+    qc_ct_run(t, &r, "probe", "--cache-dir", t->dir, "--emulator", emu, NULL);
+    assert_int_equal(r.exit_code, 0);
+    assert_string_equal(r.err, "");
+    assert_int_equal(qc_ct_starts(t), n + per);
+    qc_run_clear(&r);
+    free(text);
+    text = qc_read_file(target);
+    assert_string_equal(text, "precious\n");
+}
+
+static void
+t_broken_entries(void **state)
+{
+    static const char *const hows[] = {"truncated", "empty", "corrupt", "symlink"};
+    qc_ct *t = *state;
+
+    for (size_t i = 0; i < 4; i++) {
+        qc_autofree char *emu = qc_ct_emu(t, hows[i], NULL);
+        qc_run r;
+        qc_ct_run(t, &r, "cache", "clear", "--cache-dir", t->dir, NULL);
+        qc_run_clear(&r);
+        unlink(t->count);
+        qc_ct_damage(t, emu, hows[i]);
+    }
+}
+
+static void
+t_readonly_dir(void **state)
+{
+    qc_ct *t = *state;
+    qc_autofree char *a = qc_ct_emu(t, "a", NULL);
+    qc_autofree char *b = qc_ct_emu(t, "b", NULL);
+    qc_autofree char *script = NULL;
+    int n, before;
+    qc_run r;
+
+    qc_ct_run(t, &r, "warm", "--cache-dir", t->dir, a, NULL);
+    assert_int_equal(r.exit_code, 0);
+    qc_run_clear(&r);
+    n = qc_ct_starts(t);
+    before = qc_dir_count(t->dir);
+    /* read-only even for root: a private mount namespace with a read-only bind mount */
+    assert_true(asprintf(&script, "mount --bind '%s' '%s' && mount -o remount,bind,ro '%s' '%s' "
+                         "&& exec \"$@\"", t->dir, t->dir, t->dir, t->dir) > 0);
+    for (int i = 0; i < 2; i++) {
+        const char *argv[] = {"/usr/bin/unshare", "-m", "/bin/sh", "-c", script, "sh",
+                              qc_env_path("QC_QCAPS"), "probe", "--cache-dir", t->dir,
+                              "--emulator", i == 0 ? a : b, NULL};
+        qc_run_cmd(&r, t->tmp, 60, argv);
+        if (r.exit_code != 0 && strstr(r.err, "mount")) {
+            fprintf(stderr, "# no mount namespace here (%s): read-only case not run\n", r.err);
+            qc_run_clear(&r);
+            return;
+        }
+        assert_int_equal(r.exit_code, 0);
+        if (i == 0) {
+            /* a valid entry answers from a read-only directory, silently */
+            assert_string_equal(r.err, "");
+            assert_int_equal(qc_ct_starts(t), n);
+        } else {
+            assert_int_equal(qc_warnings(r.err), 1);
+            assert_non_null(strstr(r.err, "without the cache"));
+            assert_non_null(strstr(r.out, "x86_64"));
+            assert_int_equal(qc_ct_starts(t), 2 * n);
+        }
+        qc_run_clear(&r);
+    }
+    assert_int_equal(qc_dir_count(t->dir), before);
+}
+
+static void
+t_failure_keeps_others(void **state)
+{
+    qc_ct *t = *state;
+    qc_autofree char *a = qc_ct_emu(t, "a", NULL);
+    qc_autofree char *bad = qc_ct_emu(t, "bad", "stderr-exit");
+    qc_autofree char *c = qc_ct_emu(t, "c", NULL);
+    qc_run r;
+
+    qc_ct_run(t, &r, "warm", "--jobs", "3", "--cache-dir", t->dir, a, bad, c, NULL);
+    assert_int_equal(r.exit_code, 2);
+    assert_non_null(strstr(r.out, "2 probed, 0 fresh, 1 failed"));
+    assert_non_null(strstr(r.err, bad));
+    qc_run_clear(&r);
+    qc_ct_run(t, &r, "warm", "--check", "--cache-dir", t->dir, a, c, NULL);
+    assert_int_equal(r.exit_code, 0);
+    qc_run_clear(&r);
+    qc_ct_run(t, &r, "cache", "list", "--cache-dir", t->dir, NULL);
+    assert_int_equal(r.exit_code, 0);
+    assert_non_null(strstr(r.out, a));
+    assert_non_null(strstr(r.out, c));
+    assert_null(strstr(r.out, bad));
+    qc_run_clear(&r);
+    qc_ct_run(t, &r, "cache", "clear", "--cache-dir", t->dir, NULL);
+    assert_int_equal(r.exit_code, 0);
+    assert_non_null(strstr(r.out, "removed 2 entries"));
+    qc_run_clear(&r);
+    assert_int_equal(qc_dir_count(t->dir), 0);
+}
+
+static void
+t_usage(void **state)
+{
+    qc_ct *t = *state;
+    qc_autofree char *a = qc_ct_emu(t, "a", NULL);
+    qc_autofree char *fx = qc_fixture_for("x86_64");
+    qc_run r;
+
+    qc_ct_run(t, &r, "record", "--emulator", a, "--output", "/dev/null", "--no-cache", NULL);
+    assert_int_equal(r.exit_code, 1);
+    qc_run_clear(&r);
+    qc_ct_run(t, &r, "probe", "--no-cache", "--refresh", "--emulator", a, NULL);
+    assert_int_equal(r.exit_code, 1);
+    qc_run_clear(&r);
+    qc_ct_run(t, &r, "warm", "--jobs", "0", a, NULL);
+    assert_int_equal(r.exit_code, 1);
+    qc_run_clear(&r);
+    qc_ct_run(t, &r, "cache", "frobnicate", NULL);
+    assert_int_equal(r.exit_code, 1);
+    qc_run_clear(&r);
+    /* fixture replays never touch the cache */
+    qc_ct_run(t, &r, "probe", "--cache-dir", t->dir, "--fixture", fx, NULL);
+    assert_int_equal(r.exit_code, 1);
+    qc_run_clear(&r);
+    setenv("QCAPS_CACHE_DIR", t->dir, 1);
+    qc_ct_run(t, &r, "probe", "--fixture", fx, NULL);
+    unsetenv("QCAPS_CACHE_DIR");
+    assert_int_not_equal(r.exit_code, 1);
+    qc_run_clear(&r);
+    assert_int_equal(access(t->dir, F_OK), -1);
+    assert_int_equal(qc_ct_starts(t), 0);
+}
+
+int
+main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(t_hit_after_warm, qc_ct_setup, qc_ct_teardown),
+        cmocka_unit_test_setup_teardown(t_engine_bump, qc_ct_setup, qc_ct_teardown),
+        cmocka_unit_test_setup_teardown(t_concurrent_cold, qc_ct_setup, qc_ct_teardown),
+        cmocka_unit_test_setup_teardown(t_warm_and_clear, qc_ct_setup, qc_ct_teardown),
+        cmocka_unit_test_setup_teardown(t_broken_entries, qc_ct_setup, qc_ct_teardown),
+        cmocka_unit_test_setup_teardown(t_readonly_dir, qc_ct_setup, qc_ct_teardown),
+        cmocka_unit_test_setup_teardown(t_failure_keeps_others, qc_ct_setup, qc_ct_teardown),
+        cmocka_unit_test_setup_teardown(t_usage, qc_ct_setup, qc_ct_teardown),
+    };
+
+    return cmocka_run_group_tests_name("cache-cli", tests, NULL, NULL);
+}
