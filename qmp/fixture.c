@@ -897,10 +897,19 @@ qc_fixture_print_section(FILE *f, json_object *messages, bool *first)
     return ok;
 }
 
+static int
+qc_wsection_cmp(const void *a, const void *b)
+{
+    const qc_fixture_wsection *const *x = a, *const *y = b;
+
+    return strcmp((*x)->name, (*y)->name);
+}
+
 char *
 qc_fixture_writer_to_string(const qc_fixture_writer *w, qc_error **err)
 {
     QC_CLEANUP(json_object_putp) json_object *header = NULL;
+    const qc_fixture_wsection **order = NULL;
     char *buf = NULL;
     size_t size = 0;
     bool first = true, failed = false;
@@ -920,9 +929,17 @@ qc_fixture_writer_to_string(const qc_fixture_writer *w, qc_error **err)
         return NULL;
     }
     failed = !qc_fixture_print(f, header, &first);
+    /* Sections by name, not by arrival: concurrent passes greet in either order, and
+     * re-recording the same binary must give the same bytes. */
+    order = calloc(w->n_sections ? w->n_sections : 1, sizeof(*order));
+    failed = failed || !order;
+    for (size_t i = 0; order && i < w->n_sections; i++)
+        order[i] = &w->sections[i];
+    if (order)
+        qsort(order, w->n_sections, sizeof(*order), qc_wsection_cmp);
     for (size_t i = 0; i < w->n_sections && !failed; i++) {
         QC_CLEANUP(json_object_putp) json_object *marker = json_object_new_object();
-        json_object *name = json_object_new_string(w->sections[i].name);
+        json_object *name = json_object_new_string(order[i]->name);
 
         if (!marker || !name || json_object_object_add(marker, "qcaps-section", name) < 0) {
             json_object_put(name);
@@ -930,8 +947,9 @@ qc_fixture_writer_to_string(const qc_fixture_writer *w, qc_error **err)
             break;
         }
         failed |= !qc_fixture_print(f, marker, &first);
-        failed |= !qc_fixture_print_section(f, w->sections[i].messages, &first);
+        failed |= !qc_fixture_print_section(f, order[i]->messages, &first);
     }
+    free(order);
     failed |= ferror(f) != 0;
     if (fclose(f) != 0 || failed) {
         free(buf);

@@ -63,8 +63,8 @@ void qc_fixture_cursor_free(qc_fixture_cursor *c);
  * escaped, scalars as json-c prints them; NULL prints "null". Caller frees. */
 char *qc_json_canonical(json_object *v, qc_error **err);
 
-/* Writer: collects messages per section (in arrival order within a section; sections in
- * the order first seen) and saves them in qcaps' layout. */
+/* Writer: collects messages per section (in arrival order within a section, each reply
+ * right after its command; sections sorted by name) and saves them in qcaps' layout. */
 qc_fixture_writer *qc_fixture_writer_new(void);
 /* Takes ownership of header (a JSON object). It is printed with "qcaps-fixture":
  * QC_FIXTURE_FORMAT_VERSION as its first member (replacing any given value); the object

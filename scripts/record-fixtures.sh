@@ -15,13 +15,15 @@ for bin in /usr/bin/qemu-system-*; do
     suffix=${suffix/-/+}                # qemu-system-x86_64-microvm -> x86_64+microvm
     tmp=$(mktemp fixtures/qmp/.rec.XXXXXX)
     "$qcaps" record --emulator "$bin" --output "$tmp"
-    version=$("$qcaps" probe --fixture "$tmp" | awk '/^version:/ {print $2; exit}')
+    # read the whole summary (an early exit would SIGPIPE qcaps under pipefail)
+    version=$("$qcaps" probe --fixture "$tmp" | awk '/^version:/ && !v {v = $2} END {print v}')
     rm -f fixtures/qmp/caps_*_"$suffix".replies
     mv "$tmp" "fixtures/qmp/caps_${version}_${suffix}.replies"
     chmod 0644 "fixtures/qmp/caps_${version}_${suffix}.replies"
 done
 
-# Expected models follow from the fixtures: regenerate them through the replay test.
+# Expected models and documents follow from the fixtures: regenerate them through the
+# tests that compare against them.
 rm -f fixtures/expected/*.json
-QC_TEST_REGENERATE=1 meson test -C "$build" replay >/dev/null
+QC_TEST_REGENERATE=1 meson test -C "$build" replay test-domcaps-golden test-hostcaps >/dev/null
 ls fixtures/qmp | wc -l | xargs echo "record-fixtures: fixtures recorded:"
