@@ -486,16 +486,28 @@ typedef struct qc_rd {
     qc_error **err;
 } qc_rd;
 
+/* Appends n bytes of s to the path, truncating at its end. The path is built for every
+ * member read, so this avoids printf: a cached model is read on every cache hit. */
+static void
+qc_rd_append(qc_rd *r, const char *s, size_t n)
+{
+    size_t room = sizeof(r->path) - 1 - r->len;
+
+    if (n > room)
+        n = room;
+    memcpy(r->path + r->len, s, n);
+    r->len += n;
+    r->path[r->len] = '\0';
+}
+
 static size_t
 qc_rd_key(qc_rd *r, const char *key)
 {
     size_t old = r->len;
-    int n = snprintf(r->path + r->len, sizeof(r->path) - r->len, "%s%s", r->len ? "." : "",
-                     key);
 
-    if (n > 0)
-        r->len = r->len + (size_t) n < sizeof(r->path) ? r->len + (size_t) n
-                                                       : sizeof(r->path) - 1;
+    if (r->len)
+        qc_rd_append(r, ".", 1);
+    qc_rd_append(r, key, strlen(key));
     return old;
 }
 
@@ -503,11 +515,16 @@ static size_t
 qc_rd_idx(qc_rd *r, size_t i)
 {
     size_t old = r->len;
-    int n = snprintf(r->path + r->len, sizeof(r->path) - r->len, "[%zu]", i);
+    char digits[24];
+    size_t n = sizeof(digits);
 
-    if (n > 0)
-        r->len = r->len + (size_t) n < sizeof(r->path) ? r->len + (size_t) n
-                                                       : sizeof(r->path) - 1;
+    digits[--n] = ']';
+    do {
+        digits[--n] = (char) ('0' + i % 10);
+        i /= 10;
+    } while (i);
+    digits[--n] = '[';
+    qc_rd_append(r, digits + n, sizeof(digits) - n);
     return old;
 }
 
