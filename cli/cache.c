@@ -74,7 +74,7 @@ qc_cache_fail(const qc_error *e)
 
 typedef struct qc_emus {
     char **paths;   /* as found */
-    char **reals;   /* realpath, for deduplication */
+    char **reals;   /* qc_emus_key(), for deduplication */
     size_t n;
 } qc_emus;
 
@@ -90,10 +90,29 @@ qc_emus_clear(qc_emus *l)
     memset(l, 0, sizeof(*l));
 }
 
+/* The identity of a path for de-duplication: its directory resolved, its name kept.
+ * A directory reached twice (merged /usr puts /bin and /usr/bin on PATH) is scanned once,
+ * but a symlinked binary (qemu-system-ppc64le -> qemu-system-ppc64) keeps its own entry:
+ * queries, and so cache entries, are per path. NULL if the directory cannot be resolved. */
+static char *
+qc_emus_key(const char *path)
+{
+    const char *slash = strrchr(path, '/');
+    qc_autofree char *dir = slash ? strndup(path, (size_t) (slash - path)) : strdup(".");
+    qc_autofree char *real = NULL;
+    char *key = NULL;
+
+    if (!dir || !(real = realpath(*dir ? dir : "/", NULL)))
+        return NULL;
+    if (asprintf(&key, "%s/%s", strcmp(real, "/") == 0 ? "" : real, slash ? slash + 1 : path) < 0)
+        return NULL;
+    return key;
+}
+
 static int
 qc_emus_add(qc_emus *l, const char *path)
 {
-    char *real = realpath(path, NULL);
+    char *real = qc_emus_key(path);
     char **np, **nr;
 
     if (!real)
