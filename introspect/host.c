@@ -6,6 +6,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -233,6 +234,48 @@ qc_host_which(const char *prog)
     return NULL;
 }
 
+/* Runs argv (no shell; stdin and stderr on /dev/null, a clean environment) and returns
+ * how much of its standard output fit in buf (size - 1 at most; 0 if it cannot run). */
+static size_t
+qc_host_capture(char *const argv[], char *buf, size_t size)
+{
+    static char *const envp[] = {(char *) "LC_ALL=C", (char *) "PATH=/usr/sbin:/usr/bin:/sbin:/bin",
+                                 NULL};
+    posix_spawn_file_actions_t fa;
+    qc_autoclose int rd = -1;
+    int pipefd[2], st;
+    size_t len = 0;
+    pid_t pid;
+    bool spawned;
+
+    if (pipe2(pipefd, O_CLOEXEC) < 0)
+        return 0;
+    rd = pipefd[0];
+    if (posix_spawn_file_actions_init(&fa) != 0) {
+        close(pipefd[1]);
+        return 0;
+    }
+    spawned = posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0) == 0 &&
+              posix_spawn_file_actions_adddup2(&fa, pipefd[1], 1) == 0 &&
+              posix_spawn_file_actions_addopen(&fa, 2, "/dev/null", O_WRONLY, 0) == 0 &&
+              posix_spawn(&pid, argv[0], &fa, NULL, argv, envp) == 0;
+    posix_spawn_file_actions_destroy(&fa);
+    close(pipefd[1]);
+    if (!spawned)
+        return 0;
+    while (len < size - 1) {
+        ssize_t n = read(rd, buf + len, size - 1 - len);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            break;
+        len += (size_t) n;
+    }
+    while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
+        ;
+    return WIFEXITED(st) && WEXITSTATUS(st) == 0 ? len : 0;
+}
+
 /* libvirt uses swtpm only when all three tools exist; the TPM versions it offers come
  * from `swtpm_setup --print-capabilities` ({"features": ["tpm-1.2", "tpm-2.0", ...]}). */
 static int
@@ -240,11 +283,9 @@ qc_host_read_swtpm(qc_host *h, qc_error **err)
 {
     static const char *const tools[] = {"swtpm", "swtpm_ioctl"};
     qc_autofree char *setup = qc_host_which("swtpm_setup");
-    qc_autofree char *cmd = NULL;
     char buf[8192];
     size_t len = 0;
     json_object *o, *feats;
-    FILE *f;
 
     if (!setup)
         return 0;
@@ -255,12 +296,8 @@ qc_host_read_swtpm(qc_host *h, qc_error **err)
         free(p);
     }
     h->swtpm = true;
-    if (asprintf(&cmd, "'%s' --print-capabilities 2>/dev/null", setup) < 0)
-        return qc_error_set(err, QC_E_NOMEM, "out of memory");
-    if (!(f = popen(cmd, "re")))
-        return 0;
-    len = fread(buf, 1, sizeof(buf) - 1, f);
-    pclose(f);
+    len = qc_host_capture((char *const[]){setup, (char *) "--print-capabilities", NULL}, buf,
+                          sizeof(buf));
     buf[len] = '\0';
     if (!(o = json_tokener_parse(buf)))
         return 0;
