@@ -515,13 +515,6 @@ qc_pass_start(qc_probe *p, qc_pass *pass, qc_accel accel, bool full, const char 
 
 /* ---- pass selection ------------------------------------------------------------------------- */
 
-static const char *const qc_known_targets[] = {
-    "aarch64", "alpha", "arm", "avr", "cris", "hppa", "i386", "loongarch64", "m68k",
-    "microblaze", "microblazeel", "mips", "mips64", "mips64el", "mipsel", "nios2", "or1k",
-    "ppc", "ppc64", "riscv32", "riscv64", "rx", "s390x", "sh4", "sh4eb", "sparc", "sparc64",
-    "tricore", "x86_64", "xtensa", "xtensaeb",
-};
-
 /* The target named by the binary's basename, or NULL when it does not name one. */
 static const char *
 qc_probe_target_from_name(const char *path)
@@ -532,15 +525,9 @@ qc_probe_target_from_name(const char *path)
     base = base ? base + 1 : path;
     if (strncmp(base, prefix, strlen(prefix)) != 0)
         return NULL;
-    base += strlen(prefix);
     /* "qemu-system-<target>" or a build variant "qemu-system-<target>-<variant>"
      * (Debian's qemu-system-x86_64-microvm) */
-    for (size_t i = 0; i < QC_N_ELEMENTS(qc_known_targets); i++) {
-        size_t n = strlen(qc_known_targets[i]);
-        if (strncmp(base, qc_known_targets[i], n) == 0 && (base[n] == '\0' || base[n] == '-'))
-            return qc_known_targets[i];
-    }
-    return NULL;
+    return qc_qemu_target_of_name(base + strlen(prefix));
 }
 
 static int

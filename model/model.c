@@ -602,13 +602,22 @@ static const char *const qc_qemu_targets[] = {
 bool
 qc_qemu_target_known(const char *target)
 {
-    if (!target)
-        return false;
+    const char *t = qc_qemu_target_of_name(target);
+
+    return t && strcmp(t, target) == 0;
+}
+
+const char *
+qc_qemu_target_of_name(const char *name)
+{
+    if (!name)
+        return NULL;
     for (size_t i = 0; i < QC_N_ELEMENTS(qc_qemu_targets); i++) {
-        if (strcmp(qc_qemu_targets[i], target) == 0)
-            return true;
+        size_t n = strlen(qc_qemu_targets[i]);
+        if (strncmp(name, qc_qemu_targets[i], n) == 0 && (name[n] == '\0' || name[n] == '-'))
+            return qc_qemu_targets[i];
     }
-    return false;
+    return NULL;
 }
 
 const char *

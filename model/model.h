@@ -273,6 +273,9 @@ const char *qc_arch_from_qemu_target(const char *target);
 /* True for the targets QEMU builds qemu-system-<target> for (including those libvirt 9.0
  * has no arch for); a probe of any other target fails. */
 bool qc_qemu_target_known(const char *target);
+/* The target a binary-name suffix names: "x86_64" for "x86_64" and for a build variant
+ * "x86_64-microvm"; NULL for anything else ("ppc64le" is not a target). Static string. */
+const char *qc_qemu_target_of_name(const char *name);
 
 QC_DEFINE_CLEANUP(qc_model *, qc_model_free);
 

@@ -33,6 +33,17 @@ test_strlist(void **state)
 static void
 test_arch(void **state)
 {
+    /* every QEMU target is known; libvirt 9.0 lacks some; anything else is unknown */
+    assert_true(qc_qemu_target_known("loongarch64"));
+    assert_true(qc_qemu_target_known("x86_64"));
+    assert_false(qc_qemu_target_known("sparc128"));
+    assert_false(qc_qemu_target_known("x86_64-microvm"));
+    assert_false(qc_qemu_target_known(NULL));
+    /* binary-name suffixes: build variants name their target, ppc64le names none */
+    assert_string_equal(qc_qemu_target_of_name("x86_64-microvm"), "x86_64");
+    assert_string_equal(qc_qemu_target_of_name("aarch64"), "aarch64");
+    assert_null(qc_qemu_target_of_name("ppc64le"));
+    assert_null(qc_qemu_target_of_name("x86"));
     assert_string_equal(qc_arch_from_qemu_target("i386"), "i686");
     assert_string_equal(qc_arch_from_qemu_target("arm"), "armv7l");
     assert_string_equal(qc_arch_from_qemu_target("x86_64"), "x86_64");
