@@ -13,9 +13,6 @@
 #include "cache/cache.h"
 #include "cli/cli.h"
 
-#define QC_EXIT_OK 0
-#define QC_EXIT_USAGE 1
-#define QC_EXIT_FAILURE 2
 #define QC_LOCK_WAIT_MS 120000
 
 static const char qc_usage_warm[] =
@@ -58,17 +55,10 @@ static const char qc_usage_cache[] =
 static int
 qc_cache_usage(const char *verb, const char *msg, const char *arg)
 {
-    fprintf(stderr, "qcaps %s: %s%s%s%s\nTry 'qcaps %s --help'.\n", verb, msg,
-            arg ? " '" : "", arg ? arg : "", arg ? "'" : "", verb);
-    return QC_EXIT_USAGE;
+    return qc_cli_usage(verb, "%s%s%s%s", msg, arg ? " '" : "", arg ? arg : "",
+                        arg ? "'" : "");
 }
 
-static int
-qc_cache_fail(const qc_error *e)
-{
-    fprintf(stderr, "qcaps: %s\n", e && e->message ? e->message : "unknown error");
-    return QC_EXIT_FAILURE;
-}
 
 /* ---- discovery ----------------------------------------------------------------------- */
 
@@ -311,7 +301,7 @@ qc_warm_check(qc_cache *c, const char *const *emus, size_t n)
         int st = qc_cache_lookup(c, emus[i], false, NULL, &reason, &e);
 
         if (st < 0)
-            return qc_cache_fail(e);
+            return qc_cli_fail(e);
         if (st != QC_CACHE_FRESH)
             bad++;
         printf("  %-8s %s%s%s\n", qc_cache_state_name((qc_cache_state) st), emus[i],
@@ -336,7 +326,7 @@ qc_warm_run(qc_cache *c, const char *const *emus, size_t n, qc_warm_opts *wo)
     p.n = n;
     if (!(p.started = calloc(n + 1, sizeof(*p.started)))) {
         qc_error_set(&e, QC_E_NOMEM, "out of memory");
-        return qc_cache_fail(e);
+        return qc_cli_fail(e);
     }
     for (size_t i = 0; i < n; i++) {
         int len = (int) strlen(emus[i]);
@@ -350,7 +340,7 @@ qc_warm_run(qc_cache *c, const char *const *emus, size_t n, qc_warm_opts *wo)
     qc_progress_erase(&p);
     free(p.started);
     if (r < 0)
-        return qc_cache_fail(e);
+        return qc_cli_fail(e);
     printf("warm: %zu probed, %zu fresh, %zu failed in %.2fs (%u jobs, cache %s)\n", sum.probed,
            sum.fresh, sum.failed, sum.seconds,
            wo->jobs ? wo->jobs : (unsigned) (cpus > 0 ? cpus : 1), qc_cache_dir(c));
@@ -372,19 +362,6 @@ qc_parse_uint(const char *s, unsigned max, unsigned *ret)
     return true;
 }
 
-static bool
-qc_parse_secs(const char *s, int *ret_ms)
-{
-    char *end = NULL;
-    double secs;
-
-    errno = 0;
-    secs = strtod(s, &end);
-    if (errno || end == s || *end || !(secs > 0) || secs > INT_MAX / 1000.0)
-        return false;
-    *ret_ms = secs * 1000.0 < 1 ? 1 : (int) (secs * 1000.0);
-    return true;
-}
 
 enum { QC_OPT_CHECK = 0x300 };
 
@@ -416,7 +393,7 @@ qc_cmd_warm(int argc, char **argv)
                 return qc_cache_usage("warm", "invalid --jobs (1 to 1024)", optarg);
             break;
         case 't':
-            if (!qc_parse_secs(optarg, &wo.timeout_ms))
+            if (!qc_cli_parse_seconds(optarg, &wo.timeout_ms))
                 return qc_cache_usage("warm", "invalid --timeout (seconds, > 0)", optarg);
             break;
         case QC_OPT_CHECK:
@@ -441,11 +418,11 @@ qc_cmd_warm(int argc, char **argv)
     if (optind == argc && qc_emus_discover(&found) < 0) {
         qc_error_set(&e, QC_E_NOMEM, "out of memory");
         qc_emus_clear(&found);
-        return qc_cache_fail(e);
+        return qc_cli_fail(e);
     }
     if (!(c = qc_cache_open(co.dir, !check, qc_warn_stderr, NULL, &e))) {
         qc_emus_clear(&found);
-        return qc_cache_fail(e);
+        return qc_cli_fail(e);
     }
     {
         const char *const *emus = optind < argc ? (const char *const *) argv + optind
@@ -481,7 +458,7 @@ qc_cache_show(qc_cache *c, bool only_invalid)
     size_t n = 0, bad = 0;
 
     if (qc_cache_list(c, &infos, &n, &e) < 0)
-        return qc_cache_fail(e);
+        return qc_cli_fail(e);
     if (!only_invalid && n)
         printf("%-40s %-8s %-19s %s\n", "EMULATOR", "VERSION", "PROBED", "VALID");
     for (size_t i = 0; i < n; i++) {
@@ -555,17 +532,17 @@ qc_cmd_cache(int argc, char **argv)
     {
         qc_autofree char *path = dir ? strdup(dir) : qc_cache_default_dir(&e);
         if (!path)
-            return qc_cache_fail(e);
+            return qc_cli_fail(e);
         if (lstat(path, &st) < 0 && errno == ENOENT) {
             printf("no entries in %s\n", path);
             return QC_EXIT_OK;
         }
     }
     if (!(c = qc_cache_open(dir, false, qc_warn_stderr, NULL, &e)))
-        return qc_cache_fail(e);
+        return qc_cli_fail(e);
     if (strcmp(action, "clear") == 0) {
         if ((removed = qc_cache_clear(c, QC_LOCK_WAIT_MS, &e)) < 0)
-            return qc_cache_fail(e);
+            return qc_cli_fail(e);
         printf("removed %d entr%s from %s\n", removed, removed == 1 ? "y" : "ies",
                qc_cache_dir(c));
         return QC_EXIT_OK;

@@ -13,9 +13,6 @@
 #include "schema/capabilities.h"
 #include "schema/hostfacts.h"
 
-#define QC_EXIT_OK 0
-#define QC_EXIT_USAGE 1
-#define QC_EXIT_FAILURE 2
 
 static const char qc_usage_capabilities[] =
     "Usage: qcaps capabilities [--format xml|json] [--host-facts FILE] [--fixture-dir DIR]\n"
@@ -209,25 +206,12 @@ qc_cli_caps_print(char *text, qc_error **err)
 static int
 qc_cli_caps_fail(qc_error *e)
 {
-    fprintf(stderr, "qcaps: %s\n", e && e->message ? e->message : "unknown error");
+    int r = qc_cli_fail(e);
+
     qc_error_free(e);
-    return QC_EXIT_FAILURE;
+    return r;
 }
 
-static int qc_cli_caps_usage(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-
-static int
-qc_cli_caps_usage(const char *fmt, ...)
-{
-    va_list ap;
-
-    fputs("qcaps capabilities: ", stderr);
-    va_start(ap, fmt);
-    vfprintf(stderr, fmt, ap);
-    va_end(ap);
-    fputs("\nTry 'qcaps capabilities --help'.\n", stderr);
-    return QC_EXIT_USAGE;
-}
 
 int
 qc_cmd_capabilities(int argc, char **argv)
@@ -269,19 +253,19 @@ qc_cmd_capabilities(int argc, char **argv)
             fputs(qc_usage_capabilities, stdout);
             return QC_EXIT_OK;
         case ':':
-            return qc_cli_caps_usage("option '%s' needs an argument", argv[optind - 1]);
+            return qc_cli_usage("capabilities", "option '%s' needs an argument", argv[optind - 1]);
         default:
             if (qc_cache_opts_parse(&co, c, optarg))
                 break;
-            return qc_cli_caps_usage("unknown option '%s'", argv[optind - 1]);
+            return qc_cli_usage("capabilities", "unknown option '%s'", argv[optind - 1]);
         }
     }
     if (optind < argc)
-        return qc_cli_caps_usage("unexpected argument '%s'", argv[optind]);
+        return qc_cli_usage("capabilities", "unexpected argument '%s'", argv[optind]);
     if (strcmp(format, "xml") != 0 && strcmp(format, "json") != 0)
-        return qc_cli_caps_usage("unknown --format '%s' (xml or json)", format);
+        return qc_cli_usage("capabilities", "unknown --format '%s' (xml or json)", format);
     if (dump && (host_facts || fixture_dir))
-        return qc_cli_caps_usage("%s", "--dump-host-facts reads this host: it takes no "
+        return qc_cli_usage("capabilities", "%s", "--dump-host-facts reads this host: it takes no "
                                  "--host-facts or --fixture-dir");
     json = !strcmp(format, "json");
 
@@ -296,7 +280,7 @@ qc_cmd_capabilities(int argc, char **argv)
     }
     if (!(ctx = qc_cli_context_new(&co, &e))) {
         if (e && e->code == QC_E_INVALID) {
-            c = qc_cli_caps_usage("%s", e->message);
+            c = qc_cli_usage("capabilities", "%s", e->message);
             qc_error_free(e);
             return c;
         }

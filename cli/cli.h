@@ -6,9 +6,22 @@
 #include <getopt.h>
 #include <stdbool.h>
 
+#include <stdbool.h>
+
 #include "common/error.h"
 #include "model/model.h"
 #include "qcaps.h"
+
+#define QC_EXIT_OK 0
+#define QC_EXIT_USAGE 1
+#define QC_EXIT_FAILURE 2
+
+/* "qcaps[ VERB]: <message>" and a pointer to the verb's help on stderr; returns 1. */
+int qc_cli_usage(const char *verb, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* "qcaps: <error message>" on stderr; returns 2. */
+int qc_cli_fail(const qc_error *e);
+/* A --timeout value: seconds (fractions allowed), > 0; false if invalid. */
+bool qc_cli_parse_seconds(const char *s, int *ret_ms);
 
 /* A human-readable summary of a model (several lines, ends in "\n"). Caller frees. */
 char *qc_cli_summary(const qc_model *m, qc_error **err);

@@ -10,9 +10,6 @@
 #include "cli/cli.h"
 #include "lib/internal.h"
 
-#define QC_EXIT_OK 0
-#define QC_EXIT_USAGE 1
-#define QC_EXIT_FAILURE 2
 #define QC_MAX_FW_DIRS 16
 
 static const char qc_usage_domcaps[] =
@@ -55,31 +52,11 @@ typedef struct qc_dc_opts {
 static int
 qc_dc_usage(const char *msg, const char *arg)
 {
-    fprintf(stderr, "qcaps domcaps: %s%s%s%s\nTry 'qcaps domcaps --help'.\n", msg,
-            arg ? " '" : "", arg ? arg : "", arg ? "'" : "");
-    return QC_EXIT_USAGE;
+    return qc_cli_usage("domcaps", "%s%s%s%s", msg, arg ? " '" : "", arg ? arg : "",
+                        arg ? "'" : "");
 }
 
-static int
-qc_dc_report(const qc_error *e)
-{
-    fprintf(stderr, "qcaps: %s\n", e && e->message ? e->message : "unknown error");
-    return QC_EXIT_FAILURE;
-}
 
-static bool
-qc_dc_parse_timeout(const char *s, int *ret_ms)
-{
-    char *end = NULL;
-    double secs;
-
-    errno = 0;
-    secs = strtod(s, &end);
-    if (errno || end == s || *end || !(secs > 0) || secs > INT_MAX / 1000.0)
-        return false;
-    *ret_ms = (int) (secs * 1000.0) > 0 ? (int) (secs * 1000.0) : 1;
-    return true;
-}
 
 /* Returns 0 to go on, 1 after --help, -1 after a usage error was printed. */
 static int
@@ -111,7 +88,7 @@ qc_dc_parse(int argc, char **argv, qc_dc_opts *o)
             o->fw_dirs[o->n_fw_dirs++] = optarg;
             break;
         case 't':
-            if (!qc_dc_parse_timeout(optarg, &o->timeout_ms))
+            if (!qc_cli_parse_seconds(optarg, &o->timeout_ms))
                 return qc_dc_usage("invalid --timeout (seconds, > 0):", optarg), -1;
             break;
         case 'h':
@@ -163,7 +140,7 @@ qc_cmd_domcaps(int argc, char **argv)
     if ((r = qc_dc_check(&o)) != 0)
         return r;
     if (!(ctx = qc_cli_context_new(&o.cache, &err)))
-        return err->code == QC_E_INVALID ? qc_dc_usage(err->message, NULL) : qc_dc_report(err);
+        return err->code == QC_E_INVALID ? qc_dc_usage(err->message, NULL) : qc_cli_fail(err);
     qcaps_context_set_timeout(ctx, o.timeout_ms);
     if (o.n_fw_dirs && qcaps_context_set_firmware_dirs(ctx, o.fw_dirs, &pe) < 0) {
         qcaps_context_free(ctx);
@@ -184,7 +161,7 @@ qc_cmd_domcaps(int argc, char **argv)
     free(text);
     if (r) {
         qc_error_set_errno(&err, errno, "writing the output");
-        return qc_dc_report(err);
+        return qc_cli_fail(err);
     }
     return QC_EXIT_OK;
 }

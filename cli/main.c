@@ -18,9 +18,6 @@
 #include "model/model.h"
 #include "qmp/fixture.h"
 
-#define QC_EXIT_OK 0
-#define QC_EXIT_USAGE 1
-#define QC_EXIT_FAILURE 2
 
 static const char qc_usage_main[] =
     "Usage: qcaps [--help] [--version] COMMAND [OPTIONS]\n"
@@ -92,45 +89,8 @@ typedef struct qc_cli_opts {
 
 enum { QC_OPT_TCG_ONLY = 0x100 };
 
-static int qc_usage_error(const char *verb, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
 
-/* Prints "qcaps VERB: <message>" and a pointer to the help text; returns exit code 1. */
-static int
-qc_usage_error(const char *verb, const char *fmt, ...)
-{
-    va_list ap;
 
-    fprintf(stderr, "qcaps%s%s: ", verb ? " " : "", verb ? verb : "");
-    va_start(ap, fmt);
-    vfprintf(stderr, fmt, ap);
-    va_end(ap);
-    fprintf(stderr, "\nTry 'qcaps%s%s --help'.\n", verb ? " " : "", verb ? verb : "");
-    return QC_EXIT_USAGE;
-}
-
-static int
-qc_report(const qc_error *e)
-{
-    fprintf(stderr, "qcaps: %s\n", e && e->message ? e->message : "unknown error");
-    return QC_EXIT_FAILURE;
-}
-
-static bool
-qc_parse_timeout(const char *s, int *ret_ms)
-{
-    char *end = NULL;
-    double secs;
-
-    errno = 0;
-    secs = strtod(s, &end);
-    if (errno || end == s || *end || !(secs > 0) || secs > INT_MAX / 1000.0)
-        return false;
-    *ret_ms = (int) (secs * 1000.0);
-    if (*ret_ms < 1)
-        *ret_ms = 1;
-    return true;
-}
 
 /* Parses the options shared by probe and record; returns -1 after printing usage text. */
 static int
@@ -166,8 +126,8 @@ qc_parse_opts(const char *verb, const char *usage, int argc, char **argv, qc_cli
             o->format = optarg;
             break;
         case 't':
-            if (!qc_parse_timeout(optarg, &o->timeout_ms)) {
-                qc_usage_error(verb, "invalid --timeout '%s' (seconds, > 0)", optarg);
+            if (!qc_cli_parse_seconds(optarg, &o->timeout_ms)) {
+                qc_cli_usage(verb, "invalid --timeout '%s' (seconds, > 0)", optarg);
                 return -1;
             }
             break;
@@ -178,19 +138,19 @@ qc_parse_opts(const char *verb, const char *usage, int argc, char **argv, qc_cli
             fputs(usage, stdout);
             return 1;
         case ':':
-            qc_usage_error(verb, "option '%s' needs an argument", argv[optind - 1]);
+            qc_cli_usage(verb, "option '%s' needs an argument", argv[optind - 1]);
             return -1;
         default:
             if (qc_cache_opts_parse(&o->cache, c, optarg)) {
                 o->cache_given = true;
                 break;
             }
-            qc_usage_error(verb, "unknown option '%s'", argv[optind - 1]);
+            qc_cli_usage(verb, "unknown option '%s'", argv[optind - 1]);
             return -1;
         }
     }
     if (optind < argc) {
-        qc_usage_error(verb, "unexpected argument '%s'", argv[optind]);
+        qc_cli_usage(verb, "unexpected argument '%s'", argv[optind]);
         return -1;
     }
     return 0;
@@ -209,35 +169,35 @@ qc_cmd_probe(int argc, char **argv)
     if ((r = qc_parse_opts("probe", qc_usage_probe, argc, argv, &o)) != 0)
         return r < 0 ? QC_EXIT_USAGE : QC_EXIT_OK;
     if (o.output)
-        return qc_usage_error("probe", "%s", "--output belongs to 'qcaps record'");
+        return qc_cli_usage("probe", "%s", "--output belongs to 'qcaps record'");
     if (!o.emulator == !o.fixture)
-        return qc_usage_error("probe", "%s", "give --emulator PATH or --fixture FILE");
+        return qc_cli_usage("probe", "%s", "give --emulator PATH or --fixture FILE");
     if (strcmp(o.format, "text") != 0 && strcmp(o.format, "json") != 0)
-        return qc_usage_error("probe", "unknown --format '%s' (text or json)", o.format);
+        return qc_cli_usage("probe", "unknown --format '%s' (text or json)", o.format);
 
     if (o.fixture && (o.cache.dir || o.cache.refresh))
-        return qc_usage_error("probe", "%s", "--fixture replays never use the cache");
+        return qc_cli_usage("probe", "%s", "--fixture replays never use the cache");
     if (o.tcg_only && (o.cache.dir || o.cache.refresh))
-        return qc_usage_error("probe", "%s", "--tcg-only probes are never cached");
+        return qc_cli_usage("probe", "%s", "--tcg-only probes are never cached");
     if (!(ctx = qc_cli_context_new(&o.cache, &err)))
-        return err->code == QC_E_INVALID ? qc_usage_error("probe", "%s", err->message)
-                                         : qc_report(err);
+        return err->code == QC_E_INVALID ? qc_cli_usage("probe", "%s", err->message)
+                                         : qc_cli_fail(err);
     qcaps_context_set_timeout(ctx, o.timeout_ms);
     ctx->tcg_only = o.tcg_only;
     m = qc_context_model(ctx, o.emulator, o.fixture, &err);
     qcaps_context_free(ctx);
     if (!m)
-        return qc_report(err);
+        return qc_cli_fail(err);
 
     if (strcmp(o.format, "json") == 0)
         text = qc_model_to_string(m, &err);
     else
         text = qc_cli_summary(m, &err);
     if (!text)
-        return qc_report(err);
+        return qc_cli_fail(err);
     if (fputs(text, stdout) < 0 || fflush(stdout) != 0) {
         qc_error_set_errno(&err, errno, "writing the output");
-        return qc_report(err);
+        return qc_cli_fail(err);
     }
     return QC_EXIT_OK;
 }
@@ -254,21 +214,21 @@ qc_cmd_record(int argc, char **argv)
     if ((r = qc_parse_opts("record", qc_usage_record, argc, argv, &o)) != 0)
         return r < 0 ? QC_EXIT_USAGE : QC_EXIT_OK;
     if (o.fixture)
-        return qc_usage_error("record", "%s", "--fixture cannot be recorded again; give --emulator");
+        return qc_cli_usage("record", "%s", "--fixture cannot be recorded again; give --emulator");
     if (o.format)
-        return qc_usage_error("record", "%s", "--format belongs to 'qcaps probe'");
+        return qc_cli_usage("record", "%s", "--format belongs to 'qcaps probe'");
     if (o.cache_given)
-        return qc_usage_error("record", "%s", "record always probes live; the cache options "
+        return qc_cli_usage("record", "%s", "record always probes live; the cache options "
                               "do not apply");
     if (!o.emulator || !o.output)
-        return qc_usage_error("record", "%s", "give --emulator PATH and --output FILE");
+        return qc_cli_usage("record", "%s", "give --emulator PATH and --output FILE");
 
     po.emulator = o.emulator;
     po.record_path = o.output;
     po.timeout_ms = o.timeout_ms;
     po.accel_mode = o.tcg_only ? QC_PROBE_ACCEL_TCG_ONLY : QC_PROBE_ACCEL_AUTO;
     if (!(m = qc_probe_run(&po, &err)))
-        return qc_report(err);
+        return qc_cli_fail(err);
     fprintf(stderr, "qcaps: recorded %s (QEMU %d.%d.%d, %s) to %s\n", m->emulator,
             m->version_major, m->version_minor, m->version_micro, m->target, o.output);
     return QC_EXIT_OK;
@@ -280,7 +240,7 @@ main(int argc, char **argv)
     const char *verb;
 
     if (argc < 2)
-        return qc_usage_error(NULL, "%s", "missing command");
+        return qc_cli_usage(NULL, "%s", "missing command");
     verb = argv[1];
     if (strcmp(verb, "--help") == 0 || strcmp(verb, "-h") == 0 || strcmp(verb, "help") == 0) {
         fputs(qc_usage_main, stdout);
@@ -302,5 +262,5 @@ main(int argc, char **argv)
         return qc_cmd_warm(argc - 1, argv + 1);
     if (strcmp(verb, "cache") == 0)
         return qc_cmd_cache(argc - 1, argv + 1);
-    return qc_usage_error(NULL, "unknown command '%s'", verb);
+    return qc_cli_usage(NULL, "unknown command '%s'", verb);
 }
