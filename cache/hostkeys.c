@@ -4,8 +4,9 @@
  * qc_host_read() runs `swtpm_setup` and parses firmware descriptors (tens of ms); a cache
  * hit must cost about a millisecond, so validity compares fingerprints of the *sources*
  * qc_host_read() reads instead: uname, /dev/kvm, the first /proc/cpuinfo block (without
- * the per-CPU and clock lines), the swtpm tools' inodes and times, VFIO and secure-guest
- * files. Equal sources give equal facts; any change (even an irrelevant one) re-probes.
+ * the per-CPU and clock lines), the swtpm tools' inodes and times; VFIO and secure-guest
+ * support are read with the probe's own functions. Equal sources give equal facts; any
+ * change (even an irrelevant one) re-probes.
  * Firmware descriptors are not fingerprinted: cache.c re-reads them on every hit.
  */
 #include <dirent.h>
@@ -21,6 +22,7 @@
 #include <unistd.h>
 
 #include "cache/cache-internal.h"
+#include "introspect/host.h"
 
 static int
 qc_inputs_add(qc_host_inputs *in, const char *name, const char *value)
@@ -170,49 +172,11 @@ qc_inputs_tool(qc_host_inputs *in, const char *prog, char **acc)
     return 0;
 }
 
-static bool
-qc_dir_nonempty(const char *path)
-{
-    DIR *d = opendir(path);
-    struct dirent *e;
-    bool found = false;
-
-    if (!d)
-        return false;
-    while (!found && (e = readdir(d)))
-        found = e->d_name[0] != '.';
-    closedir(d);
-    return found;
-}
-
-/* The first line of a small file, or "-" when unreadable. */
-static void
-qc_first_line(const char *path, char *buf, size_t len)
-{
-    FILE *f = fopen(path, "re");
-
-    snprintf(buf, len, "-");
-    if (f) {
-        if (!fgets(buf, (int) len, f))
-            snprintf(buf, len, "-");
-        buf[strcspn(buf, "\n")] = '\0';
-        fclose(f);
-    }
-}
 
 static int
 qc_inputs_secure_guest(qc_host_inputs *in)
 {
-    char sev[64], cmdline[4096];
-    const char *pv;
-
-    qc_first_line("/sys/module/kvm_amd/parameters/sev", sev, sizeof(sev));
-    qc_first_line("/proc/cmdline", cmdline, sizeof(cmdline));
-    pv = strstr(cmdline, "prot_virt=");
-    return qc_inputs_addf(in, "secure guest", "uv=%d prot_virt=%c sev=%s dev-sev=%d",
-                          access("/sys/firmware/uv", F_OK) == 0,
-                          pv ? pv[strlen("prot_virt=")] : '-', sev,
-                          access("/dev/sev", F_OK) == 0);
+    return qc_inputs_addf(in, "secure guest", "%d", qc_host_secure_guest_usable());
 }
 
 int
@@ -232,9 +196,7 @@ qc_host_inputs_read(qc_host_inputs *in, qc_error **err)
         qc_inputs_tool(in, "swtpm", &tools) < 0 ||
         qc_inputs_tool(in, "swtpm_setup", &tools) < 0 ||
         qc_inputs_tool(in, "swtpm_ioctl", &tools) < 0 || qc_inputs_add(in, "swtpm", tools) < 0 ||
-        qc_inputs_addf(in, "VFIO", "groups=%d vfio=%d",
-                       qc_dir_nonempty("/sys/kernel/iommu_groups"),
-                       access("/dev/vfio/vfio", F_OK) == 0) < 0 ||
+        qc_inputs_addf(in, "VFIO", "%d", qc_host_vfio_usable()) < 0 ||
         qc_inputs_secure_guest(in) < 0)
         goto oom;
     return 0;

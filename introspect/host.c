@@ -334,34 +334,43 @@ qc_host_dir_nonempty(const char *path)
 }
 
 /* libvirt's virHostdevHostSupportsPassthroughVFIO: IOMMU groups exist and VFIO is loaded. */
-static void
-qc_host_read_vfio(qc_host *h)
+bool
+qc_host_vfio_usable(void)
 {
-    h->vfio = qc_host_dir_nonempty("/sys/kernel/iommu_groups") &&
-              access("/dev/vfio/vfio", F_OK) == 0;
+    return qc_host_dir_nonempty("/sys/kernel/iommu_groups") &&
+           access("/dev/vfio/vfio", F_OK) == 0;
+}
+
+/* A "1", "y" or "Y" first character (kernel boolean parameters). */
+static bool
+qc_host_truthy(char c)
+{
+    return c == '1' || c == 'y' || c == 'Y';
 }
 
 /* s390 protected virtualisation (/sys/firmware/uv and prot_virt on the kernel command line)
  * or AMD SEV enabled in kvm_amd: what libvirt calls kvmSupportsSecureGuest. */
-static void
-qc_host_read_secure_guest(qc_host *h)
+bool
+qc_host_secure_guest_usable(void)
 {
     char buf[4096] = "";
+    bool usable = false;
     FILE *f;
 
-    h->secure_guest = false;
     if (access("/sys/firmware/uv", F_OK) == 0 && (f = fopen("/proc/cmdline", "re"))) {
         if (fgets(buf, sizeof(buf), f)) {
             const char *p = strstr(buf, "prot_virt=");
-            h->secure_guest = p && strchr("1yY", p[strlen("prot_virt=")]);
+            usable = p && qc_host_truthy(p[strlen("prot_virt=")]);
         }
         fclose(f);
     }
     if ((f = fopen("/sys/module/kvm_amd/parameters/sev", "re"))) {
-        if (fgets(buf, sizeof(buf), f) && strchr("1yY", buf[0]) && access("/dev/sev", F_OK) == 0)
-            h->secure_guest = true;
+        if (fgets(buf, sizeof(buf), f) && qc_host_truthy(buf[0]) &&
+            access("/dev/sev", F_OK) == 0)
+            usable = true;
         fclose(f);
     }
+    return usable;
 }
 
 int
@@ -379,8 +388,8 @@ qc_host_read(qc_host *ret_host, qc_error **err)
         return -1;
     }
     qc_host_read_kvm(&h);
-    qc_host_read_vfio(&h);
-    qc_host_read_secure_guest(&h);
+    h.vfio = qc_host_vfio_usable();
+    h.secure_guest = qc_host_secure_guest_usable();
     qc_host_clear(ret_host);
     *ret_host = h;
     return 0;

@@ -9,6 +9,8 @@
 #ifndef QC_INTROSPECT_HOST_H
 #define QC_INTROSPECT_HOST_H
 
+#include <stdbool.h>
+
 #include "common/error.h"
 #include "model/model.h"
 
@@ -26,5 +28,10 @@ int qc_host_read_firmware(qc_host *h, const char *const *dirs, qc_error **err);
 /* uname machine -> QEMU target name (i486..i686 -> i386, armv*l -> arm, ppc64le -> ppc64,
  * ...); unknown names are returned unchanged. Returns a static string or `uname_machine`. */
 const char *qc_host_arch_normalise(const char *uname_machine);
+
+/* Host facts read on their own (also used by the cache's validity keys, so that an entry
+ * is keyed on exactly what the probe read). */
+bool qc_host_vfio_usable(void);          /* IOMMU groups and /dev/vfio/vfio exist */
+bool qc_host_secure_guest_usable(void);  /* s390 PV or AMD SEV usable by KVM */
 
 #endif
