@@ -3,6 +3,7 @@
 #include "host.h"
 
 #include <ctype.h>
+#include <pthread.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -276,6 +277,41 @@ qc_host_capture(char *const argv[], char *buf, size_t size)
     return WIFEXITED(st) && WEXITSTATUS(st) == 0 ? len : 0;
 }
 
+/* `swtpm_setup --print-capabilities` takes tens of milliseconds (it runs swtpm twice), and
+ * a warm-up would ask it once per emulator: like libvirt, remember its answer for as long
+ * as the tool is the same file (device, inode, size, mtime). Returns the output length
+ * (NUL-terminated in buf), 0 when it gave none. */
+static size_t
+qc_host_swtpm_capabilities(const char *setup, char *buf, size_t size)
+{
+    static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+    static struct stat seen;
+    static char answer[8192];
+    static size_t answer_len;
+    static bool have;
+    struct stat st;
+    size_t len;
+
+    if (stat(setup, &st) < 0)
+        return 0;
+    pthread_mutex_lock(&lock);
+    if (!have || st.st_dev != seen.st_dev || st.st_ino != seen.st_ino ||
+        st.st_size != seen.st_size || st.st_mtim.tv_sec != seen.st_mtim.tv_sec ||
+        st.st_mtim.tv_nsec != seen.st_mtim.tv_nsec) {
+        answer_len = qc_host_capture((char *const[]){(char *) setup,
+                                                     (char *) "--print-capabilities", NULL},
+                                     answer, sizeof(answer));
+        answer[answer_len] = '\0';
+        seen = st;
+        have = true;
+    }
+    len = answer_len < size - 1 ? answer_len : size - 1;
+    memcpy(buf, answer, len);
+    buf[len] = '\0';
+    pthread_mutex_unlock(&lock);
+    return len;
+}
+
 /* libvirt uses swtpm only when all three tools exist; the TPM versions it offers come
  * from `swtpm_setup --print-capabilities` ({"features": ["tpm-1.2", "tpm-2.0", ...]}). */
 static int
@@ -284,7 +320,6 @@ qc_host_read_swtpm(qc_host *h, qc_error **err)
     static const char *const tools[] = {"swtpm", "swtpm_ioctl"};
     qc_autofree char *setup = qc_host_which("swtpm_setup");
     char buf[8192];
-    size_t len = 0;
     json_object *o, *feats;
 
     if (!setup)
@@ -296,9 +331,8 @@ qc_host_read_swtpm(qc_host *h, qc_error **err)
         free(p);
     }
     h->swtpm = true;
-    len = qc_host_capture((char *const[]){setup, (char *) "--print-capabilities", NULL}, buf,
-                          sizeof(buf));
-    buf[len] = '\0';
+    /* no answer (tool failed) leaves an empty buffer, which parses as nothing */
+    qc_host_swtpm_capabilities(setup, buf, sizeof(buf));
     if (!(o = json_tokener_parse(buf)))
         return 0;
     if (json_object_object_get_ex(o, "features", &feats) &&
