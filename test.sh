@@ -3,8 +3,12 @@
 #   1. a -Dwerror=true build and all suites: unit, integration (fake QEMUs), slow (the real
 #      installed QEMU binaries, skipped when none is installed);
 #   2. an ASan/UBSan build running the unit and integration suites;
-#   3. valgrind over a live probe and a fixture replay (no leak, no invalid access).
+#   3. valgrind over a live probe, a fixture replay and a warm-up (no leak, no invalid
+#      access);
+#   4. when clang is installed, a clang -Dfuzz=true build (build-fuzz) and a fuzz smoke:
+#      each libFuzzer target of tests/fuzz for 10 s (tests/fuzz/run.sh).
 # Options: --quick   only step 1.
+#          --fuzz SECONDS  run each fuzz target for SECONDS instead of 10 (also with --quick).
 #          --conformance  also install libvirt, start libvirtd (stopped again if started
 #                   here) and compare qcaps with it (tests/conformance/run.sh).
 set -euo pipefail
@@ -12,13 +16,20 @@ cd "$(dirname "$0")"
 
 quick=0
 conformance=0
-for a in "$@"; do
-    case "$a" in
+fuzz=
+while [ $# -gt 0 ]; do
+    case "$1" in
         --quick) quick=1 ;;
         --conformance) conformance=1 ;;
-        -h|--help) sed -n '2,10p' "$0"; exit 0 ;;
-        *) echo "test.sh: unknown option '$a'" >&2; exit 1 ;;
+        --fuzz)
+            [[ "${2:-}" =~ ^[1-9][0-9]*$ ]] ||
+                { echo "test.sh: --fuzz needs a number of seconds" >&2; exit 1; }
+            fuzz=$2
+            shift ;;
+        -h|--help) sed -n '2,15p' "$0"; exit 0 ;;
+        *) echo "test.sh: unknown option '$1'" >&2; exit 1 ;;
     esac
+    shift
 done
 
 scripts/setup-deps.sh --build --qemu --extra
@@ -60,10 +71,26 @@ if [ "$quick" -eq 0 ]; then
     ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
         run_suites build-asan --suite unit --suite integration
 
-    echo "== valgrind: live probe and replay"
+    echo "== valgrind: live probe, replay and warm-up"
     if tests/valgrind.sh build-test; then
         passed=$((passed + 1))
     else
+        failed=$((failed + 1))
+    fi
+fi
+
+# The smoke is part of the default run; --fuzz asks for it (longer) even with --quick.
+if [ -n "$fuzz" ] || [ "$quick" -eq 0 ]; then
+    if command -v clang >/dev/null; then
+        echo "== fuzz: each target for ${fuzz:-10}s (clang, libFuzzer, ASan/UBSan)"
+        CC=clang setup build-fuzz -Dfuzz=true -Db_sanitize=address,undefined -Db_lundef=false
+        if tests/fuzz/run.sh build-fuzz "${fuzz:-10}"; then
+            passed=$((passed + 1))
+        else
+            failed=$((failed + 1))
+        fi
+    elif [ -n "$fuzz" ]; then
+        echo "test.sh: --fuzz needs clang (scripts/setup-deps.sh --extra)" >&2
         failed=$((failed + 1))
     fi
 fi

@@ -15,6 +15,8 @@ qc_error_is_static(const qc_error *e)
     return e == &qc_error_oom;
 }
 
+static char *qc_vasprintf(const char *fmt, va_list ap) __attribute__((format(printf, 1, 0)));
+
 static char *
 qc_vasprintf(const char *fmt, va_list ap)
 {

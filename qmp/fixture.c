@@ -354,6 +354,19 @@ qc_fixture_check_error_member(json_object *e)
                : -1;
 }
 
+/* True when both carry an "id" and the ids differ. A command is followed by its reply
+ * (the layout pairs them by position); the writer pairs them by id, so a file whose ids
+ * contradict the order would not survive a rewrite: reject it. */
+static bool
+qc_fixture_ids_differ(json_object *cmd, json_object *reply)
+{
+    json_object *a, *b;
+
+    if (!json_object_object_get_ex(cmd, "id", &a) || !json_object_object_get_ex(reply, "id", &b))
+        return false;
+    return !json_object_equal(a, b);
+}
+
 static int
 qc_fixture_on_reply(qc_fixture_parser *p, json_object *obj, unsigned line, qc_error **err)
 {
@@ -371,6 +384,12 @@ qc_fixture_on_reply(qc_fixture_parser *p, json_object *obj, unsigned line, qc_er
         return qc_error_set(err, QC_E_FORMAT,
                             "%s:%u: 'error' must be an object with string 'class' and 'desc'",
                             file, line);
+    if (qc_fixture_ids_differ(p->pending, obj))
+        return qc_error_set(err, QC_E_FORMAT,
+                            "%s:%u: reply id %s does not match its command's id %s", file,
+                            line, json_object_to_json_string(json_object_object_get(obj, "id")),
+                            json_object_to_json_string(json_object_object_get(p->pending,
+                                                                              "id")));
     if (!json_object_object_get_ex(p->cur->replies, p->pending_key, &list)) {
         list = json_object_new_array();
         if (!list || json_object_object_add(p->cur->replies, p->pending_key, list) < 0) {

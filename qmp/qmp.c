@@ -947,7 +947,7 @@ qc_qmp_send(qc_qmp *qmp, qc_qmp_pending *p, json_object *args, qc_error **err)
     int rc;
 
     if (!msg || qc_json_add(msg, "execute", json_object_new_string(p->command)) < 0 ||
-        (args && qc_json_add(msg, "arguments", json_object_get(args)) < 0) ||
+        (owned_args && qc_json_add(msg, "arguments", json_object_get(owned_args)) < 0) ||
         qc_json_add(msg, "id", json_object_new_string(p->id)) < 0) {
         qc_error_set(err, QC_E_NOMEM, "%s: out of memory sending '%s'", qmp->peer,
                      p->command);

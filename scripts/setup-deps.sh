@@ -1,16 +1,18 @@
 #!/usr/bin/env bash
 # Installs what qcaps needs on Debian 12 with apt, only what is missing.
-#   scripts/setup-deps.sh [--build] [--qemu] [--libvirt] [--extra]
+#   scripts/setup-deps.sh [--build] [--qemu] [--libvirt] [--extra] [--bench]
 # --build: compiler, meson, libraries; --qemu: the QEMU packages probed by run.sh and the
-# slow tests; --extra: valgrind and clang (sanitizer/valgrind runs); --libvirt: libvirt for
-# conformance runs. No option = --build --qemu.
+# slow tests; --extra: valgrind, clang, jq (sanitizer/valgrind/fuzz runs); --libvirt: libvirt for
+# conformance runs; --bench: what bench/run.sh needs (libvirt to compare with, gnuplot for
+# the chart, inotify-tools, GNU time for peak RSS, hyperfine). No option = --build --qemu.
 set -euo pipefail
 
 build=(build-essential pkg-config meson ninja-build libjson-c-dev libevent-dev
        libxml2-dev libxml2-utils libcmocka-dev)
 qemu=(qemu-system-x86 qemu-system-arm qemu-system-misc qemu-system-ppc ovmf qemu-efi-aarch64)
-extra=(valgrind clang)
+extra=(valgrind clang jq)
 libvirt=(libvirt-daemon-system libvirt-clients)
+bench=(libvirt-daemon-system libvirt-clients gnuplot-nox inotify-tools time hyperfine)
 
 want=()
 [ $# -eq 0 ] && set -- --build --qemu
@@ -20,6 +22,7 @@ for a in "$@"; do
         --qemu) want+=("${qemu[@]}") ;;
         --extra) want+=("${extra[@]}") ;;
         --libvirt) want+=("${libvirt[@]}") ;;
+        --bench) want+=("${bench[@]}") ;;
         *) echo "setup-deps: unknown option '$a'" >&2; exit 1 ;;
     esac
 done

@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # valgrind over `qcaps probe`, replayed from a fixture and live against the installed
-# x86_64 QEMU (both passes): exits non-zero on any invalid access or definite/indirect leak.
+# x86_64 QEMU (both passes), and over `qcaps warm` (cold, then fresh) of a few installed
+# binaries plus a `qcaps domcaps` answered from that cache: exits non-zero on any invalid
+# access or definite/indirect leak.
 #   tests/valgrind.sh [BUILD_DIR]      (default build-test)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -24,6 +26,25 @@ for emu in /usr/bin/qemu-system-x86_64 /usr/bin/qemu-system-aarch64; do
     echo "valgrind: qcaps probe --emulator $emu"
     "${vg[@]}" "$build/qcaps" probe --emulator "$emu" --format json >/dev/null 2> >(quiet >&2)
 done
+# warm: several probes on one loop, then the cache hit paths (warm finds it fresh, domcaps
+# reads the entry). QEMU itself is not run under valgrind (no --trace-children).
+warm=()
+for emu in /usr/bin/qemu-system-{x86_64,aarch64,riscv64,avr}; do
+    [ -x "$emu" ] && warm+=("$emu")
+done
+if [ ${#warm[@]} -gt 0 ]; then
+    cache=$(mktemp -d)
+    trap 'rm -rf "$cache"' EXIT
+    echo "valgrind: qcaps warm ${warm[*]} (cold)"
+    "${vg[@]}" "$build/qcaps" warm --cache-dir "$cache" --jobs 2 "${warm[@]}" >/dev/null \
+        2> >(quiet >&2)
+    echo "valgrind: qcaps warm (fresh)"
+    "${vg[@]}" "$build/qcaps" warm --cache-dir "$cache" --jobs 2 "${warm[@]}" >/dev/null \
+        2> >(quiet >&2)
+    echo "valgrind: qcaps domcaps --emulator ${warm[0]} (cache hit)"
+    "${vg[@]}" "$build/qcaps" domcaps --cache-dir "$cache" --emulator "${warm[0]}" >/dev/null \
+        2> >(quiet >&2)
+fi
 # A failing probe must release everything too.
 echo "valgrind: qcaps probe --emulator /bin/true (fails)"
 rc=0

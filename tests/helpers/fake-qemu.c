@@ -15,10 +15,14 @@
  *   hang-before-greeting  accept, then sleep forever
  *   greeting-then-hang    send a greeting, read but never answer
  *   close-mid-reply       handshake, then half a reply to the first command and exit 1
+ *   hang-mid-reply        handshake, then half a reply to the first command and sleep
+ *                         forever with the socket open
  *   huge-reply            handshake, then a ~100 MB reply line to the first command
  *   garbage               send non-JSON lines instead of a greeting
  *   invalid-utf8          a greeting whose "package" holds invalid UTF-8
  *   stderr-exit           write lines to stderr and exit 1 before accepting
+ *   stderr-garbage-exit   accept, then write 64 KiB of binary garbage (NULs, invalid
+ *                         UTF-8, escapes, no final newline) to stderr and exit 3
  *   print-garbage-exit    write garbage to stdout and exit 0
  *   dump-env:FILE         write argv, environment, open fds, pid/pgid and signal state to
  *                         FILE ("arg X", "env K=V", "fd N TARGET", "pid N", "pgid N",
@@ -512,6 +516,32 @@ run_close_mid_reply(fake *f)
     exit(1);
 }
 
+static void drain_then_hang(fake *f);
+
+static void
+run_hang_mid_reply(fake *f)
+{
+    json_object *cmd = handshake(f);
+
+    json_object_put(cmd);
+    send_str(f, "{\"return\": {\"qemu\": {\"micro\": 0, \"mi");
+    drain_then_hang(f);
+}
+
+static void
+run_stderr_garbage_exit(fake *f)
+{
+    char buf[65536];
+
+    accept_client(f);
+    for (size_t i = 0; i < sizeof(buf); i++)
+        buf[i] = (char) ((i * 2654435761u) >> 13);
+    memcpy(buf, "\x1b[2J\xff\xfe", 6);
+    fwrite(buf, 1, sizeof(buf), stderr);
+    fflush(stderr);
+    exit(3);
+}
+
 static void
 run_huge_reply(fake *f)
 {
@@ -642,6 +672,10 @@ main(int argc, char **argv)
         drain_then_hang(&f);
     } else if (!strcmp(f.mode, "close-mid-reply")) {
         run_close_mid_reply(&f);
+    } else if (!strcmp(f.mode, "hang-mid-reply")) {
+        run_hang_mid_reply(&f);
+    } else if (!strcmp(f.mode, "stderr-garbage-exit")) {
+        run_stderr_garbage_exit(&f);
     } else if (!strcmp(f.mode, "huge-reply")) {
         run_huge_reply(&f);
     } else if (!strcmp(f.mode, "garbage")) {

@@ -312,6 +312,9 @@ test_malformed(void **state)
     static const bad_case cases[] = {
         {"{\n  \"execute\": \"a\",\n", "bad:1: ", "truncated"},
         {"\n\n{\"return\": {}}\n", "bad:3: ", "reply without a command"},
+        {"{\"execute\": \"a\", \"id\": \"x-1\"}\n"
+         "{\"return\": {}, \"id\": \"x-2\"}\n",
+         "bad:2: ", "does not match its command's id"},
         {"{\"execute\": \"a\"}\n\n{\"execute\": \"b\"}\n\n{\"return\": {}}\n", "bad:1: ",
          "command 'a' has no reply"},
         {"{\"execute\": \"a\"}\n{\"return\": {}}\n\n{\"execute\": \"b\"}\n", "bad:4: ",
