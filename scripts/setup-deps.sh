@@ -10,7 +10,7 @@ set -euo pipefail
 build=(build-essential pkg-config meson ninja-build libjson-c-dev libevent-dev
        libxml2-dev libxml2-utils libcmocka-dev)
 qemu=(qemu-system-x86 qemu-system-arm qemu-system-misc qemu-system-ppc ovmf qemu-efi-aarch64)
-extra=(valgrind clang jq)
+extra=(valgrind clang libclang-rt-14-dev jq)
 libvirt=(libvirt-daemon-system libvirt-clients)
 bench=(libvirt-daemon-system libvirt-clients gnuplot-nox inotify-tools time hyperfine)
 
