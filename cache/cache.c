@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "cache/cache-internal.h"
+#include "common/fileio.h"
 #include "introspect/host.h"
 
 #ifndef QC_MULTIARCH
@@ -459,21 +460,6 @@ qc_cache_lookup(qc_cache *c, const char *emulator, bool locked, qc_model **ret_m
 }
 
 /* ---- writing entries -------------------------------------------------------------------- */
-
-static int
-qc_write_all(int fd, const char *data, size_t len)
-{
-    while (len) {
-        ssize_t n = write(fd, data, len);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n < 0)
-            return -1;
-        data += n;
-        len -= (size_t) n;
-    }
-    return 0;
-}
 
 int
 qc_cache_store(qc_cache *c, const qc_cache_keys *keys, const qc_model *m, int probe_ms,

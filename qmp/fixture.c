@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "common/cleanup.h"
+#include "common/fileio.h"
 
 QC_DEFINE_CLEANUP(json_object *, json_object_put);
 
@@ -976,22 +977,6 @@ qc_fixture_writer_to_string(const qc_fixture_writer *w, qc_error **err)
         return NULL;
     }
     return buf;
-}
-
-static int
-qc_write_all(int fd, const char *data, size_t len)
-{
-    while (len > 0) {
-        ssize_t n = write(fd, data, len);
-
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n < 0)
-            return -1;
-        data += n;
-        len -= (size_t) n;
-    }
-    return 0;
 }
 
 static int
