@@ -36,6 +36,9 @@ int qc_count_lines(const char *s);
  * .replies, with "-" in suffix spelled "+"); NULL if none. Caller frees. */
 char *qc_fixture_for(const char *suffix);
 
+/* asprintf that aborts the test program when out of memory. Caller frees. */
+char *qc_xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
 /* Environment of the suite: the built qcaps, the fake QEMU, the fixtures directory. */
 const char *qc_env_path(const char *name);
 

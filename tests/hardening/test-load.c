@@ -57,22 +57,6 @@ qc_now(void)
     return (double) ts.tv_sec + (double) ts.tv_nsec / 1e9;
 }
 
-static char *
-qc_xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-
-static char *
-qc_xasprintf(const char *fmt, ...)
-{
-    va_list ap;
-    char *s = NULL;
-
-    va_start(ap, fmt);
-    if (vasprintf(&s, fmt, ap) < 0)
-        abort();
-    va_end(ap);
-    return s;
-}
-
 /* Starts argv with TMPDIR set, stdout and stderr into files (NULL: /dev/null). */
 static pid_t
 qc_spawn(const char *const argv[], const char *out, const char *err)

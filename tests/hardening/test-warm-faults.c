@@ -55,22 +55,6 @@ static int qc_failures;
         }                                                                  \
     } while (0)
 
-static char *
-qc_xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-
-static char *
-qc_xasprintf(const char *fmt, ...)
-{
-    va_list ap;
-    char *s = NULL;
-
-    va_start(ap, fmt);
-    if (vasprintf(&s, fmt, ap) < 0)
-        abort();
-    va_end(ap);
-    return s;
-}
-
 /* The line of `text` that contains `needle` (copied), or NULL. */
 static char *
 qc_line_with(const char *text, const char *needle)
