@@ -526,13 +526,29 @@ qc_hf_meminfo_total(const char *path)
     return p ? strtoull(p + strlen("MemTotal:"), NULL, 10) : 0;
 }
 
+/* Adds every CPU of the cpulist file `path` ("0-3,6") to cell c; an unreadable or
+ * malformed list adds none. */
+static int
+qc_hf_cell_cpulist(const qc_hf_reader *r, qc_hf_cell *c, const char *path, qc_error **err)
+{
+    qc_autofree char *list = qc_hf_read(r, path);
+    qc_autofree int *ids = NULL;
+    size_t n = 0;
+
+    if (list && qc_cpulist_parse(list, &ids, &n, NULL) < 0)
+        n = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (qc_hf_cell_cpu(r, c, ids[i], err) < 0)
+            return -1;
+    }
+    return 0;
+}
+
 static int
 qc_hf_read_cell(const qc_hf_reader *r, qc_hostfacts *hf, int node, qc_error **err)
 {
     qc_hf_cell *c = qc_hf_push(&hf->cells, &hf->n_cells, sizeof(*hf->cells));
-    qc_autofree char *cpus = NULL, *dist = NULL, *mi = NULL;
-    qc_autofree int *ids = NULL;
-    size_t n = 0;
+    qc_autofree char *dist = NULL, *mi = NULL;
     char t[160];
 
     if (!c)
@@ -559,14 +575,7 @@ qc_hf_read_cell(const qc_hf_reader *r, qc_hostfacts *hf, int node, qc_error **er
         s->value = (int) v;
     }
     snprintf(t, sizeof(t), "/sys/devices/system/node/node%d/cpulist", node);
-    cpus = qc_hf_read(r, t);
-    if (cpus && qc_cpulist_parse(cpus, &ids, &n, NULL) < 0)
-        n = 0;
-    for (size_t i = 0; i < n; i++) {
-        if (qc_hf_cell_cpu(r, c, ids[i], err) < 0)
-            return -1;
-    }
-    return 0;
+    return qc_hf_cell_cpulist(r, c, t, err);
 }
 
 /* Without NUMA in sysfs libvirt fakes one cell holding every CPU and all memory. */
@@ -575,23 +584,13 @@ qc_hf_read_fake_cell(const qc_hf_reader *r, qc_hostfacts *hf, qc_error **err)
 {
     qc_hf_cell *c = qc_hf_push(&hf->cells, &hf->n_cells, sizeof(*hf->cells));
     qc_autofree char *mi = qc_hf_path(r, "/proc/meminfo");
-    qc_autofree char *present = NULL;
-    qc_autofree int *ids = NULL;
-    size_t n = 0;
 
     if (!c || !mi)
         return QC_HF_OOM(err);
     c->memory_kib = qc_hf_meminfo_total(mi);
     if (qc_hf_cell_pages(r, hf, c, "/sys/kernel/mm/hugepages", err) < 0)
         return -1;
-    present = qc_hf_read(r, "/sys/devices/system/cpu/present");
-    if (present && qc_cpulist_parse(present, &ids, &n, NULL) < 0)
-        n = 0;
-    for (size_t i = 0; i < n; i++) {
-        if (qc_hf_cell_cpu(r, c, ids[i], err) < 0)
-            return -1;
-    }
-    return 0;
+    return qc_hf_cell_cpulist(r, c, "/sys/devices/system/cpu/present", err);
 }
 
 static int
