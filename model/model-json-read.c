@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* model-json-read.c: the validating JSON reader of qc_model (model/README.md): every type
- * error names the member path; another format-version is rejected. */
+ * error names the member path; another format-version is rejected. A guests-view document
+ * may lack the members that view drops (model-json.c), and only those. */
 #include "model/model-json.h"
 
 #include <inttypes.h>
@@ -19,6 +20,7 @@ typedef struct qc_rd {
     char path[512];
     size_t len;
     qc_error **err;
+    qc_model_view view;     /* of the document being read */
 } qc_rd;
 
 /* Appends n bytes of s to the path, truncating at its end. The path is built for every
@@ -123,6 +125,15 @@ qc_rd_get(qc_rd *r, json_object *o, const char *key, json_type t, bool nullable,
     if (rc == 0)
         *ret = v;
     return rc;
+}
+
+/* True when member `key`, one the guests view drops, is absent from a guests-view
+ * document: the caller then leaves its field at the zero value. A member that is there
+ * is read (and checked) as in a full document. */
+static bool
+qc_rd_dropped(const qc_rd *r, json_object *o, const char *key)
+{
+    return r->view == QC_MODEL_VIEW_GUESTS && !json_object_object_get_ex(o, key, NULL);
 }
 
 static int
@@ -359,12 +370,16 @@ qc_rd_machine(qc_rd *r, json_object *o, void *elem)
                    qc_rd_str(r, o, "alias", true, &mc->alias) < 0 ||
                    qc_rd_bool(r, o, "is-default", &mc->is_default) < 0 ||
                    qc_rd_i(r, o, "cpu-max", &mc->cpu_max) < 0 ||
-                   qc_rd_bool(r, o, "hotpluggable-cpus", &mc->hotpluggable_cpus) < 0 ||
-                   qc_rd_str(r, o, "default-cpu-type", true, &mc->default_cpu_type) < 0 ||
-                   qc_rd_str(r, o, "default-ram-id", true, &mc->default_ram_id) < 0 ||
-                   qc_rd_tri(r, o, "numa-mem-supported", &mc->numa_mem_supported) < 0 ||
+                   (!qc_rd_dropped(r, o, "hotpluggable-cpus") &&
+                    qc_rd_bool(r, o, "hotpluggable-cpus", &mc->hotpluggable_cpus) < 0) ||
+                   (!qc_rd_dropped(r, o, "default-cpu-type") &&
+                    qc_rd_str(r, o, "default-cpu-type", true, &mc->default_cpu_type) < 0) ||
+                   (!qc_rd_dropped(r, o, "default-ram-id") &&
+                    qc_rd_str(r, o, "default-ram-id", true, &mc->default_ram_id) < 0) ||
+                   (!qc_rd_dropped(r, o, "numa-mem-supported") &&
+                    qc_rd_tri(r, o, "numa-mem-supported", &mc->numa_mem_supported) < 0) ||
                    qc_rd_bool(r, o, "deprecated", &mc->deprecated) < 0 ||
-                   qc_rd_tri(r, o, "acpi", &mc->acpi) < 0
+                   (!qc_rd_dropped(r, o, "acpi") && qc_rd_tri(r, o, "acpi", &mc->acpi) < 0)
                ? -1
                : 0;
 }
@@ -375,12 +390,17 @@ qc_rd_cpu_def(qc_rd *r, json_object *o, void *elem)
     qc_cpu_def *d = elem;
 
     return qc_rd_str(r, o, "name", false, &d->name) < 0 ||
-                   qc_rd_str(r, o, "typename", true, &d->type_name) < 0 ||
-                   qc_rd_str(r, o, "alias-of", true, &d->alias_of) < 0 ||
-                   qc_rd_tri(r, o, "usable", &d->usable) < 0 ||
-                   qc_rd_strlist(r, o, "blockers", &d->blockers) < 0 ||
-                   qc_rd_bool(r, o, "deprecated", &d->deprecated) < 0 ||
-                   qc_rd_bool(r, o, "static", &d->static_model) < 0
+                   (!qc_rd_dropped(r, o, "typename") &&
+                    qc_rd_str(r, o, "typename", true, &d->type_name) < 0) ||
+                   (!qc_rd_dropped(r, o, "alias-of") &&
+                    qc_rd_str(r, o, "alias-of", true, &d->alias_of) < 0) ||
+                   (!qc_rd_dropped(r, o, "usable") && qc_rd_tri(r, o, "usable", &d->usable) < 0) ||
+                   (!qc_rd_dropped(r, o, "blockers") &&
+                    qc_rd_strlist(r, o, "blockers", &d->blockers) < 0) ||
+                   (!qc_rd_dropped(r, o, "deprecated") &&
+                    qc_rd_bool(r, o, "deprecated", &d->deprecated) < 0) ||
+                   (!qc_rd_dropped(r, o, "static") &&
+                    qc_rd_bool(r, o, "static", &d->static_model) < 0)
                ? -1
                : 0;
 }
@@ -393,7 +413,8 @@ qc_rd_cpu_prop(qc_rd *r, json_object *o, void *elem)
 
     if (qc_rd_str(r, o, "name", false, &p->name) < 0 ||
         qc_rd_str(r, o, "type", false, &type) < 0 ||
-        qc_rd_tri(r, o, "migratable", &p->migratable) < 0)
+        (!qc_rd_dropped(r, o, "migratable") &&
+         qc_rd_tri(r, o, "migratable", &p->migratable) < 0))
         return -1;
     if (strcmp(type, "bool") == 0) {
         p->type = QC_PROP_BOOL;
@@ -429,17 +450,22 @@ qc_rd_expansion(qc_rd *r, json_object *o, qc_cpu_expansion **ret)
                : 0;
 }
 
+/* `cpu`: the document keeps this pass's cpu-definitions and host-cpu (always in a full
+ * document; in a guests view only for the KVM pass of a model with kvm). */
 static int
-qc_rd_accel(qc_rd *r, json_object *o, qc_accel_caps *ac)
+qc_rd_accel(qc_rd *r, json_object *o, qc_accel_caps *ac, bool cpu)
 {
-    json_object *host;
+    json_object *host = NULL;
 
     ac->probed = true;
     if (qc_rd_array(r, o, "machines", false, sizeof(qc_machine), (void **) &ac->machines,
                     &ac->n_machines, qc_rd_machine, NULL) < 0 ||
-        qc_rd_array(r, o, "cpu-definitions", true, sizeof(qc_cpu_def), (void **) &ac->cpu_defs,
-                    &ac->n_cpu_defs, qc_rd_cpu_def, &ac->have_cpu_defs) < 0 ||
-        qc_rd_get(r, o, "host-cpu", json_type_object, true, &host) < 0)
+        ((cpu || !qc_rd_dropped(r, o, "cpu-definitions")) &&
+         qc_rd_array(r, o, "cpu-definitions", true, sizeof(qc_cpu_def),
+                     (void **) &ac->cpu_defs, &ac->n_cpu_defs, qc_rd_cpu_def,
+                     &ac->have_cpu_defs) < 0) ||
+        ((cpu || !qc_rd_dropped(r, o, "host-cpu")) &&
+         qc_rd_get(r, o, "host-cpu", json_type_object, true, &host) < 0))
         return -1;
     if (host) {
         size_t old = qc_rd_key(r, "host-cpu");
@@ -536,7 +562,8 @@ qc_rd_security(qc_rd *r, json_object *o, qc_model *m)
     json_object *v;
     size_t old;
 
-    if (qc_rd_get(r, o, "sev", json_type_object, true, &v) < 0)
+    v = NULL;
+    if (!qc_rd_dropped(r, o, "sev") && qc_rd_get(r, o, "sev", json_type_object, true, &v) < 0)
         return -1;
     if (v) {
         if (!(m->sev = calloc(1, sizeof(*m->sev))))
@@ -550,7 +577,8 @@ qc_rd_security(qc_rd *r, json_object *o, qc_model *m)
             return -1;
         qc_rd_pop(r, old);
     }
-    if (qc_rd_get(r, o, "sgx", json_type_object, true, &v) < 0)
+    v = NULL;
+    if (!qc_rd_dropped(r, o, "sgx") && qc_rd_get(r, o, "sgx", json_type_object, true, &v) < 0)
         return -1;
     if (v) {
         if (!(m->sgx = calloc(1, sizeof(*m->sgx))))
@@ -581,10 +609,108 @@ qc_rd_cpu_model(qc_rd *r, json_object *o, void *elem)
                : 0;
 }
 
+/* Optional member "view": absent (or "full") is a full document, "guests" the guests view. */
+static int
+qc_rd_view(qc_rd *r, json_object *o, qc_model_view *ret)
+{
+    json_object *v;
+    const char *name;
+
+    if (!json_object_object_get_ex(o, "view", NULL)) {
+        *ret = QC_MODEL_VIEW_FULL;
+        return 0;
+    }
+    if (qc_rd_get(r, o, "view", json_type_string, false, &v) < 0)
+        return -1;
+    name = json_object_get_string(v);
+    if (strcmp(name, "guests") == 0)
+        *ret = QC_MODEL_VIEW_GUESTS;
+    else if (strcmp(name, "full") == 0)
+        *ret = QC_MODEL_VIEW_FULL;
+    else
+        return qc_error_set(r->err, QC_E_FORMAT, "view: expected \"full\" or \"guests\"");
+    return 0;
+}
+
+static int
+qc_rd_accels(qc_rd *r, json_object *o, qc_model *m)
+{
+    json_object *accels;
+    size_t old;
+
+    if (qc_rd_get(r, o, "accelerators", json_type_object, false, &accels) < 0)
+        return -1;
+    old = qc_rd_key(r, "accelerators");
+    for (int a = 0; a < QC_ACCEL_COUNT; a++) {
+        /* the guests view keeps CPU facts only where the host CPU model reads them */
+        bool cpu = r->view == QC_MODEL_VIEW_FULL || (a == QC_ACCEL_KVM && m->kvm);
+        json_object *ac;
+        size_t o2;
+        if (!json_object_object_get_ex(accels, qc_accel_name(a), &ac))
+            continue;
+        o2 = qc_rd_key(r, qc_accel_name(a));
+        if (qc_rd_check(r, ac, json_type_object, false) < 0 ||
+            qc_rd_accel(r, ac, &m->accel[a], cpu) < 0)
+            return -1;
+        qc_rd_pop(r, o2);
+    }
+    qc_rd_pop(r, old);
+    return 0;
+}
+
+static int
+qc_rd_tpm(qc_rd *r, json_object *o, qc_model *m)
+{
+    json_object *tpm;
+    size_t old;
+
+    if (qc_rd_get(r, o, "tpm", json_type_object, false, &tpm) < 0)
+        return -1;
+    old = qc_rd_key(r, "tpm");
+    if (qc_rd_strlist(r, tpm, "models", &m->tpm_models) < 0 ||
+        qc_rd_strlist(r, tpm, "types", &m->tpm_types) < 0)
+        return -1;
+    qc_rd_pop(r, old);
+    return 0;
+}
+
+/* The members after "accelerators". All but cpu-models are dropped by the guests view;
+ * cpu-models is kept there for a model with kvm and a KVM pass. */
+static int
+qc_rd_tail(qc_rd *r, json_object *o, qc_model *m)
+{
+    bool cpu = r->view == QC_MODEL_VIEW_FULL || (m->kvm && m->accel[QC_ACCEL_KVM].probed);
+
+    if ((!qc_rd_dropped(r, o, "qom-types") &&
+         qc_rd_strlist(r, o, "qom-types", &m->qom_types) < 0) ||
+        (!qc_rd_dropped(r, o, "commands") && qc_rd_strlist(r, o, "commands", &m->commands) < 0))
+        return -1;
+    if ((!qc_rd_dropped(r, o, "device-properties") &&
+         qc_rd_type_props(r, o, "device-properties", &m->device_props, &m->n_device_props) < 0) ||
+        (!qc_rd_dropped(r, o, "object-properties") &&
+         qc_rd_type_props(r, o, "object-properties", &m->object_props, &m->n_object_props) < 0) ||
+        (!qc_rd_dropped(r, o, "command-line-options") && qc_rd_cmdline(r, o, m) < 0) ||
+        (!qc_rd_dropped(r, o, "tpm") && qc_rd_tpm(r, o, m) < 0))
+        return -1;
+    if ((!qc_rd_dropped(r, o, "migration-capabilities") &&
+         qc_rd_strlist(r, o, "migration-capabilities", &m->migration_caps) < 0) ||
+        (!qc_rd_dropped(r, o, "gic") &&
+         qc_rd_array(r, o, "gic", true, sizeof(qc_gic_cap), (void **) &m->gic, &m->n_gic,
+                     qc_rd_gic, &m->have_gic) < 0) ||
+        qc_rd_security(r, o, m) < 0 ||
+        (!qc_rd_dropped(r, o, "hyperv") && qc_rd_strlist(r, o, "hyperv", &m->hyperv) < 0))
+        return -1;
+    if ((cpu || !qc_rd_dropped(r, o, "cpu-models")) &&
+        qc_rd_array(r, o, "cpu-models", false, sizeof(qc_cpu_model_info),
+                    (void **) &m->cpu_models, &m->n_cpu_models, qc_rd_cpu_model, NULL) < 0)
+        return -1;
+    return 0;
+}
+
 static int
 qc_rd_model(qc_rd *r, json_object *o, qc_model *m)
 {
-    json_object *v, *accels, *tpm;
+    json_object *v;
     int64_t fv;
     size_t old;
 
@@ -593,6 +719,9 @@ qc_rd_model(qc_rd *r, json_object *o, qc_model *m)
     if (fv != QC_MODEL_FORMAT_VERSION)
         return qc_error_set(r->err, QC_E_FORMAT, "format-version: %" PRId64 " is not %d", fv,
                             QC_MODEL_FORMAT_VERSION);
+    if (qc_rd_view(r, o, &r->view) < 0)
+        return -1;
+    m->view = r->view;
     if (qc_rd_str(r, o, "emulator", true, &m->emulator) < 0 ||
         qc_rd_get(r, o, "version", json_type_object, false, &v) < 0)
         return -1;
@@ -612,38 +741,7 @@ qc_rd_model(qc_rd *r, json_object *o, qc_model *m)
         return -1;
     qc_rd_pop(r, old);
     if (qc_rd_bool(r, o, "kvm", &m->kvm) < 0 || qc_rd_strlist(r, o, "flags", &m->flags) < 0 ||
-        qc_rd_get(r, o, "accelerators", json_type_object, false, &accels) < 0)
-        return -1;
-    old = qc_rd_key(r, "accelerators");
-    for (int a = 0; a < QC_ACCEL_COUNT; a++) {
-        json_object *ac;
-        size_t o2;
-        if (!json_object_object_get_ex(accels, qc_accel_name(a), &ac))
-            continue;
-        o2 = qc_rd_key(r, qc_accel_name(a));
-        if (qc_rd_check(r, ac, json_type_object, false) < 0 ||
-            qc_rd_accel(r, ac, &m->accel[a]) < 0)
-            return -1;
-        qc_rd_pop(r, o2);
-    }
-    qc_rd_pop(r, old);
-    if (qc_rd_strlist(r, o, "qom-types", &m->qom_types) < 0 ||
-        qc_rd_strlist(r, o, "commands", &m->commands) < 0 ||
-        qc_rd_type_props(r, o, "device-properties", &m->device_props, &m->n_device_props) < 0 ||
-        qc_rd_type_props(r, o, "object-properties", &m->object_props, &m->n_object_props) < 0 ||
-        qc_rd_cmdline(r, o, m) < 0 || qc_rd_get(r, o, "tpm", json_type_object, false, &tpm) < 0)
-        return -1;
-    old = qc_rd_key(r, "tpm");
-    if (qc_rd_strlist(r, tpm, "models", &m->tpm_models) < 0 ||
-        qc_rd_strlist(r, tpm, "types", &m->tpm_types) < 0)
-        return -1;
-    qc_rd_pop(r, old);
-    if (qc_rd_strlist(r, o, "migration-capabilities", &m->migration_caps) < 0 ||
-        qc_rd_array(r, o, "gic", true, sizeof(qc_gic_cap), (void **) &m->gic, &m->n_gic,
-                    qc_rd_gic, &m->have_gic) < 0 ||
-        qc_rd_security(r, o, m) < 0 || qc_rd_strlist(r, o, "hyperv", &m->hyperv) < 0 ||
-        qc_rd_array(r, o, "cpu-models", false, sizeof(qc_cpu_model_info),
-                    (void **) &m->cpu_models, &m->n_cpu_models, qc_rd_cpu_model, NULL) < 0)
+        qc_rd_accels(r, o, m) < 0 || qc_rd_tail(r, o, m) < 0)
         return -1;
     return 0;
 }

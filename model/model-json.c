@@ -13,7 +13,22 @@ QC_DEFINE_CLEANUP(json_object *, json_object_put);
 /* ======================================================================================
  * Writer. Members are added in documentation order; json-c keeps insertion order, so equal
  * models give byte-identical text. Every helper returns NULL/-1 only on OOM.
+ *
+ * The GUESTS view (model/README.md "Views") keeps what schema/capabilities.c reads: the
+ * identity, host facts and flags ("tcg"), each accelerator's machines (name, alias,
+ * is-default, cpu-max, deprecated) and the inputs of the <host><cpu> model it asks
+ * qc_domcaps_host_cpu_model() for, which it does only for a model with kvm and a KVM pass:
+ * there the KVM host-cpu expansion (boolean props: name, value), the KVM cpu-definitions
+ * (names, in order) and cpu-models. Helpers taking `guests` write that subset.
  * ====================================================================================== */
+
+/* Does the document of m in `view` hold the host-CPU inputs (see above)? The reader
+ * (model-json-read.c) applies the same rule. */
+static bool
+qc_js_keeps_cpu(const qc_model *m, qc_model_view view)
+{
+    return view == QC_MODEL_VIEW_FULL || (m->kvm && m->accel[QC_ACCEL_KVM].probed);
+}
 
 static json_object *
 qc_js_str(const char *s)
@@ -142,8 +157,10 @@ qc_host_to_json(const qc_host *h, qc_error **err)
     return qc_steal(&o);
 }
 
+/* The guests view keeps what capabilities lists: name, alias, is-default, cpu-max and
+ * deprecated. */
 static json_object *
-qc_js_machine(const qc_machine *mc)
+qc_js_machine(const qc_machine *mc, bool guests)
 {
     QC_CLEANUP(json_object_putp) json_object *o = json_object_new_object();
 
@@ -151,33 +168,39 @@ qc_js_machine(const qc_machine *mc)
         qc_js_add(o, "name", qc_js_str(mc->name), true) < 0 ||
         qc_js_add(o, "alias", qc_js_str(mc->alias), mc->alias) < 0 ||
         qc_js_add(o, "is-default", json_object_new_boolean(mc->is_default), true) < 0 ||
-        qc_js_add(o, "cpu-max", json_object_new_int64(mc->cpu_max), true) < 0 ||
-        qc_js_add(o, "hotpluggable-cpus", json_object_new_boolean(mc->hotpluggable_cpus),
-                  true) < 0 ||
-        qc_js_add(o, "default-cpu-type", qc_js_str(mc->default_cpu_type),
-                  mc->default_cpu_type) < 0 ||
-        qc_js_add(o, "default-ram-id", qc_js_str(mc->default_ram_id), mc->default_ram_id) < 0 ||
-        qc_js_add(o, "numa-mem-supported", qc_js_tri(mc->numa_mem_supported),
-                  mc->numa_mem_supported != QC_TRI_ABSENT) < 0 ||
-        qc_js_add(o, "deprecated", json_object_new_boolean(mc->deprecated), true) < 0 ||
-        qc_js_add(o, "acpi", qc_js_tri(mc->acpi), mc->acpi != QC_TRI_ABSENT) < 0)
+        qc_js_add(o, "cpu-max", json_object_new_int64(mc->cpu_max), true) < 0)
+        return NULL;
+    if (!guests &&
+        (qc_js_add(o, "hotpluggable-cpus", json_object_new_boolean(mc->hotpluggable_cpus),
+                   true) < 0 ||
+         qc_js_add(o, "default-cpu-type", qc_js_str(mc->default_cpu_type),
+                   mc->default_cpu_type) < 0 ||
+         qc_js_add(o, "default-ram-id", qc_js_str(mc->default_ram_id),
+                   mc->default_ram_id) < 0 ||
+         qc_js_add(o, "numa-mem-supported", qc_js_tri(mc->numa_mem_supported),
+                   mc->numa_mem_supported != QC_TRI_ABSENT) < 0))
+        return NULL;
+    if (qc_js_add(o, "deprecated", json_object_new_boolean(mc->deprecated), true) < 0 ||
+        (!guests && qc_js_add(o, "acpi", qc_js_tri(mc->acpi), mc->acpi != QC_TRI_ABSENT) < 0))
         return NULL;
     return qc_steal(&o);
 }
 
+/* The guests view keeps the name only: the host CPU model walks the names in order. */
 static json_object *
-qc_js_cpu_def(const qc_cpu_def *d)
+qc_js_cpu_def(const qc_cpu_def *d, bool guests)
 {
     QC_CLEANUP(json_object_putp) json_object *o = json_object_new_object();
 
-    if (!o ||
-        qc_js_add(o, "name", qc_js_str(d->name), true) < 0 ||
-        qc_js_add(o, "typename", qc_js_str(d->type_name), d->type_name) < 0 ||
-        qc_js_add(o, "alias-of", qc_js_str(d->alias_of), d->alias_of) < 0 ||
-        qc_js_add(o, "usable", qc_js_tri(d->usable), d->usable != QC_TRI_ABSENT) < 0 ||
-        qc_js_add(o, "blockers", qc_js_strlist(&d->blockers), true) < 0 ||
-        qc_js_add(o, "deprecated", json_object_new_boolean(d->deprecated), true) < 0 ||
-        qc_js_add(o, "static", json_object_new_boolean(d->static_model), true) < 0)
+    if (!o || qc_js_add(o, "name", qc_js_str(d->name), true) < 0)
+        return NULL;
+    if (!guests &&
+        (qc_js_add(o, "typename", qc_js_str(d->type_name), d->type_name) < 0 ||
+         qc_js_add(o, "alias-of", qc_js_str(d->alias_of), d->alias_of) < 0 ||
+         qc_js_add(o, "usable", qc_js_tri(d->usable), d->usable != QC_TRI_ABSENT) < 0 ||
+         qc_js_add(o, "blockers", qc_js_strlist(&d->blockers), true) < 0 ||
+         qc_js_add(o, "deprecated", json_object_new_boolean(d->deprecated), true) < 0 ||
+         qc_js_add(o, "static", json_object_new_boolean(d->static_model), true) < 0))
         return NULL;
     return qc_steal(&o);
 }
@@ -197,7 +220,7 @@ qc_prop_type_name(qc_prop_type t)
 }
 
 static json_object *
-qc_js_cpu_prop(const qc_cpu_prop *p)
+qc_js_cpu_prop(const qc_cpu_prop *p, bool guests)
 {
     QC_CLEANUP(json_object_putp) json_object *o = json_object_new_object();
     json_object *v = NULL;
@@ -217,15 +240,17 @@ qc_js_cpu_prop(const qc_cpu_prop *p)
     }
     if (qc_js_add(o, "name", qc_js_str(p->name), true) < 0 ||
         qc_js_add(o, "type", json_object_new_string(qc_prop_type_name(p->type)), true) < 0 ||
-        qc_js_add(o, "value", v, true) < 0 ||
-        qc_js_add(o, "migratable", qc_js_tri(p->migratable),
-                  p->migratable != QC_TRI_ABSENT) < 0)
+        qc_js_add(o, "value", v, true) < 0)
+        return NULL;
+    if (!guests && qc_js_add(o, "migratable", qc_js_tri(p->migratable),
+                             p->migratable != QC_TRI_ABSENT) < 0)
         return NULL;
     return qc_steal(&o);
 }
 
+/* The guests view keeps boolean props only: the host CPU model reads no other. */
 static json_object *
-qc_js_expansion(const qc_cpu_expansion *e)
+qc_js_expansion(const qc_cpu_expansion *e, bool guests)
 {
     QC_CLEANUP(json_object_putp) json_object *o = json_object_new_object();
     json_object *props = json_object_new_array_ext((int) e->n_props);
@@ -236,14 +261,17 @@ qc_js_expansion(const qc_cpu_expansion *e)
         qc_js_add(o, "props", props, true) < 0)
         return NULL;
     for (size_t i = 0; i < e->n_props; i++) {
-        if (qc_js_push(props, qc_js_cpu_prop(&e->props[i])) < 0)
+        if (guests && e->props[i].type != QC_PROP_BOOL)
+            continue;
+        if (qc_js_push(props, qc_js_cpu_prop(&e->props[i], guests)) < 0)
             return NULL;
     }
     return qc_steal(&o);
 }
 
+/* `cpu`: write cpu-definitions and host-cpu (always in FULL; see qc_js_keeps_cpu). */
 static json_object *
-qc_js_accel(const qc_accel_caps *ac)
+qc_js_accel(const qc_accel_caps *ac, bool guests, bool cpu)
 {
     QC_CLEANUP(json_object_putp) json_object *o = json_object_new_object();
     json_object *machines = json_object_new_array_ext((int) ac->n_machines);
@@ -252,9 +280,11 @@ qc_js_accel(const qc_accel_caps *ac)
     if (!o || qc_js_add(o, "machines", machines, true) < 0)
         return NULL;
     for (size_t i = 0; i < ac->n_machines; i++) {
-        if (qc_js_push(machines, qc_js_machine(&ac->machines[i])) < 0)
+        if (qc_js_push(machines, qc_js_machine(&ac->machines[i], guests)) < 0)
             return NULL;
     }
+    if (!cpu)
+        return qc_steal(&o);
     if (ac->have_cpu_defs) {
         defs = json_object_new_array_ext((int) ac->n_cpu_defs);
         if (!defs)
@@ -263,10 +293,10 @@ qc_js_accel(const qc_accel_caps *ac)
     if (qc_js_add(o, "cpu-definitions", defs, ac->have_cpu_defs) < 0)
         return NULL;
     for (size_t i = 0; defs && i < ac->n_cpu_defs; i++) {
-        if (qc_js_push(defs, qc_js_cpu_def(&ac->cpu_defs[i])) < 0)
+        if (qc_js_push(defs, qc_js_cpu_def(&ac->cpu_defs[i], guests)) < 0)
             return NULL;
     }
-    if (qc_js_add(o, "host-cpu", ac->host_cpu ? qc_js_expansion(ac->host_cpu) : NULL,
+    if (qc_js_add(o, "host-cpu", ac->host_cpu ? qc_js_expansion(ac->host_cpu, guests) : NULL,
                   ac->host_cpu) < 0)
         return NULL;
     return qc_steal(&o);
@@ -301,15 +331,18 @@ qc_js_version(const qc_model *m)
 }
 
 static json_object *
-qc_js_accels(const qc_model *m)
+qc_js_accels(const qc_model *m, qc_model_view view)
 {
     QC_CLEANUP(json_object_putp) json_object *o = json_object_new_object();
+    bool guests = view == QC_MODEL_VIEW_GUESTS;
 
     if (!o)
         return NULL;
     for (int a = 0; a < QC_ACCEL_COUNT; a++) {
+        /* only the KVM pass's CPU facts feed the host CPU model */
+        bool cpu = !guests || (a == QC_ACCEL_KVM && qc_js_keeps_cpu(m, view));
         if (m->accel[a].probed &&
-            qc_js_add(o, qc_accel_name(a), qc_js_accel(&m->accel[a]), true) < 0)
+            qc_js_add(o, qc_accel_name(a), qc_js_accel(&m->accel[a], guests, cpu), true) < 0)
             return NULL;
     }
     return qc_steal(&o);
@@ -415,20 +448,53 @@ qc_js_cpu_models(const qc_model *m)
     return qc_steal(&a);
 }
 
-json_object *
-qc_model_to_json(const qc_model *m, qc_error **err)
+/* The members FULL has and GUESTS drops (schema/capabilities.c reads none of them). */
+static int
+qc_js_full_rest(json_object *o, const qc_model *m)
 {
-    QC_CLEANUP(json_object_putp) json_object *o = json_object_new_object();
+    return qc_js_add(o, "qom-types", qc_js_strlist(&m->qom_types), true) < 0 ||
+                   qc_js_add(o, "commands", qc_js_strlist(&m->commands), true) < 0 ||
+                   qc_js_add(o, "device-properties",
+                             qc_js_type_props(m->device_props, m->n_device_props), true) < 0 ||
+                   qc_js_add(o, "object-properties",
+                             qc_js_type_props(m->object_props, m->n_object_props), true) < 0 ||
+                   qc_js_add(o, "command-line-options", qc_js_cmdline(m), true) < 0 ||
+                   qc_js_add(o, "tpm", qc_js_tpm(m), true) < 0 ||
+                   qc_js_add(o, "migration-capabilities", qc_js_strlist(&m->migration_caps),
+                             true) < 0 ||
+                   qc_js_add(o, "gic", m->have_gic ? qc_js_gic(m) : NULL, m->have_gic) < 0 ||
+                   qc_js_add(o, "sev", m->sev ? qc_js_sev(m->sev) : NULL, m->sev) < 0 ||
+                   qc_js_add(o, "sgx", m->sgx ? qc_js_sgx(m->sgx) : NULL, m->sgx) < 0 ||
+                   qc_js_add(o, "hyperv", qc_js_strlist(&m->hyperv), true) < 0
+               ? -1
+               : 0;
+}
+
+json_object *
+qc_model_to_json_view(const qc_model *m, qc_model_view view, qc_error **err)
+{
+    QC_CLEANUP(json_object_putp) json_object *o = NULL;
     json_object *host = NULL;
+    bool guests = view == QC_MODEL_VIEW_GUESTS;
 
     if (!m) {
         qc_error_set(err, QC_E_INVALID, "no model to serialise");
         return NULL;
     }
+    if (view != QC_MODEL_VIEW_FULL && !guests) {
+        qc_error_set(err, QC_E_INVALID, "unknown model view %d", (int) view);
+        return NULL;
+    }
+    /* what a guests-view model lacks would read back as "QEMU has none" */
+    if (m->view == QC_MODEL_VIEW_GUESTS && !guests) {
+        qc_error_set(err, QC_E_INVALID, "a guests-view model cannot be written as a full model");
+        return NULL;
+    }
     if (!(host = qc_host_to_json(&m->host, err)))
         return NULL;
-    if (!o ||
+    if (!(o = json_object_new_object()) ||
         qc_js_add(o, "format-version", json_object_new_int(QC_MODEL_FORMAT_VERSION), true) < 0 ||
+        (guests && qc_js_add(o, "view", json_object_new_string("guests"), true) < 0) ||
         qc_js_add(o, "emulator", qc_js_str(m->emulator), m->emulator) < 0 ||
         qc_js_add(o, "version", qc_js_version(m), true) < 0 ||
         qc_js_add(o, "target", qc_js_str(m->target), m->target) < 0 ||
@@ -436,21 +502,10 @@ qc_model_to_json(const qc_model *m, qc_error **err)
         qc_js_add(o, "host", qc_steal(&host), true) < 0 ||
         qc_js_add(o, "kvm", json_object_new_boolean(m->kvm), true) < 0 ||
         qc_js_add(o, "flags", qc_js_strlist(&m->flags), true) < 0 ||
-        qc_js_add(o, "accelerators", qc_js_accels(m), true) < 0 ||
-        qc_js_add(o, "qom-types", qc_js_strlist(&m->qom_types), true) < 0 ||
-        qc_js_add(o, "commands", qc_js_strlist(&m->commands), true) < 0 ||
-        qc_js_add(o, "device-properties",
-                  qc_js_type_props(m->device_props, m->n_device_props), true) < 0 ||
-        qc_js_add(o, "object-properties",
-                  qc_js_type_props(m->object_props, m->n_object_props), true) < 0 ||
-        qc_js_add(o, "command-line-options", qc_js_cmdline(m), true) < 0 ||
-        qc_js_add(o, "tpm", qc_js_tpm(m), true) < 0 ||
-        qc_js_add(o, "migration-capabilities", qc_js_strlist(&m->migration_caps), true) < 0 ||
-        qc_js_add(o, "gic", m->have_gic ? qc_js_gic(m) : NULL, m->have_gic) < 0 ||
-        qc_js_add(o, "sev", m->sev ? qc_js_sev(m->sev) : NULL, m->sev) < 0 ||
-        qc_js_add(o, "sgx", m->sgx ? qc_js_sgx(m->sgx) : NULL, m->sgx) < 0 ||
-        qc_js_add(o, "hyperv", qc_js_strlist(&m->hyperv), true) < 0 ||
-        qc_js_add(o, "cpu-models", qc_js_cpu_models(m), true) < 0) {
+        qc_js_add(o, "accelerators", qc_js_accels(m, view), true) < 0 ||
+        (!guests && qc_js_full_rest(o, m) < 0) ||
+        (qc_js_keeps_cpu(m, view) &&
+         qc_js_add(o, "cpu-models", qc_js_cpu_models(m), true) < 0)) {
         json_object_put(host);
         qc_error_set(err, QC_E_NOMEM, "out of memory");
         return NULL;
@@ -458,10 +513,16 @@ qc_model_to_json(const qc_model *m, qc_error **err)
     return qc_steal(&o);
 }
 
-char *
-qc_model_to_string(const qc_model *m, qc_error **err)
+json_object *
+qc_model_to_json(const qc_model *m, qc_error **err)
 {
-    QC_CLEANUP(json_object_putp) json_object *o = qc_model_to_json(m, err);
+    return qc_model_to_json_view(m, QC_MODEL_VIEW_FULL, err);
+}
+
+char *
+qc_model_to_string_view(const qc_model *m, qc_model_view view, qc_error **err)
+{
+    QC_CLEANUP(json_object_putp) json_object *o = qc_model_to_json_view(m, view, err);
     const char *text;
     char *out = NULL;
 
@@ -474,4 +535,10 @@ qc_model_to_string(const qc_model *m, qc_error **err)
         return NULL;
     }
     return out;
+}
+
+char *
+qc_model_to_string(const qc_model *m, qc_error **err)
+{
+    return qc_model_to_string_view(m, QC_MODEL_VIEW_FULL, err);
 }

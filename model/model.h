@@ -215,7 +215,16 @@ void qc_sgx_caps_free(qc_sgx_caps *s);
 /* ---- the whole model ---------------------------------------------------------------- */
 #define QC_MODEL_FORMAT_VERSION 2 /* bump when the JSON serialisation changes shape */
 
+/* How much of the model a JSON document holds (model/README.md, "Views"). A GUESTS model
+ * was read from the guests view: only what the host capabilities document uses is filled
+ * in, the rest is left empty, so it must not feed domcaps or be written as FULL. */
+typedef enum qc_model_view {
+    QC_MODEL_VIEW_FULL = 0, /* everything (the default of qc_model_new) */
+    QC_MODEL_VIEW_GUESTS,   /* the part schema/capabilities.c reads */
+} qc_model_view;
+
 typedef struct qc_model {
+    qc_model_view view;     /* FULL unless read from a guests-view document */
     char *emulator;         /* path as given */
     int version_major, version_minor, version_micro;
     char *package;          /* query-version "package" */
