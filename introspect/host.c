@@ -22,6 +22,7 @@
 #include <linux/kvm.h>
 
 #include "common/cleanup.h"
+#include "common/pathsig.h"
 
 #define QC_KVM_API_VERSION 12
 
@@ -439,6 +440,32 @@ static const char *const qc_legacy_loaders[] = {
     "/usr/share/AAVMF/AAVMF32_CODE.fd",
 };
 
+/* Notes that `path` was consulted with the result `st` (NULL: stat failed with `e`). */
+static int
+qc_fw_note(qc_fw_inputs *rec, const char *path, const struct stat *st, int e, qc_error **err)
+{
+    char sig[QC_PATHSIG_MAX];
+
+    if (!rec)
+        return 0;
+    qc_pathsig_from_stat(st, e, sig);
+    if (qc_strlist_add(&rec->paths, path, err) < 0 || qc_strlist_add(&rec->sigs, sig, err) < 0)
+        return -1;
+    return 0;
+}
+
+/* stat() of a file whose existence decides something, noted; true when it exists. */
+static bool
+qc_fw_exists(qc_fw_inputs *rec, const char *path, int *rc, qc_error **err)
+{
+    struct stat st;
+    bool ok = stat(path, &st) == 0;
+
+    if (qc_fw_note(rec, path, ok ? &st : NULL, errno, err) < 0)
+        *rc = -1;
+    return ok;
+}
+
 static int
 qc_fw_strarray(json_object *o, const char *key, qc_strlist *l, bool need, char **why,
                qc_error **err)
@@ -556,7 +583,7 @@ qc_fw_parse_targets(json_object *root, qc_fw_desc *d, char **why, qc_error **err
 
 /* Parses one descriptor file into d; a malformed file sets d->error (not a failure). */
 static int
-qc_fw_parse(const char *path, qc_fw_desc *d, qc_error **err)
+qc_fw_parse(const char *path, qc_fw_desc *d, qc_fw_inputs *rec, qc_error **err)
 {
     json_object *root = json_object_from_file(path);
     char *why = NULL;
@@ -573,8 +600,8 @@ qc_fw_parse(const char *path, qc_fw_desc *d, qc_error **err)
     }
     json_object_put(root);
     d->error = why;
-    if (!why && d->executable)
-        d->executable_exists = access(d->executable, F_OK) == 0;
+    if (!why && d->executable && rc == 0)
+        d->executable_exists = qc_fw_exists(rec, d->executable, &rc, err);
     return rc;
 }
 
@@ -592,14 +619,21 @@ qc_fw_entry_cmp(const void *a, const void *b)
 
 /* Adds/overrides the files of one directory in the basename-keyed list. */
 static int
-qc_fw_scan_dir(const char *dir, qc_fw_entry **v, size_t *n, qc_error **err)
+qc_fw_scan_dir(const char *dir, qc_fw_entry **v, size_t *n, qc_fw_inputs *rec, qc_error **err)
 {
     DIR *d = opendir(dir);
     struct dirent *de;
+    struct stat dst;
     int rc = 0;
 
-    if (!d)
-        return 0; /* a missing directory is simply empty */
+    if (!d) /* a missing directory is simply empty */
+        return qc_fw_note(rec, dir, NULL, errno, err);
+    /* noted before reading it: an entry added meanwhile changes the signature */
+    if (fstat(dirfd(d), &dst) < 0 ? qc_fw_note(rec, dir, NULL, errno, err) < 0
+                                  : qc_fw_note(rec, dir, &dst, 0, err) < 0) {
+        closedir(d);
+        return -1;
+    }
     while (rc == 0 && (de = readdir(d))) {
         struct stat st;
         char *full = NULL;
@@ -613,6 +647,12 @@ qc_fw_scan_dir(const char *dir, qc_fw_entry **v, size_t *n, qc_error **err)
         if (stat(full, &st) < 0 || !S_ISREG(st.st_mode)) {
             free(full);
             continue;
+        }
+        /* noted before it is parsed: a change meanwhile changes the signature */
+        if (qc_fw_note(rec, full, &st, 0, err) < 0) {
+            free(full);
+            rc = -1;
+            break;
         }
         for (i = 0; i < *n && strcmp((*v)[i].name, de->d_name) != 0; i++)
             ;
@@ -660,7 +700,7 @@ qc_fw_default_dirs(char **dirs)
 }
 
 static int
-qc_fw_build(qc_host *h, qc_fw_entry *v, size_t n, qc_error **err)
+qc_fw_build(qc_host *h, qc_fw_entry *v, size_t n, qc_fw_inputs *rec, qc_error **err)
 {
     qsort(v, n, sizeof(*v), qc_fw_entry_cmp);
     if (n && !(h->firmware = calloc(n, sizeof(*h->firmware))))
@@ -672,24 +712,51 @@ qc_fw_build(qc_host *h, qc_fw_entry *v, size_t n, qc_error **err)
         d = &h->firmware[h->n_firmware++];
         if (!(d->name = strdup(v[i].name)) || !(d->path = strdup(v[i].path)))
             return qc_error_set(err, QC_E_NOMEM, "out of memory");
-        if (qc_fw_parse(v[i].path, d, err) < 0)
+        if (qc_fw_parse(v[i].path, d, rec, err) < 0)
             return -1;
     }
     for (size_t i = 0; i < QC_N_ELEMENTS(qc_legacy_loaders); i++) {
-        if (access(qc_legacy_loaders[i], F_OK) == 0 &&
+        int rc = 0;
+        if (qc_fw_exists(rec, qc_legacy_loaders[i], &rc, err) &&
             qc_strlist_add(&h->legacy_loaders, qc_legacy_loaders[i], err) < 0)
+            return -1;
+        if (rc < 0)
             return -1;
     }
     return 0;
 }
 
 int
-qc_host_read_firmware(qc_host *h, const char *const *dirs, qc_error **err)
+qc_host_firmware_search_path(const char *const *dirs, qc_strlist *ret, qc_error **err)
 {
     char *defaults[3] = {NULL, NULL, NULL};
-    qc_fw_entry *v = NULL;
-    size_t n = 0, nd = 0;
+    size_t nd = dirs ? 0 : qc_fw_default_dirs(defaults);
     int rc = 0;
+
+    for (size_t i = 0; rc == 0 && (dirs ? dirs[i] != NULL : i < nd); i++) {
+        const char *dir = dirs ? dirs[i] : defaults[i];
+        rc = dir ? qc_strlist_add(ret, dir, err)
+                 : qc_error_set(err, QC_E_NOMEM, "out of memory");
+    }
+    for (size_t i = 0; i < nd; i++)
+        free(defaults[i]);
+    return rc;
+}
+
+int
+qc_host_read_firmware(qc_host *h, const char *const *dirs, qc_error **err)
+{
+    return qc_host_read_firmware_inputs(h, dirs, NULL, err);
+}
+
+int
+qc_host_read_firmware_inputs(qc_host *h, const char *const *dirs, qc_fw_inputs *rec,
+                             qc_error **err)
+{
+    qc_strlist path = {0};
+    qc_fw_entry *v = NULL;
+    size_t n = 0;
+    int rc;
 
     for (size_t i = 0; i < h->n_firmware; i++)
         qc_fw_desc_clear(&h->firmware[i]);
@@ -697,23 +764,16 @@ qc_host_read_firmware(qc_host *h, const char *const *dirs, qc_error **err)
     h->firmware = NULL;
     h->n_firmware = 0;
     qc_strlist_clear(&h->legacy_loaders);
-    if (!dirs)
-        nd = qc_fw_default_dirs(defaults);
-    for (size_t i = 0; rc == 0 && (dirs ? dirs[i] != NULL : i < nd); i++) {
-        const char *dir = dirs ? dirs[i] : defaults[i];
-        if (!dir)
-            rc = qc_error_set(err, QC_E_NOMEM, "out of memory");
-        else
-            rc = qc_fw_scan_dir(dir, &v, &n, err);
-    }
+    rc = qc_host_firmware_search_path(dirs, &path, err);
+    for (size_t i = 0; rc == 0 && i < path.n; i++)
+        rc = qc_fw_scan_dir(path.v[i], &v, &n, rec, err);
     if (rc == 0)
-        rc = qc_fw_build(h, v, n, err);
+        rc = qc_fw_build(h, v, n, rec, err);
     for (size_t i = 0; i < n; i++) {
         free(v[i].name);
         free(v[i].path);
     }
     free(v);
-    for (size_t i = 0; i < nd; i++)
-        free(defaults[i]);
+    qc_strlist_clear(&path);
     return rc;
 }

@@ -25,6 +25,22 @@ int qc_host_read(qc_host *ret_host, qc_error **err);
  * descriptor that does not parse is kept with `error` set (skipped by its users). */
 int qc_host_read_firmware(qc_host *h, const char *const *dirs, qc_error **err);
 
+/* What a firmware read consulted: paths[i] had the signature sigs[i] (common/pathsig.h)
+ * when it was read. Every directory, descriptor and loader image whose presence or
+ * contents decided the result is there, each noted *before* it was read, so that equal
+ * signatures later mean the same read would give the same result. */
+typedef struct qc_fw_inputs {
+    qc_strlist paths;
+    qc_strlist sigs;
+} qc_fw_inputs;
+
+/* qc_host_read_firmware() that also appends what it consulted to *rec (NULL: nothing). */
+int qc_host_read_firmware_inputs(qc_host *h, const char *const *dirs, qc_fw_inputs *rec,
+                                 qc_error **err);
+/* The directories a firmware read of `dirs` (NULL: the default search path, which depends
+ * on the effective uid and $XDG_CONFIG_HOME / $HOME) looks in, appended to *ret. */
+int qc_host_firmware_search_path(const char *const *dirs, qc_strlist *ret, qc_error **err);
+
 /* uname machine -> QEMU target name (i486..i686 -> i386, armv*l -> arm, ppc64le -> ppc64,
  * ...); unknown names are returned unchanged. Returns a static string or `uname_machine`. */
 const char *qc_host_arch_normalise(const char *uname_machine);
