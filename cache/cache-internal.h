@@ -17,6 +17,7 @@
 #define QC_CACHE_SUFFIX ".qcache"
 #define QC_CACHE_LOCK_SUFFIX ".lock"
 #define QC_CACHE_NEW_SUFFIX ".new"
+#define QC_CACHE_ANSWER_INFIX ".answer" /* <entry>.<query hash>.answer[.new<pid>] */
 #define QC_CACHE_MAX_BYTES ((size_t) 256 << 20)
 
 /* Fingerprints of the host inputs of a probe, as (name, value) pairs (hostkeys.c). */
@@ -58,7 +59,9 @@ typedef struct qc_cache_header {
     char *target;
     int64_t probed_at;
     int probe_ms;
-    uint64_t model_bytes;
+    uint64_t guests_bytes;      /* line 2: the model's guests view (model-json.h) */
+    uint64_t guests_hash;
+    uint64_t model_bytes;       /* line 3: the full model */
     uint64_t model_hash;
 } qc_cache_header;
 
@@ -67,12 +70,14 @@ void qc_cache_keys_clear(qc_cache_keys *k);
 
 uint64_t qc_cache_hash(const char *data, size_t len);
 
-/* Header line + "\n" + compact model JSON + "\n". Caller frees. */
+/* Header line, the guests view and the full model as compact JSON, each ending in "\n".
+ * Caller frees. */
 char *qc_cache_entry_encode(const qc_cache *c, const qc_cache_keys *k, const qc_model *m,
                             int probe_ms, size_t *ret_len, qc_error **err);
 
-/* Decodes line 1 of `data`. Returns 0 and fills *h (and *ret_body, the offset of the
- * model), or -1 with a reason for a BROKEN entry in *ret_reason (NULL on OOM). */
+/* Decodes line 1 of `data`. Returns 0 and fills *h (and *ret_body, the offset of line 2),
+ * -1 with a reason for a BROKEN entry in *ret_reason (NULL on OOM), or -2 with a reason
+ * for an entry of an older format (STALE: replaced silently, not reported). */
 int qc_cache_header_decode(const char *data, size_t len, qc_cache_header *h,
                            size_t *ret_body, char **ret_reason);
 
@@ -81,9 +86,14 @@ int qc_cache_header_decode(const char *data, size_t len, qc_cache_header *h,
 char *qc_cache_keys_diff(const qc_cache *c, const qc_cache_header *h, const qc_cache_keys *now,
                          bool *ret_oom);
 
-/* The model of a decoded entry, or NULL with a BROKEN reason in *ret_reason. */
+/* The line of `view` in the `len` bytes after the header (all of them for FULL, at least
+ * line 2 for GUESTS), checked against the header's lengths and checksums; NULL with a
+ * BROKEN reason in *ret_reason (NULL on OOM). */
+const char *qc_cache_entry_line(const qc_cache_header *h, const char *body, size_t len,
+                                qc_model_view view, size_t *ret_len, char **ret_reason);
+/* The model (of `view`) of a decoded entry, or NULL with a BROKEN reason in *ret_reason. */
 qc_model *qc_cache_entry_model(const qc_cache_header *h, const char *body, size_t len,
-                               char **ret_reason);
+                               qc_model_view view, char **ret_reason);
 
 /* ---- shared by cache.c and list.c --------------------------------------------------- */
 typedef enum qc_lookup_mode {
@@ -92,13 +102,21 @@ typedef enum qc_lookup_mode {
     QC_LOOKUP_DISCARD,  /* warn and remove it (caller holds the lock) */
 } qc_lookup_mode;
 
-/* Reads a whole entry without following symlinks: 0, -1 with a reason (MISSING when
- * *ret_missing, else BROKEN), -2 on OOM. */
-int qc_cache_read_entry(const qc_cache *c, const char *name, char **ret_data, size_t *ret_len,
-                        bool *ret_missing, char **ret_reason);
-/* qc_cache_lookup() with an explicit reporting mode. */
+/* Reads an entry without following symlinks, whole (lines 0) or only as far as its first
+ * `lines` lines: 0, -1 with a reason (MISSING when *ret_missing, else BROKEN), -2 on OOM. */
+int qc_cache_read_entry(const qc_cache *c, const char *name, unsigned lines, char **ret_data,
+                        size_t *ret_len, bool *ret_missing, char **ret_reason);
+/* qc_cache_lookup() with an explicit reporting mode, the view to read and the entry's
+ * identity (*ret_id, when FRESH; see qc_cache_get()). */
 int qc_cache_lookup_mode(qc_cache *c, const char *emulator, qc_lookup_mode mode,
-                         qc_model **ret_model, char **ret_reason, qc_error **err);
+                         qc_model_view view, qc_model **ret_model, char **ret_id,
+                         char **ret_reason, qc_error **err);
+/* The identity of an entry: the checksum of its header line (`len` bytes, no newline). */
+char *qc_cache_entry_id(const char *header, size_t len);
+/* True for the name of an answer file or of its temporary (answer.c). */
+bool qc_cache_answer_file(const char *name);
+/* Removes every answer kept beside entry `name` (answer.c); errors are ignored. */
+void qc_cache_answers_remove(qc_cache *c, const char *name);
 /* Locks <dir>/<lockname> (see qc_cache_lock()). */
 int qc_cache_lock_name(qc_cache *c, const char *lockname, int timeout_ms, qc_error **err);
 

@@ -318,15 +318,17 @@ qc_cache_keys_equal(const qc_cache_keys *a, const qc_cache_keys *b)
 
 /* ---- reading entries ---------------------------------------------------------------------- */
 
-/* Reads a whole entry without following symlinks. 0, or -1 with a BROKEN/MISSING reason
- * (*ret_missing says which); -2 on OOM. */
+/* Reads an entry without following symlinks: all of it (lines 0), or at least its first
+ * `lines` lines when it has them. 0, or -1 with a BROKEN/MISSING reason (*ret_missing says
+ * which); -2 on OOM. */
 int
-qc_cache_read_entry(const qc_cache *c, const char *name, char **ret_data, size_t *ret_len,
-                    bool *ret_missing, char **ret_reason)
+qc_cache_read_entry(const qc_cache *c, const char *name, unsigned lines, char **ret_data,
+                    size_t *ret_len, bool *ret_missing, char **ret_reason)
 {
     qc_autoclose int fd = -1;
     qc_autofree char *buf = NULL;
-    size_t len = 0, cap;
+    size_t len = 0, cap, seen = 0;
+    unsigned nl = 0;
     struct stat st;
 
     *ret_missing = false;
@@ -343,7 +345,8 @@ qc_cache_read_entry(const qc_cache *c, const char *name, char **ret_data, size_t
         return asprintf(ret_reason, "%s", S_ISREG(st.st_mode) ? "too large"
                                                                : "not a regular file") < 0
                    ? -2 : -1;
-    cap = (size_t) st.st_size + 1;
+    /* a prefix is read in chunks: line 2 (the guests view) is a few KiB of 200 */
+    cap = lines ? 16384 : (size_t) st.st_size + 1;
     if (!(buf = malloc(cap)))
         return -2;
     for (;;) {
@@ -355,6 +358,12 @@ qc_cache_read_entry(const qc_cache *c, const char *name, char **ret_data, size_t
         if (n == 0)
             break;
         len += (size_t) n;
+        for (; lines && seen < len; seen++) {
+            if (buf[seen] == '\n' && ++nl == lines)
+                break;
+        }
+        if (lines && nl == lines)
+            break;
         if (len + 1 == cap) {
             char *nb;
             if (cap > QC_CACHE_MAX_BYTES || !(nb = realloc(buf, cap * 2)))
@@ -369,34 +378,48 @@ qc_cache_read_entry(const qc_cache *c, const char *name, char **ret_data, size_t
     return 0;
 }
 
+/* The identity of an entry's contents: the checksum of its header line, which holds the
+ * checksums of both model lines and the time of the probe. */
+char *
+qc_cache_entry_id(const char *header, size_t len)
+{
+    char *id = NULL;
+
+    if (asprintf(&id, "%016llx", (unsigned long long) qc_cache_hash(header, len)) < 0)
+        return NULL;
+    return id;
+}
+
 int
 qc_cache_lookup_mode(qc_cache *c, const char *emulator, qc_lookup_mode mode,
-                     qc_model **ret_model, char **ret_reason, qc_error **err)
+                     qc_model_view view, qc_model **ret_model, char **ret_id,
+                     char **ret_reason, qc_error **err)
 {
     qc_autofree char *name = NULL;
     qc_autofree char *data = NULL;
     qc_autofree char *reason = NULL;
+    qc_autofree char *id = NULL;
     QC_CLEANUP(qc_cache_keys_freep) qc_cache_keys *now = NULL;
     qc_cache_header h;
     qc_model *m = NULL;
-    size_t len = 0, body = 0;
-    bool missing = false, oom = false;
+    size_t len = 0, body = 0, llen = 0;
+    bool missing = false, oom = false, guests = ret_model && view == QC_MODEL_VIEW_GUESTS;
     int state, r;
 
     memset(&h, 0, sizeof(h));
     if (!(name = qc_cache_entry_name(emulator, err)))
         return -1;
-    r = qc_cache_read_entry(c, name, &data, &len, &missing, &reason);
+    r = qc_cache_read_entry(c, name, guests ? 2 : 0, &data, &len, &missing, &reason);
     if (r == -2)
         goto oom;
     if (r < 0) {
         state = missing ? QC_CACHE_MISSING : QC_CACHE_BROKEN;
         goto out;
     }
-    if (qc_cache_header_decode(data, len, &h, &body, &reason) < 0) {
+    if ((r = qc_cache_header_decode(data, len, &h, &body, &reason)) < 0) {
         if (!reason)
             goto oom;
-        state = QC_CACHE_BROKEN;
+        state = r == -2 ? QC_CACHE_STALE : QC_CACHE_BROKEN;
         goto out;
     }
     if (!(now = qc_cache_keys_read(c, emulator, err)))
@@ -408,25 +431,22 @@ qc_cache_lookup_mode(qc_cache *c, const char *emulator, qc_lookup_mode mode,
         goto out;
     }
     if (!ret_model) {
-        /* validity only: check the checksum, skip building the model */
-        if (len - body != h.model_bytes + 1 ||
-            qc_cache_hash(data + body, h.model_bytes) != h.model_hash) {
-            if (asprintf(&reason, "%s", len - body < h.model_bytes + 1
-                                            ? "truncated" : "corrupt: checksum mismatch") < 0)
+        /* validity only: check the lengths and checksums, skip building the model */
+        if (!qc_cache_entry_line(&h, data + body, len - body, QC_MODEL_VIEW_FULL, &llen,
+                                 &reason)) {
+            if (!reason)
                 goto oom;
             state = QC_CACHE_BROKEN;
             goto out;
         }
-    } else if (!(m = qc_cache_entry_model(&h, data + body, len - body, &reason))) {
+    } else if (!(m = qc_cache_entry_model(&h, data + body, len - body, view, &reason))) {
         if (!reason)
             goto oom;
         state = QC_CACHE_BROKEN;
         goto out;
-    } else if (qc_host_read_firmware(&m->host, NULL, err) < 0) {
-        /* firmware descriptors are read at query time: installing OVMF needs no re-probe */
-        qc_model_free(m);
-        goto fail;
     }
+    if (ret_id && !(id = qc_cache_entry_id(data, body - 1)))
+        goto oom;
     state = QC_CACHE_FRESH;
 out:
     qc_cache_header_clear(&h);
@@ -434,19 +454,24 @@ out:
         qc_cache_warn(c, "cache entry %s/%s is %s: %s", c->dir, name, reason,
                       mode == QC_LOOKUP_DISCARD ? "discarded, probing again"
                                                 : "ignored, probing again");
-        if (mode == QC_LOOKUP_DISCARD)
+        if (mode == QC_LOOKUP_DISCARD) {
+            qc_cache_answers_remove(c, name);
             (void) unlinkat(c->dirfd, name, 0);
+        }
     }
     if (ret_model)
         *ret_model = m;
     else
         qc_model_free(m);
+    if (ret_id)
+        *ret_id = qc_steal(&id);
     if (ret_reason)
         *ret_reason = qc_steal(&reason);
     return state;
 oom:
     qc_error_set(err, QC_E_NOMEM, "out of memory");
 fail:
+    qc_model_free(m);
     qc_cache_header_clear(&h);
     return -1;
 }
@@ -456,14 +481,14 @@ qc_cache_lookup(qc_cache *c, const char *emulator, bool locked, qc_model **ret_m
                 char **ret_reason, qc_error **err)
 {
     return qc_cache_lookup_mode(c, emulator, locked ? QC_LOOKUP_DISCARD : QC_LOOKUP_QUIET,
-                                ret_model, ret_reason, err);
+                                QC_MODEL_VIEW_FULL, ret_model, NULL, ret_reason, err);
 }
 
 /* ---- writing entries -------------------------------------------------------------------- */
 
 int
 qc_cache_store(qc_cache *c, const qc_cache_keys *keys, const qc_model *m, int probe_ms,
-               qc_error **err)
+               char **ret_id, qc_error **err)
 {
     QC_CLEANUP(qc_cache_keys_freep) qc_cache_keys *now = NULL;
     qc_autofree char *name = NULL;
@@ -502,6 +527,10 @@ qc_cache_store(qc_cache *c, const qc_cache_keys *keys, const qc_model *m, int pr
     }
     if (fsync(c->dirfd) < 0)
         return qc_error_set_errno(err, errno, "cannot sync cache directory '%s'", c->dir);
+    /* answers rendered from the entry this one replaced can never be valid again */
+    qc_cache_answers_remove(c, name);
+    if (ret_id && !(*ret_id = qc_cache_entry_id(data, (size_t) ((char *) memchr(data, '\n', len) - data))))
+        return qc_error_set(err, QC_E_NOMEM, "out of memory");
     return 0;
 }
 
@@ -592,7 +621,8 @@ qc_probe_budget_ms(const qc_probe_opts *opts)
 }
 
 qc_model *
-qc_cache_get(qc_cache *c, const qc_probe_opts *opts, bool refresh, qc_error **err)
+qc_cache_get(qc_cache *c, const qc_probe_opts *opts, bool refresh, qc_model_view view,
+             char **ret_id, qc_error **err)
 {
     QC_CLEANUP(qc_cache_keys_freep) qc_cache_keys *keys = NULL;
     QC_CLEANUP(qc_error_freep) qc_error *lerr = NULL;
@@ -603,10 +633,11 @@ qc_cache_get(qc_cache *c, const qc_probe_opts *opts, bool refresh, qc_error **er
     int state = QC_CACHE_MISSING, fd;
     double t0;
 
+    if (ret_id)
+        *ret_id = NULL;
     if (!refresh) {
-        if ((state = qc_cache_lookup_mode(c, emu, QC_LOOKUP_QUIET, &m, &reason, err)) < 0)
-            return NULL;
-        if (state == QC_CACHE_FRESH)
+        state = qc_cache_lookup_mode(c, emu, QC_LOOKUP_QUIET, view, &m, ret_id, &reason, err);
+        if (state < 0 || state == QC_CACHE_FRESH)
             return m;
     }
     if ((fd = qc_cache_lock(c, emu, qc_probe_budget_ms(opts), &lerr)) < 0) {
@@ -616,9 +647,7 @@ qc_cache_get(qc_cache *c, const qc_probe_opts *opts, bool refresh, qc_error **er
         return qc_probe_run(opts, err);
     }
     if (!refresh) {
-        free(reason);
-        reason = NULL;
-        state = qc_cache_lookup_mode(c, emu, QC_LOOKUP_DISCARD, &m, NULL, err);
+        state = qc_cache_lookup_mode(c, emu, QC_LOOKUP_DISCARD, view, &m, ret_id, NULL, err);
         if (state < 0 || state == QC_CACHE_FRESH) {
             qc_cache_unlock(fd);
             return m;
@@ -630,7 +659,7 @@ qc_cache_get(qc_cache *c, const qc_probe_opts *opts, bool refresh, qc_error **er
     }
     t0 = qc_now();
     if ((m = qc_probe_run(opts, err)) &&
-        qc_cache_store(c, keys, m, (int) ((qc_now() - t0) * 1000), &serr) < 0)
+        qc_cache_store(c, keys, m, (int) ((qc_now() - t0) * 1000), ret_id, &serr) < 0)
         qc_cache_warn(c, "cannot store the cache entry of %s: %s", emu, serr->message);
     qc_cache_unlock(fd);
     return m;

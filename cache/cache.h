@@ -23,10 +23,18 @@
  *   validity is re-checked after the lock is taken, so N concurrent cold lookups probe once.
  *   Readers of a valid entry take no lock (renames are atomic).
  * - Host facts that are not QMP answers are keyed by cheap fingerprints of their sources
- *   (cache/hostkeys.c), except firmware descriptors, which every hit re-reads (so
- *   installing OVMF shows up without a re-probe): a hit equals a live probe now.
+ *   (cache/hostkeys.c), except firmware descriptors: the model of an entry carries those
+ *   of its probe, and its users re-read them (lib/ does on every query, so installing
+ *   OVMF shows up without a re-probe).
+ * - Answers: a document rendered from an entry (domcaps) may be kept beside it in
+ *   <entry>.<hash of the query>.answer (answer.c): line 1 a JSON header (engine, the
+ *   identity of the entry it was rendered from, the query, the [path, stat signature]
+ *   of every file the rendering read besides the model, the warnings it gave, length and
+ *   checksum), then the document. It answers only while its entry is valid and is the
+ *   same entry, the query is equal and every input path has the same signature; it is
+ *   removed when its entry is replaced or cleared.
  * - Never prints; never follows a symlink inside the cache directory; never writes
- *   anything but its own *.qcache, *.new and *.lock files.
+ *   anything but its own *.qcache, *.new, *.lock and *.answer files.
  * - Test hook: $QC_CACHE_TEST_ENGINE, when set, replaces the engine version string.
  */
 #ifndef QC_CACHE_CACHE_H
@@ -41,7 +49,7 @@
 #include "introspect/probe.h"
 #include "model/model.h"
 
-#define QC_CACHE_FORMAT_VERSION 1
+#define QC_CACHE_FORMAT_VERSION 2
 
 typedef struct qc_cache qc_cache;
 
@@ -87,10 +95,12 @@ void qc_cache_keys_free(qc_cache_keys *k);
 int qc_cache_lookup(qc_cache *c, const char *emulator, bool locked, qc_model **ret_model,
                     char **ret_reason, qc_error **err);
 
-/* Writes the entry for `m` probed with `keys` (caller holds the lock). Does nothing and
- * returns 0 when the binary changed since `keys` were read. */
+/* Writes the entry for `m` probed with `keys` (caller holds the lock) and removes the
+ * answers kept for the entry it replaces; *ret_id (optional) is the new entry's identity
+ * (see qc_cache_get). Does nothing and returns 0 (*ret_id NULL) when the binary changed
+ * since `keys` were read. */
 int qc_cache_store(qc_cache *c, const qc_cache_keys *keys, const qc_model *m, int probe_ms,
-                   qc_error **err);
+                   char **ret_id, qc_error **err);
 
 /* Takes the lock of `emulator`'s entry: returns a descriptor (close it with
  * qc_cache_unlock), or -1: QC_E_TIMEOUT when still busy after timeout_ms (0: try once),
@@ -100,8 +110,34 @@ void qc_cache_unlock(int fd);
 
 /* The model of opts->emulator: from a valid entry, else probed under the entry's lock
  * (re-checked once taken) and stored. `refresh` skips the lookup. When the directory is
- * not writable the probe still answers (a warning says nothing was stored). */
-qc_model *qc_cache_get(qc_cache *c, const qc_probe_opts *opts, bool refresh, qc_error **err);
+ * not writable the probe still answers (a warning says nothing was stored).
+ * `view` GUESTS reads only the entry's guests view (a probe still returns the full model:
+ * check m->view). *ret_id (optional, caller frees) identifies the entry the model is
+ * from, for qc_cache_answer_put(); NULL when the model is not in the cache. */
+qc_model *qc_cache_get(qc_cache *c, const qc_probe_opts *opts, bool refresh, qc_model_view view,
+                       char **ret_id, qc_error **err);
+
+/* ---- answers: documents rendered from an entry ------------------------------------- */
+typedef struct qc_cache_answer {
+    char *text;              /* the document, NUL-terminated */
+    size_t len;
+    qc_strlist warnings;     /* the warnings its rendering gave, to be given again */
+} qc_cache_answer;
+void qc_cache_answer_clear(qc_cache_answer *a);
+
+/* The answer kept for `query` (any text naming everything of the query that changes the
+ * document) beside emulator's entry: 1 with *ret filled when it is valid now, 0 when
+ * there is none or it is not valid (never reported: the caller renders again), -1 on OOM. */
+int qc_cache_answer_get(qc_cache *c, const char *emulator, const char *query,
+                        qc_cache_answer *ret, qc_error **err);
+/* Keeps `text` as the answer to `query`, rendered from the entry `entry_id` (from
+ * qc_cache_get()) and from the files input_paths[i], whose signatures *before* they were
+ * read were input_sigs[i] (common/pathsig.h). Atomic (rename), not synced. -1 when it
+ * cannot be written (callers may ignore that: the answer is only a shortcut). */
+int qc_cache_answer_put(qc_cache *c, const char *emulator, const char *entry_id,
+                        const char *query, const qc_strlist *input_paths,
+                        const qc_strlist *input_sigs, const qc_strlist *warnings,
+                        const char *text, size_t len, qc_error **err);
 
 /* ---- listing and removal ---------------------------------------------------------- */
 typedef struct qc_cache_info {

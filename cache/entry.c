@@ -104,17 +104,24 @@ qc_cache_moddir_json(const qc_cache_keys *k)
     return qc_steal(&mod);
 }
 
+/* The lengths and checksums of the entry's two model lines. */
+typedef struct qc_cache_bodies {
+    size_t guests_len, model_len;
+    uint64_t guests_hash, model_hash;
+} qc_cache_bodies;
+
 static json_object *
 qc_cache_header_json(const qc_cache *c, const qc_cache_keys *k, const qc_model *m,
-                     int probe_ms, size_t body_len, uint64_t body_hash, qc_error **err)
+                     int probe_ms, const qc_cache_bodies *b, qc_error **err)
 {
     QC_CLEANUP(json_object_putp) json_object *o = json_object_new_object();
-    char version[64], hash[17];
+    char version[64], hash[17], ghash[17];
     json_object *host = json_object_new_object();
 
     snprintf(version, sizeof(version), "%d.%d.%d", m->version_major, m->version_minor,
              m->version_micro);
-    snprintf(hash, sizeof(hash), "%016llx", (unsigned long long) body_hash);
+    snprintf(hash, sizeof(hash), "%016llx", (unsigned long long) b->model_hash);
+    snprintf(ghash, sizeof(ghash), "%016llx", (unsigned long long) b->guests_hash);
     for (size_t i = 0; host && i < c->inputs.names.n; i++) {
         if (qc_js_set(host, c->inputs.names.v[i],
                       json_object_new_string(c->inputs.values.v[i])) < 0) {
@@ -135,7 +142,9 @@ qc_cache_header_json(const qc_cache *c, const qc_cache_keys *k, const qc_model *
         qc_js_set_opt(o, "target", m->target) < 0 ||
         qc_js_set(o, "probed-at", json_object_new_int64((int64_t) time(NULL))) < 0 ||
         qc_js_set(o, "probe-ms", json_object_new_int(probe_ms)) < 0 ||
-        qc_js_set(o, "model-bytes", json_object_new_int64((int64_t) body_len)) < 0 ||
+        qc_js_set(o, "guests-bytes", json_object_new_int64((int64_t) b->guests_len)) < 0 ||
+        qc_js_set(o, "guests-hash", json_object_new_string(ghash)) < 0 ||
+        qc_js_set(o, "model-bytes", json_object_new_int64((int64_t) b->model_len)) < 0 ||
         qc_js_set(o, "model-hash", json_object_new_string(hash)) < 0) {
         json_object_put(host);
         qc_error_set(err, QC_E_NOMEM, "out of memory");
@@ -149,37 +158,44 @@ qc_cache_entry_encode(const qc_cache *c, const qc_cache_keys *k, const qc_model 
                       int probe_ms, size_t *ret_len, qc_error **err)
 {
     QC_CLEANUP(json_object_putp) json_object *model = NULL;
+    QC_CLEANUP(json_object_putp) json_object *guests = NULL;
     QC_CLEANUP(json_object_putp) json_object *head = NULL;
-    const char *body, *line;
-    size_t blen, llen;
-    char *out;
+    const char *body, *gbody, *line;
+    qc_cache_bodies b;
+    size_t llen;
+    char *out, *p;
 
-    if (!(model = qc_model_to_json(m, err)))
+    if (!(model = qc_model_to_json(m, err)) ||
+        !(guests = qc_model_to_json_view(m, QC_MODEL_VIEW_GUESTS, err)))
         return NULL;
-    body = json_object_to_json_string_ext(model, QC_JSON_FLAGS);
-    if (!body) {
+    if (!(body = json_object_to_json_string_ext(model, QC_JSON_FLAGS)) ||
+        !(gbody = json_object_to_json_string_ext(guests, QC_JSON_FLAGS))) {
         qc_error_set(err, QC_E_NOMEM, "out of memory");
         return NULL;
     }
-    blen = strlen(body);
-    head = qc_cache_header_json(c, k, m, probe_ms, blen, qc_cache_hash(body, blen), err);
-    if (!head)
+    b.model_len = strlen(body);
+    b.guests_len = strlen(gbody);
+    b.model_hash = qc_cache_hash(body, b.model_len);
+    b.guests_hash = qc_cache_hash(gbody, b.guests_len);
+    if (!(head = qc_cache_header_json(c, k, m, probe_ms, &b, err)))
         return NULL;
     if (!(line = json_object_to_json_string_ext(head, QC_JSON_FLAGS))) {
         qc_error_set(err, QC_E_NOMEM, "out of memory");
         return NULL;
     }
     llen = strlen(line);
-    if (!(out = malloc(llen + blen + 3))) {
+    if (!(out = malloc(llen + b.guests_len + b.model_len + 4))) {
         qc_error_set(err, QC_E_NOMEM, "out of memory");
         return NULL;
     }
-    memcpy(out, line, llen);
-    out[llen] = '\n';
-    memcpy(out + llen + 1, body, blen);
-    out[llen + 1 + blen] = '\n';
-    out[llen + blen + 2] = '\0';
-    *ret_len = llen + blen + 2;
+    p = mempcpy(out, line, llen);
+    *p++ = '\n';
+    p = mempcpy(p, gbody, b.guests_len);
+    *p++ = '\n';
+    p = mempcpy(p, body, b.model_len);
+    *p++ = '\n';
+    *p = '\0';
+    *ret_len = (size_t) (p - out);
     return out;
 }
 
@@ -265,15 +281,16 @@ qc_cache_header_fields(json_object *o, qc_cache_header *h, char **ret_reason)
 {
     json_object *host = qc_js_member(o, "host-inputs", json_type_object);
     json_object *hash = qc_js_member(o, "model-hash", json_type_string);
-    int64_t mf, at, ms, bytes;
-    char *end = NULL;
+    json_object *ghash = qc_js_member(o, "guests-hash", json_type_string);
+    int64_t mf, at, ms, bytes, gbytes;
+    char *end = NULL, *gend = NULL;
 
     if (!qc_js_dup(o, "engine", false, &h->engine) || !qc_js_int(o, "model-format", &mf) ||
         !qc_cache_keys_from_json(o, h) || !host ||
         !qc_js_dup(o, "qemu-version", false, &h->qemu_version) ||
         !qc_js_dup(o, "target", true, &h->target) || !qc_js_int(o, "probed-at", &at) ||
         !qc_js_int(o, "probe-ms", &ms) || !qc_js_int(o, "model-bytes", &bytes) || !hash ||
-        bytes < 0)
+        bytes < 0 || !qc_js_int(o, "guests-bytes", &gbytes) || !ghash || gbytes < 0)
         return qc_cache_broken(ret_reason, "corrupt: malformed key header");
     json_object_object_foreach(host, key, val) {
         if (!json_object_is_type(val, json_type_string))
@@ -287,7 +304,10 @@ qc_cache_header_fields(json_object *o, qc_cache_header *h, char **ret_reason)
     h->probe_ms = (int) ms;
     h->model_bytes = (uint64_t) bytes;
     h->model_hash = strtoull(json_object_get_string(hash), &end, 16);
-    if (!end || *end || json_object_get_string_len(hash) != 16)
+    h->guests_bytes = (uint64_t) gbytes;
+    h->guests_hash = strtoull(json_object_get_string(ghash), &gend, 16);
+    if (!end || *end || json_object_get_string_len(hash) != 16 || !gend || *gend ||
+        json_object_get_string_len(ghash) != 16)
         return qc_cache_broken(ret_reason, "corrupt: malformed model hash");
     return 0;
 }
@@ -321,9 +341,13 @@ qc_cache_header_decode(const char *data, size_t len, qc_cache_header *h, size_t 
         return qc_cache_broken(ret_reason, "corrupt: unparsable key header");
     if (!qc_js_int(o, "qcaps-cache", &format))
         return qc_cache_broken(ret_reason, "corrupt: no format version");
+    if (format > 0 && format < QC_CACHE_FORMAT_VERSION) {
+        qc_cache_broken(ret_reason, "cache format %lld (now %d)", (long long) format,
+                        QC_CACHE_FORMAT_VERSION);
+        return -2;
+    }
     if (format != QC_CACHE_FORMAT_VERSION)
-        return qc_cache_broken(ret_reason, "%s format %lld (this qcaps reads format %d)",
-                               format < QC_CACHE_FORMAT_VERSION ? "old" : "unknown",
+        return qc_cache_broken(ret_reason, "unknown format %lld (this qcaps reads format %d)",
                                (long long) format, QC_CACHE_FORMAT_VERSION);
     h->format = (int) format;
     if (qc_cache_header_fields(o, h, ret_reason) < 0) {
@@ -406,31 +430,49 @@ qc_cache_keys_diff(const qc_cache *c, const qc_cache_header *h, const qc_cache_k
     return d.text;
 }
 
+const char *
+qc_cache_entry_line(const qc_cache_header *h, const char *body, size_t len, qc_model_view view,
+                    size_t *ret_len, char **ret_reason)
+{
+    uint64_t g = h->guests_bytes, m = h->model_bytes;
+    bool full = view == QC_MODEL_VIEW_FULL;
+    uint64_t need = full ? g + 1 + m + 1 : g + 1;
+
+    *ret_reason = NULL;
+    if (len < need) {
+        qc_cache_broken(ret_reason, "truncated (%zu of %llu bytes)", len,
+                        (unsigned long long) need);
+        return NULL;
+    }
+    if ((full && len != need) || body[g] != '\n' || (full && body[need - 1] != '\n')) {
+        qc_cache_broken(ret_reason, "corrupt: trailing data");
+        return NULL;
+    }
+    if (qc_cache_hash(body, g) != h->guests_hash ||
+        (full && qc_cache_hash(body + g + 1, m) != h->model_hash)) {
+        qc_cache_broken(ret_reason, "corrupt: model checksum mismatch");
+        return NULL;
+    }
+    *ret_len = full ? m : g;
+    return full ? body + g + 1 : body;
+}
+
 qc_model *
-qc_cache_entry_model(const qc_cache_header *h, const char *body, size_t len, char **ret_reason)
+qc_cache_entry_model(const qc_cache_header *h, const char *body, size_t len, qc_model_view view,
+                     char **ret_reason)
 {
     QC_CLEANUP(json_object_putp) json_object *o = NULL;
     QC_CLEANUP(qc_error_freep) qc_error *e = NULL;
     json_tokener *tok;
+    const char *line;
+    size_t llen = 0;
     qc_model *m;
 
-    *ret_reason = NULL;
-    if (len < h->model_bytes + 1) {
-        qc_cache_broken(ret_reason, "truncated (%zu of %llu bytes)", len,
-                        (unsigned long long) h->model_bytes + 1);
+    if (!(line = qc_cache_entry_line(h, body, len, view, &llen, ret_reason)))
         return NULL;
-    }
-    if (len != h->model_bytes + 1 || body[h->model_bytes] != '\n') {
-        qc_cache_broken(ret_reason, "corrupt: trailing data");
-        return NULL;
-    }
-    if (qc_cache_hash(body, h->model_bytes) != h->model_hash) {
-        qc_cache_broken(ret_reason, "corrupt: model checksum mismatch");
-        return NULL;
-    }
     if (!(tok = json_tokener_new()))
         return NULL;
-    o = json_tokener_parse_ex(tok, body, (int) h->model_bytes);
+    o = json_tokener_parse_ex(tok, line, (int) llen);
     json_tokener_free(tok);
     if (!o) {
         qc_cache_broken(ret_reason, "corrupt: unparsable model");
@@ -440,6 +482,12 @@ qc_cache_entry_model(const qc_cache_header *h, const char *body, size_t len, cha
         if (e && e->code == QC_E_NOMEM)
             return NULL;
         qc_cache_broken(ret_reason, "corrupt: %s", e && e->message ? e->message : "bad model");
+        return NULL;
+    }
+    if (m->view != view) {
+        qc_model_free(m);
+        qc_cache_broken(ret_reason, "corrupt: the model line is not the %s view",
+                        view == QC_MODEL_VIEW_FULL ? "full" : "guests");
         return NULL;
     }
     return m;

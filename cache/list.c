@@ -54,7 +54,8 @@ qc_cache_names(qc_cache *c, bool all_kinds, size_t *ret_n, qc_error **err)
         if (de->d_name[0] == '.' ||
             !(qc_has_suffix(de->d_name, QC_CACHE_SUFFIX) ||
               (all_kinds && (qc_has_suffix(de->d_name, QC_CACHE_SUFFIX QC_CACHE_NEW_SUFFIX) ||
-                             qc_has_suffix(de->d_name, QC_CACHE_SUFFIX QC_CACHE_LOCK_SUFFIX)))))
+                             qc_has_suffix(de->d_name, QC_CACHE_SUFFIX QC_CACHE_LOCK_SUFFIX) ||
+                             qc_cache_answer_file(de->d_name)))))
             continue;
         if (!(nv = realloc(v, (n + 2) * sizeof(*v))) || !(nv[n] = strdup(de->d_name))) {
             v = nv ? nv : v;
@@ -100,10 +101,13 @@ qc_cache_info_read(qc_cache *c, const char *name, qc_cache_info *i, qc_error **e
 
     if (!(i->file = strdup(name)))
         return qc_error_set(err, QC_E_NOMEM, "out of memory");
-    if ((r = qc_cache_read_entry(c, name, &data, &len, &missing, &i->reason)) == -2)
+    if ((r = qc_cache_read_entry(c, name, 1, &data, &len, &missing, &i->reason)) == -2)
         return qc_error_set(err, QC_E_NOMEM, "out of memory");
-    if (r < 0 || qc_cache_header_decode(data, len, &h, &body, &i->reason) < 0) {
-        i->state = QC_CACHE_BROKEN;
+    if (r == 0)
+        r = qc_cache_header_decode(data, len, &h, &body, &i->reason);
+    if (r < 0) {
+        /* an older format names no keys this qcaps reads: stale, replaced by the next use */
+        i->state = r == -2 ? QC_CACHE_STALE : QC_CACHE_BROKEN;
         return i->reason ? 0 : qc_error_set(err, QC_E_NOMEM, "out of memory");
     }
     i->emulator = qc_steal(&h.keys.emulator);
@@ -118,7 +122,8 @@ qc_cache_info_read(qc_cache *c, const char *name, qc_cache_info *i, qc_error **e
         i->state = QC_CACHE_BROKEN;
         return asprintf(&i->reason, "misnamed (expected %s)", expect) < 0 ? -1 : 0;
     }
-    r = qc_cache_lookup_mode(c, i->emulator, QC_LOOKUP_QUIET, NULL, &i->reason, err);
+    r = qc_cache_lookup_mode(c, i->emulator, QC_LOOKUP_QUIET, QC_MODEL_VIEW_FULL, NULL, NULL,
+                             &i->reason, err);
     if (r < 0)
         return -1;
     i->state = (qc_cache_state) r;
@@ -179,7 +184,7 @@ qc_cache_clear(qc_cache *c, int timeout_ms, qc_error **err)
 
     if (!names)
         return -1;
-    /* <entry>, <entry>.lock and <entry>.new sort together: handle each entry once */
+    /* <entry>, its .lock, .new and answers sort together: handle each entry once */
     qsort(names, n, sizeof(*names), qc_strptr_cmp);
     for (size_t i = 0; i < n; i++) {
         qc_autofree char *base = strdup(names[i]);
@@ -204,6 +209,7 @@ qc_cache_clear(qc_cache *c, int timeout_ms, qc_error **err)
             qc_strv_free_n(names, n);
             return -1;
         }
+        qc_cache_answers_remove(c, base);
         if (unlinkat(c->dirfd, base, 0) == 0)
             removed++;
         (void) unlinkat(c->dirfd, newname, 0);

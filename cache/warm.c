@@ -112,7 +112,7 @@ qc_warm_probe_done(qc_model *model, qc_error *error, void *opaque)
         qc_warm_finish(it, QC_WARM_FAILED, NULL, e);
         return;
     }
-    if (qc_cache_store(it->w->c, it->keys, m, ms, &e) < 0) {
+    if (qc_cache_store(it->w->c, it->keys, m, ms, NULL, &e) < 0) {
         qc_error_prefix(&e, "storing the cache entry of %s", it->emulator);
         qc_warm_finish(it, QC_WARM_FAILED, NULL, e);
         return;

@@ -10,6 +10,7 @@
 /* Models looked up so far (qemu-system-arm serves two guests), freed with the query. */
 typedef struct qc_lib_caps_models {
     qcaps_context *ctx;
+    qc_cache *cache;         /* opened once for all the emulators; NULL: probe each */
     qc_strlist paths;        /* paths[i] is the emulator of v[i] */
     qc_model **v;
     size_t n;
@@ -26,7 +27,9 @@ qc_lib_caps_model(const char *path, void *opaque, qc_error **err)
 
     if (k >= 0)
         return ms->v[k];
-    if (!(m = qc_context_model(ms->ctx, path, NULL, err)))
+    /* the host document needs only the guests view of each model */
+    if (!(m = qc_context_lookup(ms->ctx, ms->cache, path, NULL, QC_MODEL_VIEW_GUESTS, NULL,
+                                err)))
         return NULL;
     if (!(nv = realloc(ms->v, (ms->n + 1) * sizeof(*nv))) ||
         qc_strlist_add(&ms->paths, path, err) < 0) {
@@ -65,6 +68,8 @@ qcaps_capabilities(qcaps_context *ctx, qcaps_format format, qcaps_error **err)
     }
     if (!(hf = qc_hostfacts_read(NULL, &e)) || qc_caps_find_emulators(NULL, &emus, &e) < 0)
         goto out;
+    if (!(ms.cache = qc_context_cache(ctx, false, &e)) && e)
+        goto out;
     req.host = hf;
     req.emulators = &emus;
     req.model = qc_lib_caps_model;
@@ -77,6 +82,7 @@ out:
     for (size_t i = 0; i < ms.n; i++)
         qc_model_free(ms.v[i]);
     free(ms.v);
+    qc_cache_free(ms.cache);
     qc_strlist_clear(&ms.paths);
     qc_strlist_clear(&emus);
     if (!out)

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "cache/cache.h"
+#include "introspect/host.h"
 #include "introspect/probe.h"
 #include "lib/internal.h"
 #include "qmp/fixture.h"
@@ -141,15 +142,33 @@ qc_context_cache_warn(const char *message, void *opaque)
     qc_context_warn(opaque, "%s", message);
 }
 
+qc_cache *
+qc_context_cache(qcaps_context *ctx, bool quiet, qc_error **err)
+{
+    QC_CLEANUP(qc_error_freep) qc_error *cerr = NULL;
+    qc_cache *cache;
+
+    if ((ctx && ctx->cache_mode == QCAPS_CACHE_BYPASS) || (ctx && ctx->tcg_only))
+        return NULL;
+    if (!(cache = qc_cache_open(ctx ? ctx->cache_dir : NULL, !quiet,
+                                quiet ? NULL : qc_context_cache_warn, ctx, &cerr))) {
+        if (cerr->code == QC_E_NOMEM)
+            qc_error_propagate(err, qc_steal(&cerr));
+        else if (!quiet)
+            qc_context_warn(ctx, "%s: answering without the cache", cerr->message);
+    }
+    return cache;
+}
+
 qc_model *
-qc_context_model(qcaps_context *ctx, const char *emulator, const char *fixture, qc_error **err)
+qc_context_lookup(qcaps_context *ctx, qc_cache *cache, const char *emulator,
+                  const char *fixture, qc_model_view view, char **ret_id, qc_error **err)
 {
     QC_CLEANUP(qc_fixture_freep) qc_fixture *fx = NULL;
-    QC_CLEANUP(qc_cache_freep) qc_cache *cache = NULL;
-    QC_CLEANUP(qc_error_freep) qc_error *cerr = NULL;
-    qcaps_cache_mode mode = ctx ? ctx->cache_mode : QCAPS_CACHE_USE;
     qc_probe_opts o = {0};
 
+    if (ret_id)
+        *ret_id = NULL;
     if (!emulator && !fixture) {
         qc_error_set(err, QC_E_INVALID, "give an emulator or a fixture");
         return NULL;
@@ -164,18 +183,34 @@ qc_context_model(qcaps_context *ctx, const char *emulator, const char *fixture, 
         return qc_probe_run(&o, err);
     }
     o.emulator = emulator;
-    if (mode == QCAPS_CACHE_BYPASS || o.accel_mode != QC_PROBE_ACCEL_AUTO)
+    if (!cache)
         return qc_probe_run(&o, err);
-    if (!(cache = qc_cache_open(ctx ? ctx->cache_dir : NULL, true, qc_context_cache_warn, ctx,
-                                &cerr))) {
-        if (cerr->code == QC_E_NOMEM) {
-            qc_error_propagate(err, qc_steal(&cerr));
-            return NULL;
-        }
-        qc_context_warn(ctx, "%s: answering without the cache", cerr->message);
-        return qc_probe_run(&o, err);
+    return qc_cache_get(cache, &o, ctx && ctx->cache_mode == QCAPS_CACHE_REFRESH, view, ret_id,
+                        err);
+}
+
+qc_model *
+qc_context_model(qcaps_context *ctx, const char *emulator, const char *fixture, qc_error **err)
+{
+    QC_CLEANUP(qc_cache_freep) qc_cache *cache = NULL;
+    QC_CLEANUP(qc_error_freep) qc_error *cerr = NULL;
+    qc_model *m;
+
+    if (!fixture && !(cache = qc_context_cache(ctx, false, &cerr)) && cerr) {
+        qc_error_propagate(err, qc_steal(&cerr));
+        return NULL;
     }
-    return qc_cache_get(cache, &o, mode == QCAPS_CACHE_REFRESH, err);
+    if (!(m = qc_context_lookup(ctx, cache, emulator, fixture, QC_MODEL_VIEW_FULL, NULL, err)))
+        return NULL;
+    /* firmware descriptors are read at query time: installing OVMF needs no re-probe (a
+     * replay keeps the fixture's unless directories are given) */
+    if ((!fixture || (ctx && ctx->firmware_dirs)) &&
+        qc_host_read_firmware(&m->host, ctx ? (const char *const *) ctx->firmware_dirs : NULL,
+                              err) < 0) {
+        qc_model_free(m);
+        return NULL;
+    }
+    return m;
 }
 
 QCAPS_PUBLIC qcaps_model *

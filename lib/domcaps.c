@@ -1,70 +1,29 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* domcaps.c: qcaps_domcaps(): libvirt's domainCapabilities document for a query. */
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/utsname.h>
-#include <unistd.h>
 
 #include "introspect/host.h"
 #include "lib/internal.h"
 #include "schema/domcaps.h"
 #include "schema/xmljson.h"
 
-/* libvirt arch -> QEMU target of the binary that serves it (mapping §1.1). */
-static const char *
-qc_lib_arch_target(const char *arch)
+/* Warnings of a rendering: passed on, and kept for the answer. */
+typedef struct qc_lib_dc_warnings {
+    qcaps_context *ctx;
+    qc_strlist list;
+    bool oom;
+} qc_lib_dc_warnings;
+
+static void
+qc_lib_dc_warn(const char *message, void *opaque)
 {
-    static const struct {
-        const char *arch, *target;
-    } table[] = {
-        {"i686", "i386"}, {"armv6l", "arm"}, {"armv7l", "arm"}, {"ppc64le", "ppc64"},
-        {"parisc", "hppa"}, {"openrisc", "or1k"},
-    };
+    qc_lib_dc_warnings *w = opaque;
 
-    for (size_t i = 0; i < QC_N_ELEMENTS(table); i++) {
-        if (strcmp(table[i].arch, arch) == 0)
-            return table[i].target;
-    }
-    return arch;
-}
-
-/* The default emulator for `arch` (NULL: the host's): qemu-system-<target> in $PATH. */
-static char *
-qc_lib_default_emulator(const char *arch, qc_error **err)
-{
-    struct utsname u;
-    const char *target, *path = getenv("PATH");
-    char *copy, *save = NULL, *found = NULL;
-
-    if (!arch) {
-        if (uname(&u) < 0) {
-            qc_error_set_errno(err, errno, "uname");
-            return NULL;
-        }
-        target = qc_host_arch_normalise(u.machine);
-    } else {
-        target = qc_lib_arch_target(arch);
-    }
-    if (!(copy = strdup(path && *path ? path : "/usr/bin:/bin"))) {
-        qc_error_set(err, QC_E_NOMEM, "out of memory");
-        return NULL;
-    }
-    for (char *d = strtok_r(copy, ":", &save); d && !found; d = strtok_r(NULL, ":", &save)) {
-        char *full = NULL;
-        if (asprintf(&full, "%s/qemu-system-%s", d, target) < 0)
-            break;
-        if (access(full, X_OK) == 0)
-            found = full;
-        else
-            free(full);
-    }
-    free(copy);
-    if (!found)
-        qc_error_set(err, QC_E_NOTFOUND, "no emulator for arch '%s' (qemu-system-%s) in $PATH",
-                     arch ? arch : target, target);
-    return found;
+    qc_context_warn(w->ctx, "%s", message);
+    if (qc_strlist_add(&w->list, message, NULL) < 0)
+        w->oom = true;
 }
 
 static char *
@@ -72,9 +31,17 @@ qc_lib_domcaps(qcaps_context *ctx, const qcaps_domcaps_query *q, qcaps_format fo
                qc_error **err)
 {
     QC_CLEANUP(qc_model_freep) qc_model *m = NULL;
+    QC_CLEANUP(qc_cache_freep) qc_cache *cache = NULL;
     qc_autofree char *emulator = NULL;
+    qc_autofree char *id = NULL;
+    qc_autofree char *key = NULL;
     qc_autofree char *xml = NULL;
+    char *out = NULL;
     qc_domcaps_req req = {q->arch, q->machine, q->virttype};
+    qc_lib_dc_warnings w = {ctx, {0}, false};
+    qc_fw_inputs in = {{0}, {0}};
+    const char *emu;
+    int r;
 
     if (format != QCAPS_FORMAT_XML && format != QCAPS_FORMAT_JSON) {
         qc_error_set(err, QC_E_INVALID, "domcaps: unknown format %d", (int) format);
@@ -82,17 +49,49 @@ qc_lib_domcaps(qcaps_context *ctx, const qcaps_domcaps_query *q, qcaps_format fo
     }
     if (!q->emulator && !q->fixture && !(emulator = qc_lib_default_emulator(q->arch, err)))
         return NULL;
-    if (!(m = qc_context_model(ctx, q->emulator ? q->emulator : emulator, q->fixture, err)))
+    emu = q->emulator ? q->emulator : emulator;
+    if (!q->fixture) {
+        QC_CLEANUP(qc_error_freep) qc_error *cerr = NULL;
+        if (!(cache = qc_context_cache(ctx, false, &cerr)) && cerr) {
+            qc_error_propagate(err, qc_steal(&cerr));
+            return NULL;
+        }
+        if (cache && (!ctx || ctx->cache_mode == QCAPS_CACHE_USE)) {
+            if ((r = qc_lib_domcaps_answer(ctx, cache, emu, q, format, &out, err)) != 0)
+                return r > 0 ? out : NULL;
+        }
+    }
+    if (!(m = qc_context_lookup(ctx, cache, q->fixture ? NULL : emu, q->fixture,
+                                QC_MODEL_VIEW_FULL, &id, err)))
         return NULL;
-    if (ctx && ctx->firmware_dirs &&
-        qc_host_read_firmware(&m->host, (const char *const *) ctx->firmware_dirs, err) < 0)
-        return NULL;
-    if (!(xml = qc_domcaps_format(m, &req, ctx ? ctx->warn : NULL, ctx ? ctx->warn_opaque : NULL,
-                                  err)))
-        return NULL;
-    if (format == QCAPS_FORMAT_JSON)
-        return qc_xml_to_json(xml, err);
-    return qc_steal(&xml);
+    /* firmware descriptors are read now, noting what was read for the kept answer (a
+     * replay keeps the fixture's unless directories are given) */
+    if ((!q->fixture || (ctx && ctx->firmware_dirs)) &&
+        qc_host_read_firmware_inputs(&m->host,
+                                     ctx ? (const char *const *) ctx->firmware_dirs : NULL,
+                                     &in, err) < 0)
+        goto out;
+    if (!(xml = qc_domcaps_format(m, &req, qc_lib_dc_warn, &w, err)))
+        goto out;
+    out = format == QCAPS_FORMAT_JSON ? qc_xml_to_json(xml, err) : qc_steal(&xml);
+    if (out && id && !w.oom) {
+        QC_CLEANUP(qc_error_freep) qc_error *perr = NULL;
+        /* only a shortcut: a cache that takes no answer still answered the query */
+        if (!(key = qc_lib_domcaps_key(ctx, emu, q, format, &perr)) ||
+            qc_cache_answer_put(cache, emu, id, key, &in.paths, &in.sigs, &w.list, out,
+                                strlen(out), &perr) < 0) {
+            if (perr && perr->code == QC_E_NOMEM) {
+                free(out);
+                out = NULL;
+                qc_error_propagate(err, qc_steal(&perr));
+            }
+        }
+    }
+out:
+    qc_strlist_clear(&w.list);
+    qc_strlist_clear(&in.paths);
+    qc_strlist_clear(&in.sigs);
+    return out;
 }
 
 QCAPS_PUBLIC char *

@@ -10,6 +10,7 @@
 
 #include "qcaps.h"
 
+#include "cache/cache.h"
 #include "common/error.h"
 #include "model/model.h"
 
@@ -38,13 +39,46 @@ qcaps_model *qcaps_model_wrap(qc_model *m, qcaps_error **err);
 
 /* The model for a query: replayed from `fixture` when given (the cache is not touched),
  * else from the cache or a probe of `emulator` according to the context's cache mode
- * (cache/cache.h: a valid entry answers, a miss probes under the entry's lock and stores).
+ * (cache/cache.h: a valid entry answers, a miss probes under the entry's lock and stores),
+ * with the firmware descriptors read now (the context's directories, else the default
+ * search path; a replay keeps the fixture's unless the context names directories).
  * A cache directory that cannot be used is a warning, never a failure: the probe still
  * answers. Caller owns the result. */
 qc_model *qc_context_model(qcaps_context *ctx, const char *emulator, const char *fixture,
                            qc_error **err);
+
+/* The pieces of qc_context_model(), for queries that need more of the cache:
+ * the context's cache (NULL when its mode bypasses the cache, or when the directory
+ * cannot be used: a warning unless `quiet`, which also neither creates the directory nor
+ * reports anything through the cache; *err only on OOM), */
+qc_cache *qc_context_cache(qcaps_context *ctx, bool quiet, qc_error **err);
+/* and the model of `view` from `cache` (NULL: probe) or `fixture`, as it was stored: the
+ * firmware descriptors are those of its probe. *ret_id: see qc_cache_get(). */
+qc_model *qc_context_lookup(qcaps_context *ctx, qc_cache *cache, const char *emulator,
+                            const char *fixture, qc_model_view view, char **ret_id,
+                            qc_error **err);
 /* Passes a warning to the context's handler (nothing when none is set). */
 void qc_context_warn(qcaps_context *ctx, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
+
+/* ---- domcaps (lib/domcaps-answer.c: nothing there renders, so that `qcaps domcaps` can
+ * answer from a kept document without loading the schema layer) -------------------- */
+/* The default emulator for `arch` (NULL: the host's): qemu-system-<target> in $PATH. */
+char *qc_lib_default_emulator(const char *arch, qc_error **err);
+/* The cache answer key of a domcaps query for `emulator`: everything of the query that
+ * can change the document, the firmware search path included. Caller frees. */
+char *qc_lib_domcaps_key(qcaps_context *ctx, const char *emulator,
+                         const qcaps_domcaps_query *q, qcaps_format format, qc_error **err);
+/* The kept answer of the query from `cache`: 1 and *ret_text (its warnings given again
+ * through the context), 0 when there is none valid, -1 on OOM. */
+int qc_lib_domcaps_answer(qcaps_context *ctx, qc_cache *cache, const char *emulator,
+                          const qcaps_domcaps_query *q, qcaps_format format, char **ret_text,
+                          qc_error **err);
+/* The whole fast path: 1 and *ret_text when a kept answer is valid; 0 when the query must
+ * be rendered (a replay, a cache mode other than USE, no cache directory, no valid
+ * answer: nothing is reported, the full path will say whatever there is to say); -1 on
+ * OOM. */
+int qc_lib_domcaps_fast(qcaps_context *ctx, const qcaps_domcaps_query *q, qcaps_format format,
+                        char **ret_text, qc_error **err);
 
 #endif

@@ -2,10 +2,11 @@
 /* fuzz-cache-entry.c: fuzzes the cache entry reader (cache/entry.c) on arbitrary file bytes.
  *
  * The input is an entry file as qc_cache_read_entry() returns it. It goes through
- * qc_cache_header_decode(), the key comparison and qc_cache_entry_model() exactly as a
- * lookup does; then, since mutations rarely keep the model checksum right, the model is
- * decoded a second time with model-bytes and model-hash fixed up to match the body, so
- * the model reader (model-json.c) is reached too. A decoded model must encode again.
+ * qc_cache_header_decode(), the key comparison and qc_cache_entry_model() (both views)
+ * exactly as a lookup does; then, since mutations rarely keep the checksums right, the
+ * models are decoded a second time with the lengths and checksums of the two model lines
+ * fixed up to match the body, so the model reader (model-json.c) is reached too. A
+ * decoded model must encode again.
  */
 #include <string.h>
 
@@ -33,15 +34,15 @@ qc_fuzz_cache(void)
 }
 
 static void
-qc_fuzz_model(const qc_cache_header *h, const char *body, size_t len)
+qc_fuzz_model(const qc_cache_header *h, const char *body, size_t len, qc_model_view view)
 {
     char *reason = NULL;
-    qc_model *m = qc_cache_entry_model(h, body, len, &reason);
+    qc_model *m = qc_cache_entry_model(h, body, len, view, &reason);
 
-    QC_FUZZ_CHECK(!m || !reason);
+    QC_FUZZ_CHECK(!m || (!reason && m->view == view));
     if (m) {
         qc_error *err = NULL;
-        json_object *o = qc_model_to_json(m, &err);
+        json_object *o = qc_model_to_json_view(m, m->view, &err);
 
         QC_FUZZ_CHECK(o || (err && err->code == QC_E_NOMEM));
         json_object_put(o);
@@ -75,11 +76,18 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     diff = qc_cache_keys_diff(qc_fuzz_cache(), &h, &now, &oom);
     free(diff);
 
-    qc_fuzz_model(&h, text + body, size - body);
+    qc_fuzz_model(&h, text + body, size - body, QC_MODEL_VIEW_GUESTS);
+    qc_fuzz_model(&h, text + body, size - body, QC_MODEL_VIEW_FULL);
     if (size - body > 0 && text[size - 1] == '\n') {
-        h.model_bytes = size - body - 1;
-        h.model_hash = qc_cache_hash(text + body, h.model_bytes);
-        qc_fuzz_model(&h, text + body, size - body);
+        const char *nl = memchr(text + body, '\n', size - body);
+        h.guests_bytes = (size_t) (nl - (text + body));
+        h.guests_hash = qc_cache_hash(text + body, h.guests_bytes);
+        if (h.guests_bytes + 1 < size - body) {
+            h.model_bytes = size - body - h.guests_bytes - 2;
+            h.model_hash = qc_cache_hash(nl + 1, h.model_bytes);
+        }
+        qc_fuzz_model(&h, text + body, size - body, QC_MODEL_VIEW_GUESTS);
+        qc_fuzz_model(&h, text + body, size - body, QC_MODEL_VIEW_FULL);
     }
     qc_cache_header_clear(&h);
     return 0;

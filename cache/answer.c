@@ -1,0 +1,321 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* answer.c: documents rendered from an entry, kept beside it (cache.h, "answers").
+ *
+ * A cached query that only had to parse its entry still rebuilt a 200 KB model and
+ * rendered the document again: ten times the work of reading the document back. An
+ * answer file holds that document with everything it was made from, so that reading it
+ * back is exactly as right as rendering it again.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <json-c/json.h>
+
+#include "cache/cache-internal.h"
+#include "common/fileio.h"
+#include "common/pathsig.h"
+
+#define QC_ANSWER_MAGIC "{\"qcaps-answer\":"
+#define QC_ANSWER_FORMAT 1
+#define QC_ANSWER_MAX_BYTES ((size_t) 64 << 20)
+#define QC_JSON_FLAGS (JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE)
+
+QC_DEFINE_CLEANUP(json_object *, json_object_put);
+
+void
+qc_cache_answer_clear(qc_cache_answer *a)
+{
+    if (!a)
+        return;
+    free(a->text);
+    qc_strlist_clear(&a->warnings);
+    memset(a, 0, sizeof(*a));
+}
+
+bool
+qc_cache_answer_file(const char *name)
+{
+    const char *s = strstr(name, QC_CACHE_SUFFIX "."), *a;
+
+    return s && (a = strstr(s, QC_CACHE_ANSWER_INFIX)) &&
+           (a[strlen(QC_CACHE_ANSWER_INFIX)] == '\0' || a[strlen(QC_CACHE_ANSWER_INFIX)] == '.');
+}
+
+/* <entry>.<hash of the query>.answer */
+static char *
+qc_answer_name(const char *emulator, const char *query, qc_error **err)
+{
+    qc_autofree char *entry = qc_cache_entry_name(emulator, err);
+    char *name = NULL;
+
+    if (!entry)
+        return NULL;
+    if (asprintf(&name, "%s.%016llx" QC_CACHE_ANSWER_INFIX, entry,
+                 (unsigned long long) qc_cache_hash(query, strlen(query))) < 0) {
+        qc_error_set(err, QC_E_NOMEM, "out of memory");
+        return NULL;
+    }
+    return name;
+}
+
+/* The identity of emulator's entry when it is valid now, else NULL (and *ret_oom on OOM). */
+static char *
+qc_answer_entry_id(qc_cache *c, const char *emulator, bool *ret_oom)
+{
+    qc_autofree char *name = NULL;
+    qc_autofree char *data = NULL;
+    qc_autofree char *reason = NULL;
+    qc_autofree char *diff = NULL;
+    QC_CLEANUP(qc_cache_keys_freep) qc_cache_keys *now = NULL;
+    qc_cache_header h;
+    size_t len = 0, body = 0;
+    bool missing = false;
+    char *id = NULL;
+    int r;
+
+    *ret_oom = false;
+    memset(&h, 0, sizeof(h));
+    if (!(name = qc_cache_entry_name(emulator, NULL)) ||
+        (r = qc_cache_read_entry(c, name, 1, &data, &len, &missing, &reason)) == -2) {
+        *ret_oom = true;
+        return NULL;
+    }
+    if (r < 0)
+        return NULL;
+    if (qc_cache_header_decode(data, len, &h, &body, &reason) < 0) {
+        *ret_oom = !reason;
+        return NULL;
+    }
+    if (!(now = qc_cache_keys_read(c, emulator, NULL))) {
+        *ret_oom = true;
+    } else if (!(diff = qc_cache_keys_diff(c, &h, now, ret_oom)) && !*ret_oom) {
+        if (!(id = qc_cache_entry_id(data, body - 1)))
+            *ret_oom = true;
+    }
+    qc_cache_header_clear(&h);
+    return id;
+}
+
+static bool
+qc_js_streq(json_object *o, const char *key, const char *want)
+{
+    json_object *v = NULL;
+
+    return json_object_object_get_ex(o, key, &v) && json_object_is_type(v, json_type_string) &&
+           strcmp(json_object_get_string(v), want) == 0;
+}
+
+/* Every [path, signature] pair of `inputs` still holds. */
+static bool
+qc_answer_inputs_hold(json_object *inputs)
+{
+    if (!json_object_is_type(inputs, json_type_array))
+        return false;
+    for (size_t i = 0; i < json_object_array_length(inputs); i++) {
+        json_object *pair = json_object_array_get_idx(inputs, i);
+        json_object *p, *s;
+        char sig[QC_PATHSIG_MAX];
+        if (!json_object_is_type(pair, json_type_array) || json_object_array_length(pair) != 2 ||
+            !json_object_is_type(p = json_object_array_get_idx(pair, 0), json_type_string) ||
+            !json_object_is_type(s = json_object_array_get_idx(pair, 1), json_type_string))
+            return false;
+        qc_pathsig(json_object_get_string(p), sig);
+        if (strcmp(sig, json_object_get_string(s)) != 0)
+            return false;
+    }
+    return true;
+}
+
+/* Decodes an answer file read whole into `data`; 1 and *ret filled when it answers
+ * `query` for entry `id`, 0 when not, -1 on OOM. */
+static int
+qc_answer_decode(const qc_cache *c, char *data, size_t len, const char *id, const char *query,
+                 qc_cache_answer *ret)
+{
+    QC_CLEANUP(json_object_putp) json_object *o = NULL;
+    json_object *v = NULL, *warnings = NULL;
+    json_tokener *tok;
+    const char *nl;
+    size_t body;
+    int64_t bytes;
+
+    if (len < strlen(QC_ANSWER_MAGIC) || memcmp(data, QC_ANSWER_MAGIC, strlen(QC_ANSWER_MAGIC)) ||
+        !(nl = memchr(data, '\n', len)))
+        return 0;
+    if (!(tok = json_tokener_new()))
+        return -1;
+    o = json_tokener_parse_ex(tok, data, (int) (nl - data));
+    json_tokener_free(tok);
+    body = (size_t) (nl - data) + 1;
+    if (!o || !json_object_is_type(o, json_type_object) ||
+        !json_object_object_get_ex(o, "qcaps-answer", &v) ||
+        json_object_get_int(v) != QC_ANSWER_FORMAT || !qc_js_streq(o, "engine", c->engine) ||
+        !qc_js_streq(o, "entry", id) || !qc_js_streq(o, "query", query) ||
+        !json_object_object_get_ex(o, "bytes", &v) || !json_object_is_type(v, json_type_int))
+        return 0;
+    bytes = json_object_get_int64(v);
+    if (bytes < 0 || (size_t) bytes != len - body ||
+        !json_object_object_get_ex(o, "hash", &v) || !json_object_is_type(v, json_type_string) ||
+        strtoull(json_object_get_string(v), NULL, 16) != qc_cache_hash(data + body, len - body) ||
+        !json_object_object_get_ex(o, "warnings", &warnings) ||
+        !json_object_is_type(warnings, json_type_array) ||
+        !json_object_object_get_ex(o, "inputs", &v) || !qc_answer_inputs_hold(v))
+        return 0;
+    for (size_t i = 0; i < json_object_array_length(warnings); i++) {
+        json_object *w = json_object_array_get_idx(warnings, i);
+        if (!json_object_is_type(w, json_type_string))
+            return 0;
+        if (qc_strlist_add(&ret->warnings, json_object_get_string(w), NULL) < 0)
+            return -1;
+    }
+    memmove(data, data + body, len - body);
+    data[len - body] = '\0';
+    ret->text = data;
+    ret->len = len - body;
+    return 1;
+}
+
+int
+qc_cache_answer_get(qc_cache *c, const char *emulator, const char *query, qc_cache_answer *ret,
+                    qc_error **err)
+{
+    qc_autofree char *id = NULL;
+    qc_autofree char *name = NULL;
+    qc_autofree char *data = NULL;
+    qc_autoclose int fd = -1;
+    struct stat st;
+    size_t len = 0;
+    bool oom = false;
+    int r;
+
+    memset(ret, 0, sizeof(*ret));
+    if (!(id = qc_answer_entry_id(c, emulator, &oom)))
+        return oom ? qc_error_set(err, QC_E_NOMEM, "out of memory") : 0;
+    if (!(name = qc_answer_name(emulator, query, err)))
+        return -1;
+    fd = openat(c->dirfd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+    if (fd < 0 || fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) ||
+        (size_t) st.st_size > QC_ANSWER_MAX_BYTES)
+        return 0;
+    if (!(data = malloc((size_t) st.st_size + 1)))
+        return qc_error_set(err, QC_E_NOMEM, "out of memory");
+    while (len < (size_t) st.st_size) {
+        ssize_t n = read(fd, data + len, (size_t) st.st_size - len);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            break;
+        len += (size_t) n;
+    }
+    if (len != (size_t) st.st_size)
+        return 0;
+    data[len] = '\0';
+    if ((r = qc_answer_decode(c, data, len, id, query, ret)) < 0) {
+        qc_cache_answer_clear(ret);
+        return qc_error_set(err, QC_E_NOMEM, "out of memory");
+    }
+    if (r == 1)
+        data = NULL; /* now ret->text */
+    else
+        qc_cache_answer_clear(ret);
+    return r;
+}
+
+static json_object *
+qc_answer_header(const qc_cache *c, const char *entry_id, const char *query,
+                 const qc_strlist *paths, const qc_strlist *sigs, const qc_strlist *warnings,
+                 const char *text, size_t len)
+{
+    QC_CLEANUP(json_object_putp) json_object *o = json_object_new_object();
+    json_object *in = json_object_new_array(), *w = json_object_new_array();
+    char hash[17];
+    bool ok = o && in && w;
+
+    snprintf(hash, sizeof(hash), "%016llx", (unsigned long long) qc_cache_hash(text, len));
+    for (size_t i = 0; ok && paths && i < paths->n; i++) {
+        json_object *pair = json_object_new_array();
+        ok = pair && json_object_array_add(in, pair) == 0 &&
+             json_object_array_add(pair, json_object_new_string(paths->v[i])) == 0 &&
+             json_object_array_add(pair, json_object_new_string(sigs->v[i])) == 0;
+    }
+    for (size_t i = 0; ok && warnings && i < warnings->n; i++)
+        ok = json_object_array_add(w, json_object_new_string(warnings->v[i])) == 0;
+    if (!ok) {
+        json_object_put(in);
+        json_object_put(w);
+        return NULL;
+    }
+    ok = json_object_object_add(o, "qcaps-answer", json_object_new_int(QC_ANSWER_FORMAT)) == 0 &&
+         json_object_object_add(o, "engine", json_object_new_string(c->engine)) == 0 &&
+         json_object_object_add(o, "entry", json_object_new_string(entry_id)) == 0 &&
+         json_object_object_add(o, "query", json_object_new_string(query)) == 0 &&
+         json_object_object_add(o, "inputs", in) == 0 &&
+         json_object_object_add(o, "warnings", w) == 0 &&
+         json_object_object_add(o, "bytes", json_object_new_int64((int64_t) len)) == 0 &&
+         json_object_object_add(o, "hash", json_object_new_string(hash)) == 0;
+    return ok ? qc_steal(&o) : NULL;
+}
+
+int
+qc_cache_answer_put(qc_cache *c, const char *emulator, const char *entry_id, const char *query,
+                    const qc_strlist *input_paths, const qc_strlist *input_sigs,
+                    const qc_strlist *warnings, const char *text, size_t len, qc_error **err)
+{
+    QC_CLEANUP(json_object_putp) json_object *head = NULL;
+    qc_autofree char *name = NULL;
+    qc_autofree char *tmp = NULL;
+    qc_autoclose int fd = -1;
+    const char *line;
+
+    if ((input_paths ? input_paths->n : 0) != (input_sigs ? input_sigs->n : 0))
+        return qc_error_set(err, QC_E_INVALID, "answer inputs: paths and signatures differ");
+    if (!(name = qc_answer_name(emulator, query, err)))
+        return -1;
+    if (!(head = qc_answer_header(c, entry_id, query, input_paths, input_sigs, warnings, text,
+                                  len)) ||
+        !(line = json_object_to_json_string_ext(head, QC_JSON_FLAGS)) ||
+        asprintf(&tmp, "%s.new%ld", name, (long) getpid()) < 0)
+        return qc_error_set(err, QC_E_NOMEM, "out of memory");
+    /* A leftover of ours (same pid: an earlier crash) is ours to replace. */
+    (void) unlinkat(c->dirfd, tmp, 0);
+    fd = openat(c->dirfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+    if (fd < 0)
+        return qc_error_set_errno(err, errno, "cannot create '%s/%s'", c->dir, tmp);
+    /* No fsync: a torn answer fails its checksum and is rendered again. */
+    if (fchmod(fd, 0644) < 0 || qc_write_all(fd, line, strlen(line)) < 0 ||
+        qc_write_all(fd, "\n", 1) < 0 || qc_write_all(fd, text, len) < 0 ||
+        close(qc_steal_fd(&fd)) < 0 || renameat(c->dirfd, tmp, c->dirfd, name) < 0) {
+        int e = errno;
+        (void) unlinkat(c->dirfd, tmp, 0);
+        return qc_error_set_errno(err, e, "cannot write '%s/%s'", c->dir, name);
+    }
+    return 0;
+}
+
+void
+qc_cache_answers_remove(qc_cache *c, const char *entry)
+{
+    size_t n = strlen(entry);
+    struct dirent *de;
+    DIR *d;
+    int fd = openat(c->dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+    if (fd < 0)
+        return;
+    if (!(d = fdopendir(fd))) {
+        close(fd);
+        return;
+    }
+    while ((de = readdir(d))) {
+        if (strncmp(de->d_name, entry, n) == 0 && de->d_name[n] == '.' &&
+            qc_cache_answer_file(de->d_name))
+            (void) unlinkat(c->dirfd, de->d_name, 0);
+    }
+    closedir(d);
+}

@@ -1,0 +1,146 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* domcaps-answer.c: a domcaps query answered from the cache's kept documents, without
+ * rendering: what `qcaps domcaps` needs on its fast path, so nothing here may use the
+ * schema layer (libxml2). */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/utsname.h>
+#include <unistd.h>
+
+#include <json-c/json.h>
+
+#include "introspect/host.h"
+#include "lib/internal.h"
+
+/* libvirt arch -> QEMU target of the binary that serves it (mapping §1.1). */
+static const char *
+qc_lib_arch_target(const char *arch)
+{
+    static const struct {
+        const char *arch, *target;
+    } table[] = {
+        {"i686", "i386"}, {"armv6l", "arm"}, {"armv7l", "arm"}, {"ppc64le", "ppc64"},
+        {"parisc", "hppa"}, {"openrisc", "or1k"},
+    };
+
+    for (size_t i = 0; i < QC_N_ELEMENTS(table); i++) {
+        if (strcmp(table[i].arch, arch) == 0)
+            return table[i].target;
+    }
+    return arch;
+}
+
+/* The default emulator for `arch` (NULL: the host's): qemu-system-<target> in $PATH. */
+char *
+qc_lib_default_emulator(const char *arch, qc_error **err)
+{
+    struct utsname u;
+    const char *target, *path = getenv("PATH");
+    char *copy, *save = NULL, *found = NULL;
+
+    if (!arch) {
+        if (uname(&u) < 0) {
+            qc_error_set_errno(err, errno, "uname");
+            return NULL;
+        }
+        target = qc_host_arch_normalise(u.machine);
+    } else {
+        target = qc_lib_arch_target(arch);
+    }
+    if (!(copy = strdup(path && *path ? path : "/usr/bin:/bin"))) {
+        qc_error_set(err, QC_E_NOMEM, "out of memory");
+        return NULL;
+    }
+    for (char *d = strtok_r(copy, ":", &save); d && !found; d = strtok_r(NULL, ":", &save)) {
+        char *full = NULL;
+        if (asprintf(&full, "%s/qemu-system-%s", d, target) < 0)
+            break;
+        if (access(full, X_OK) == 0)
+            found = full;
+        else
+            free(full);
+    }
+    free(copy);
+    if (!found)
+        qc_error_set(err, QC_E_NOTFOUND, "no emulator for arch '%s' (qemu-system-%s) in $PATH",
+                     arch ? arch : target, target);
+    return found;
+}
+
+char *
+qc_lib_domcaps_key(qcaps_context *ctx, const char *emulator, const qcaps_domcaps_query *q,
+                   qcaps_format format, qc_error **err)
+{
+    json_object *o = json_object_new_array(), *dirs = json_object_new_array();
+    qc_strlist path = {0};
+    char *key = NULL;
+    bool ok = o && dirs;
+
+    if (ok && qc_host_firmware_search_path(ctx ? (const char *const *) ctx->firmware_dirs : NULL,
+                                           &path, err) < 0) {
+        json_object_put(o);
+        json_object_put(dirs);
+        return NULL;
+    }
+    for (size_t i = 0; ok && i < path.n; i++)
+        ok = json_object_array_add(dirs, json_object_new_string(path.v[i])) == 0;
+    ok = ok && json_object_array_add(o, json_object_new_string("domcaps")) == 0 &&
+         json_object_array_add(o, json_object_new_string(emulator)) == 0 &&
+         json_object_array_add(o, q->arch ? json_object_new_string(q->arch) : NULL) == 0 &&
+         json_object_array_add(o, q->machine ? json_object_new_string(q->machine) : NULL) == 0 &&
+         json_object_array_add(o, q->virttype ? json_object_new_string(q->virttype) : NULL) == 0 &&
+         json_object_array_add(o, json_object_new_string(format == QCAPS_FORMAT_JSON ? "json"
+                                                                                : "xml")) == 0;
+    if (ok && json_object_array_add(o, dirs) == 0) {
+        dirs = NULL;
+        key = strdup(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN));
+    }
+    json_object_put(dirs);
+    json_object_put(o);
+    qc_strlist_clear(&path);
+    if (!key)
+        qc_error_set(err, QC_E_NOMEM, "out of memory");
+    return key;
+}
+
+int
+qc_lib_domcaps_answer(qcaps_context *ctx, qc_cache *cache, const char *emulator,
+                      const qcaps_domcaps_query *q, qcaps_format format, char **ret_text,
+                      qc_error **err)
+{
+    qc_autofree char *key = NULL;
+    qc_cache_answer a;
+    int r;
+
+    *ret_text = NULL;
+    if (!(key = qc_lib_domcaps_key(ctx, emulator, q, format, err)))
+        return -1;
+    if ((r = qc_cache_answer_get(cache, emulator, key, &a, err)) <= 0)
+        return r;
+    for (size_t i = 0; i < a.warnings.n; i++)
+        qc_context_warn(ctx, "%s", a.warnings.v[i]);
+    *ret_text = qc_steal(&a.text);
+    qc_cache_answer_clear(&a);
+    return 1;
+}
+
+int
+qc_lib_domcaps_fast(qcaps_context *ctx, const qcaps_domcaps_query *q, qcaps_format format,
+                    char **ret_text, qc_error **err)
+{
+    QC_CLEANUP(qc_cache_freep) qc_cache *cache = NULL;
+    QC_CLEANUP(qc_error_freep) qc_error *e = NULL;
+    qc_autofree char *emulator = NULL;
+
+    *ret_text = NULL;
+    if (q->fixture || (ctx && ctx->cache_mode != QCAPS_CACHE_USE))
+        return 0;
+    if (!q->emulator && !(emulator = qc_lib_default_emulator(q->arch, &e)))
+        return e->code == QC_E_NOMEM ? (qc_error_propagate(err, qc_steal(&e)), -1) : 0;
+    if (!(cache = qc_context_cache(ctx, true, err)))
+        return err && *err ? -1 : 0;
+    return qc_lib_domcaps_answer(ctx, cache, q->emulator ? q->emulator : emulator, q, format,
+                                 ret_text, err);
+}
