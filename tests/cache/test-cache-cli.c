@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* test-cache-cli.c: `qcaps warm`, `qcaps cache` and cached `qcaps probe` against fake QEMUs
  * that count their starts: hits start nothing, every key change re-probes, concurrent
- * cold lookups probe once, broken entries warn once, faults never lose a valid entry. */
+ * cold lookups probe once, broken entries warn once, faults never lose a valid entry;
+ * kept domcaps answers are exactly as right as a rendering. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -490,6 +491,188 @@ t_usage(void **state)
     assert_int_equal(qc_ct_starts(t), 0);
 }
 
+/* Number of kept answers (*.answer files) in the cache directory. */
+static int
+qc_ct_answers(qc_ct *t)
+{
+    qc_autofree char *cmd = qc_xasprintf("ls '%s' 2>/dev/null | grep -c '\\.answer$'", t->dir);
+    FILE *p = popen(cmd, "r");
+    int n = -1;
+
+    assert_non_null(p);
+    assert_int_equal(fscanf(p, "%d", &n), 1);
+    pclose(p);
+    return n;
+}
+
+/* A firmware descriptor for x86_64 q35/pc machines whose code image is `image`. */
+static void
+qc_ct_descriptor(const char *path, const char *image)
+{
+    qc_autofree char *text = qc_xasprintf(
+        "{\"interface-types\": [\"uefi\"], \"mapping\": {\"device\": \"flash\", "
+        "\"executable\": {\"filename\": \"%s\", \"format\": \"raw\"}}, "
+        "\"targets\": [{\"architecture\": \"x86_64\", \"machines\": [\"pc-q35-*\"]}], "
+        "\"features\": [\"requires-smm\"]}\n", image);
+
+    assert_int_equal(qc_write_file(path, text, 0644), 0);
+}
+
+/* domcaps of emu through the cache (--no-cache when dir is NULL), with firmware dir fw;
+ * through the cache, no QEMU may start unless `probe`. */
+static void
+qc_ct_domcaps_p(qc_ct *t, qc_run *r, const char *emu, const char *fw, const char *format,
+                bool probe)
+{
+    int starts = qc_ct_starts(t);
+
+    if (t->dir)
+        qc_ct_run(t, r, "domcaps", "--cache-dir", t->dir, "--emulator", emu, "--machine",
+                  "q35", "--firmware-dir", fw, "--format", format, NULL);
+    else
+        qc_ct_run(t, r, "domcaps", "--no-cache", "--emulator", emu, "--machine", "q35",
+                  "--firmware-dir", fw, "--format", format, NULL);
+    assert_int_equal(r->exit_code, 0);
+    if (t->dir && !probe)
+        assert_int_equal(qc_ct_starts(t), starts);
+}
+
+static void
+qc_ct_domcaps(qc_ct *t, qc_run *r, const char *emu, const char *fw, const char *format)
+{
+    qc_ct_domcaps_p(t, r, emu, fw, format, false);
+}
+
+/* The document of a fresh rendering (no cache) for comparison. */
+static char *
+qc_ct_domcaps_live(qc_ct *t, const char *emu, const char *fw, const char *format)
+{
+    char *dir = t->dir;
+    char *out;
+    qc_run r;
+
+    t->dir = NULL;
+    qc_ct_domcaps(t, &r, emu, fw, format);
+    t->dir = dir;
+    out = strdup(r.out);
+    qc_run_clear(&r);
+    return out;
+}
+
+/* Kept domcaps answers: the second query is read back, equal to a fresh rendering, with
+ * the same warnings; adding a descriptor, a loader image, touching the binary, a torn or
+ * symlinked answer file all give the fresh document; clear removes answers. */
+static void
+t_domcaps_answers(void **state)
+{
+    qc_ct *t = *state;
+    qc_autofree char *emu = qc_ct_emu(t, "a", NULL);
+    qc_autofree char *fw = qc_xasprintf("%s/fw", t->root);
+    qc_autofree char *image = qc_xasprintf("%s/fw/CODE.fd", t->root);
+    qc_autofree char *desc = qc_xasprintf("%s/fw/50-test.json", t->root);
+    qc_autofree char *bad = qc_xasprintf("%s/fw/60-bad.json", t->root);
+    qc_autofree char *first = NULL;
+    qc_autofree char *live = NULL;
+    qc_autofree char *warn = NULL;
+    qc_autofree char *answer = NULL;
+    qc_run r;
+    int starts;
+
+    assert_int_equal(mkdir(fw, 0755), 0);
+    qc_ct_domcaps_p(t, &r, emu, fw, "xml", true);
+    first = strdup(r.out);
+    qc_run_clear(&r);
+    assert_int_equal(qc_ct_answers(t), 1);
+    /* answered: no QEMU, the same document as a rendering */
+    qc_ct_domcaps(t, &r, emu, fw, "xml");
+    assert_string_equal(r.out, first);
+    assert_string_equal(r.err, "");
+    qc_run_clear(&r);
+    live = qc_ct_domcaps_live(t, emu, fw, "xml");
+    assert_string_equal(live, first);
+    free(live);
+    /* another format is another answer */
+    qc_ct_domcaps(t, &r, emu, fw, "json");
+    assert_int_equal(qc_ct_answers(t), 2);
+    assert_true(r.out[0] == '{');
+    qc_run_clear(&r);
+
+    /* a new descriptor whose image is missing, then the image: each changes the answer */
+    qc_ct_descriptor(desc, image);
+    qc_ct_domcaps(t, &r, emu, fw, "xml");
+    live = qc_ct_domcaps_live(t, emu, fw, "xml");
+    assert_string_equal(r.out, live);
+    assert_null(strstr(r.out, image));
+    assert_string_not_equal(r.out, first);
+    qc_run_clear(&r);
+    free(live);
+    assert_int_equal(qc_write_file(image, "", 0644), 0);
+    qc_ct_domcaps(t, &r, emu, fw, "xml");
+    assert_non_null(strstr(r.out, image));
+    live = qc_ct_domcaps_live(t, emu, fw, "xml");
+    assert_string_equal(r.out, live);
+    qc_run_clear(&r);
+
+    /* a descriptor that does not parse: the same warning, rendered or read back */
+    assert_int_equal(qc_write_file(bad, "{", 0644), 0);
+    qc_ct_domcaps(t, &r, emu, fw, "xml");
+    assert_non_null(strstr(r.err, "60-bad.json"));
+    warn = strdup(r.err);
+    assert_string_equal(r.out, live);
+    qc_run_clear(&r);
+    qc_ct_domcaps(t, &r, emu, fw, "xml");
+    assert_string_equal(r.err, warn);
+    assert_string_equal(r.out, live);
+    qc_run_clear(&r);
+    assert_int_equal(unlink(bad), 0);
+
+    /* a torn answer, then a symlink in its place: rendered again, the target untouched */
+    qc_ct_domcaps(t, &r, emu, fw, "xml");
+    qc_run_clear(&r);
+    {
+        qc_autofree char *cmd = qc_xasprintf("ls -t '%s'/*.answer | head -1", t->dir);
+        FILE *p = popen(cmd, "r");
+        char line[1024] = "";
+        assert_non_null(p);
+        assert_non_null(fgets(line, sizeof(line), p));
+        pclose(p);
+        line[strcspn(line, "\n")] = '\0';
+        answer = strdup(line);
+    }
+    assert_int_equal(truncate(answer, 200), 0);
+    qc_ct_domcaps(t, &r, emu, fw, "xml");
+    assert_string_equal(r.out, live);
+    qc_run_clear(&r);
+    {
+        qc_autofree char *target = qc_xasprintf("%s/target", t->root);
+        qc_autofree char *text = NULL;
+        assert_int_equal(qc_write_file(target, "keep me\n", 0644), 0);
+        assert_int_equal(unlink(answer), 0);
+        assert_int_equal(symlink(target, answer), 0);
+        qc_ct_domcaps(t, &r, emu, fw, "xml");
+        assert_string_equal(r.out, live);
+        qc_run_clear(&r);
+        text = qc_read_file(target);
+        assert_string_equal(text, "keep me\n");
+    }
+
+    /* a changed binary: re-probed, the old answers removed with the old entry */
+    assert_int_equal(qc_ct_answers(t), 2);
+    assert_int_equal(utimensat(AT_FDCWD, emu, NULL, 0), 0);
+    starts = qc_ct_starts(t);
+    qc_ct_domcaps_p(t, &r, emu, fw, "xml", true);
+    assert_string_equal(r.out, live);
+    qc_run_clear(&r);
+    assert_true(qc_ct_starts(t) > starts);
+    assert_int_equal(qc_ct_answers(t), 1);
+
+    /* clear takes the answers too */
+    qc_ct_run(t, &r, "cache", "clear", "--cache-dir", t->dir, NULL);
+    assert_int_equal(r.exit_code, 0);
+    qc_run_clear(&r);
+    assert_int_equal(qc_ct_answers(t), 0);
+}
+
 int
 main(void)
 {
@@ -502,6 +685,7 @@ main(void)
         cmocka_unit_test_setup_teardown(t_readonly_dir, qc_ct_setup, qc_ct_teardown),
         cmocka_unit_test_setup_teardown(t_failure_keeps_others, qc_ct_setup, qc_ct_teardown),
         cmocka_unit_test_setup_teardown(t_usage, qc_ct_setup, qc_ct_teardown),
+        cmocka_unit_test_setup_teardown(t_domcaps_answers, qc_ct_setup, qc_ct_teardown),
     };
 
     return cmocka_run_group_tests_name("cache-cli", tests, NULL, NULL);

@@ -8,9 +8,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
+#include "common/cleanup.h"
 #include "runner.h"
 
 #define QC_ARGV(...) ((const char *const[]){qc_env_path("QC_QCAPS"), __VA_ARGS__, NULL})
@@ -107,11 +109,59 @@ test_cli_replay_equals_expected(void **state)
     free(fx);
 }
 
+/* The front binary (cli/front.c) must not load libxml2 and its chain: that is its point. */
+static void
+test_front_links_no_libxml2(void **state)
+{
+    qc_autofree char *cmd = qc_xasprintf("readelf -d '%s'", qc_env_path("QC_QCAPS"));
+    char line[512];
+    bool needed = false;
+    FILE *p;
+
+    (void) state;
+    p = popen(cmd, "r");
+    assert_non_null(p);
+    while (fgets(line, sizeof(line), p)) {
+        if (strstr(line, "(NEEDED)")) {
+            needed = true;
+            if (strstr(line, "libxml2") || strstr(line, "libicu") || strstr(line, "stdc++"))
+                fail_msg("qcaps links %s", line);
+        }
+    }
+    assert_int_equal(pclose(p), 0);
+    assert_true(needed);
+}
+
+/* Without its engine the front says so, names where it looked and fails (exit 2). */
+static void
+test_front_without_engine(void **state)
+{
+    qc_autofree char *dir = qc_make_tmpdir("front");
+    qc_autofree char *copy = qc_xasprintf("%s/qcaps", dir);
+    qc_autofree char *cmd = qc_xasprintf("cp '%s' '%s'", qc_env_path("QC_QCAPS"), copy);
+    qc_run r;
+
+    (void) state;
+    if (access(QC_INSTALLED_ENGINE, X_OK) == 0) {
+        qc_rmtree(dir);
+        skip(); /* an installed engine would answer */
+    }
+    assert_int_equal(system(cmd), 0);
+    qc_run_cmd(&r, NULL, 30, (const char *const[]){copy, "--version", NULL});
+    assert_int_equal(r.exit_code, 2);
+    assert_non_null(strstr(r.err, "qcaps-engine"));
+    assert_non_null(strstr(r.err, dir));
+    qc_run_clear(&r);
+    qc_rmtree(dir);
+}
+
 int
 main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_help),
+        cmocka_unit_test(test_front_links_no_libxml2),
+        cmocka_unit_test(test_front_without_engine),
         cmocka_unit_test(test_usage_errors),
         cmocka_unit_test(test_bad_fixture_files),
         cmocka_unit_test(test_cli_replay_equals_expected),

@@ -1,0 +1,105 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* front.c: the `qcaps` binary: answers `qcaps domcaps` from a kept document when it can,
+ * and hands every other command line, unchanged, to the engine (the full CLI).
+ *
+ * Why two binaries: a cached `qcaps domcaps` is a few file reads and a write, about
+ * 0.3 ms, but libxml2 pulls ICU and libstdc++ into every process that links it, and
+ * loading them costs more than a millisecond. This binary links no schema layer (meson
+ * builds it without libxml2, so a dependency creeping in fails the link); the engine,
+ * `qcaps-engine`, has everything. The engine is looked up next to this binary first (the
+ * build tree, a relocated install), then in the libexec directory it was built for.
+ *
+ * Contract: when the fast path answers, its output, warnings and exit code are the
+ * engine's for the same command line; when it cannot answer (any other command, --help,
+ * a usage error, a replay, --no-cache/--refresh, no valid kept document) it prints
+ * nothing and execs the engine with the same argv and environment.
+ */
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli/domcaps.h"
+#include "lib/internal.h"
+
+#ifndef QC_LIBEXECDIR
+#define QC_LIBEXECDIR "/usr/libexec"
+#endif
+#define QC_ENGINE_NAME "qcaps-engine"
+
+/* Answers a domcaps command line from the cache: its exit code, or -1 to hand it over. */
+static int
+qc_front_domcaps(int argc, char **argv)
+{
+    QC_CLEANUP(qc_error_freep) qc_error *err = NULL;
+    qc_autofree char *msg = NULL;
+    qc_autofree char *text = NULL;
+    qcaps_context *ctx;
+    qc_autofree char **args = calloc((size_t) argc + 1, sizeof(*args));
+    qc_dc_opts o;
+    int r;
+
+    /* getopt_long() permutes what it parses: the engine must get argv as it was */
+    if (!args)
+        return -1;
+    memcpy(args, argv, (size_t) argc * sizeof(*args));
+    if (qc_dc_parse(argc, args, &o, &msg) != 0 || o.q.fixture || o.cache.no_cache ||
+        o.cache.refresh)
+        return -1;
+    if (!(ctx = qc_dc_context(&o, &err)))
+        return -1;
+    r = qc_lib_domcaps_fast(ctx, &o.q, strcmp(o.format, "json") == 0 ? QCAPS_FORMAT_JSON
+                                                                       : QCAPS_FORMAT_XML,
+                            &text, &err);
+    qcaps_context_free(ctx);
+    if (r < 0)
+        return qc_cli_fail(err);
+    return r > 0 ? qc_cli_print_document(text) : -1;
+}
+
+/* The directory of this binary ("" when unknown), without the final slash. */
+static void
+qc_front_self_dir(char *buf, size_t size)
+{
+    ssize_t n = readlink("/proc/self/exe", buf, size - 1);
+    char *slash;
+
+    if (n <= 0) {
+        buf[0] = '\0';
+        return;
+    }
+    buf[n] = '\0';
+    if ((slash = strrchr(buf, '/')))
+        *slash = '\0';
+    else
+        buf[0] = '\0';
+}
+
+static int
+qc_front_exec_engine(char **argv)
+{
+    char dir[PATH_MAX], path[PATH_MAX + sizeof(QC_ENGINE_NAME) + 1];
+    const char *fallback = QC_LIBEXECDIR "/" QC_ENGINE_NAME;
+
+    qc_front_self_dir(dir, sizeof(dir));
+    if (dir[0] && snprintf(path, sizeof(path), "%s/" QC_ENGINE_NAME, dir) < (int) sizeof(path) &&
+        access(path, X_OK) == 0)
+        execv(path, argv);
+    execv(fallback, argv);
+    fprintf(stderr, "qcaps: cannot run the qcaps engine (%s%s%s): %s\n",
+            dir[0] ? path : "", dir[0] ? " or " : "", fallback, strerror(errno));
+    return QC_EXIT_FAILURE;
+}
+
+int
+main(int argc, char **argv)
+{
+    if (argc > 1 && strcmp(argv[1], "domcaps") == 0) {
+        int r = qc_front_domcaps(argc - 1, argv + 1);
+        if (r >= 0)
+            return r;
+    }
+    return qc_front_exec_engine(argv);
+}
