@@ -108,7 +108,7 @@ qc_check_entry_whole(void)
         for (size_t i = 0; i < g.gl_pathc; i++) {
             char *text = qc_read_file(g.gl_pathv[i]);
             char *nl = text ? strchr(text, '\n') : NULL;
-            json_object *h = NULL, *bytes = NULL;
+            json_object *h = NULL, *bytes = NULL, *gbytes = NULL;
             size_t body;
 
             if (!text)
@@ -119,8 +119,11 @@ qc_check_entry_whole(void)
                 *nl = '\0';
                 h = json_tokener_parse(text);
                 body = strlen(nl + 1);
+                /* the guests view and the model, each ending in a newline */
                 CHECK(h && json_object_object_get_ex(h, "model-bytes", &bytes) &&
-                          (size_t) json_object_get_int64(bytes) + 1 == body,
+                          json_object_object_get_ex(h, "guests-bytes", &gbytes) &&
+                          (size_t) json_object_get_int64(gbytes) + 1 +
+                                  (size_t) json_object_get_int64(bytes) + 1 == body,
                       "%s: half-written entry (%zu body bytes)", g.gl_pathv[i], body);
                 json_object_put(h);
             }
@@ -233,6 +236,14 @@ main(void)
     CHECK(done == QC_QUERIES, "only %d of %d queries within %.0fs", done, QC_QUERIES,
           QC_LOAD_LIMIT);
     CHECK(qc_check_entry_whole() == 1, "no entry at the end");
+    {
+        /* kept answers are written through <answer>.new<pid> and renamed: none may stay */
+        char *pat = qc_xasprintf("%s/*.new*", qc_cache);
+        glob_t g;
+        CHECK(glob(pat, 0, NULL, &g) == GLOB_NOMATCH, "temporary files left in %s", qc_cache);
+        globfree(&g);
+        free(pat);
+    }
     CHECK(qc_dir_count(qc_tmp) == 0, "TMPDIR %s is not empty", qc_tmp);
     CHECK(qc_count_procs_with(qc_dir) == 0, "processes of %s are still running", qc_dir);
     printf("%d queries in %.1fs (waves of %d) during %d rewrites of the entry; "
