@@ -702,7 +702,8 @@ qc_fw_default_dirs(char **dirs)
 static int
 qc_fw_build(qc_host *h, qc_fw_entry *v, size_t n, qc_fw_inputs *rec, qc_error **err)
 {
-    qsort(v, n, sizeof(*v), qc_fw_entry_cmp);
+    if (n) /* no descriptors at all: v is NULL, which qsort() must not get */
+        qsort(v, n, sizeof(*v), qc_fw_entry_cmp);
     if (n && !(h->firmware = calloc(n, sizeof(*h->firmware))))
         return qc_error_set(err, QC_E_NOMEM, "out of memory");
     for (size_t i = 0; i < n; i++) {
