@@ -47,26 +47,41 @@ qc_cache_answer_file(const char *name)
            (a[strlen(QC_CACHE_ANSWER_INFIX)] == '\0' || a[strlen(QC_CACHE_ANSWER_INFIX)] == '.');
 }
 
-/* <entry>.<hash of the query>.answer */
-static char *
-qc_answer_name(const char *emulator, const char *query, qc_error **err)
+void
+qc_cache_answer_src_clear(qc_cache_answer_src *s)
 {
-    qc_autofree char *entry = qc_cache_entry_name(emulator, err);
+    if (!s)
+        return;
+    qc_strlist_clear(&s->entry_emulators);
+    qc_strlist_clear(&s->entry_ids);
+    qc_strlist_clear(&s->input_paths);
+    qc_strlist_clear(&s->input_sigs);
+    qc_strlist_clear(&s->warnings);
+}
+
+/* <entry of owner, or the cache's own pseudo-entry>.<hash of the slot>.answer */
+static char *
+qc_answer_name(const char *owner, const char *slot, qc_error **err)
+{
+    qc_autofree char *entry = owner ? qc_cache_entry_name(owner, err)
+                                    : strdup(QC_CACHE_OWN_ENTRY QC_CACHE_SUFFIX);
     char *name = NULL;
 
-    if (!entry)
+    if (!entry) {
+        if (!owner)
+            qc_error_set(err, QC_E_NOMEM, "out of memory");
         return NULL;
+    }
     if (asprintf(&name, "%s.%016llx" QC_CACHE_ANSWER_INFIX, entry,
-                 (unsigned long long) qc_cache_hash(query, strlen(query))) < 0) {
+                 (unsigned long long) qc_cache_hash(slot, strlen(slot))) < 0) {
         qc_error_set(err, QC_E_NOMEM, "out of memory");
         return NULL;
     }
     return name;
 }
 
-/* The identity of emulator's entry when it is valid now, else NULL (and *ret_oom on OOM). */
-static char *
-qc_answer_entry_id(qc_cache *c, const char *emulator, bool *ret_oom)
+char *
+qc_cache_fresh_id(qc_cache *c, const char *emulator, bool *ret_oom)
 {
     qc_autofree char *name = NULL;
     qc_autofree char *data = NULL;
@@ -111,39 +126,64 @@ qc_js_streq(json_object *o, const char *key, const char *want)
            strcmp(json_object_get_string(v), want) == 0;
 }
 
-/* Every [path, signature] pair of `inputs` still holds. */
+/* The strings of a [a, b] pair, or false. */
 static bool
-qc_answer_inputs_hold(json_object *inputs)
+qc_js_pair(json_object *pair, const char **a, const char **b)
 {
-    if (!json_object_is_type(inputs, json_type_array))
+    json_object *x, *y;
+
+    if (!json_object_is_type(pair, json_type_array) || json_object_array_length(pair) != 2 ||
+        !json_object_is_type(x = json_object_array_get_idx(pair, 0), json_type_string) ||
+        !json_object_is_type(y = json_object_array_get_idx(pair, 1), json_type_string))
         return false;
-    for (size_t i = 0; i < json_object_array_length(inputs); i++) {
-        json_object *pair = json_object_array_get_idx(inputs, i);
-        json_object *p, *s;
-        char sig[QC_PATHSIG_MAX];
-        if (!json_object_is_type(pair, json_type_array) || json_object_array_length(pair) != 2 ||
-            !json_object_is_type(p = json_object_array_get_idx(pair, 0), json_type_string) ||
-            !json_object_is_type(s = json_object_array_get_idx(pair, 1), json_type_string))
-            return false;
-        qc_pathsig(json_object_get_string(p), sig);
-        if (strcmp(sig, json_object_get_string(s)) != 0)
-            return false;
-    }
+    *a = json_object_get_string(x);
+    *b = json_object_get_string(y);
     return true;
 }
 
-/* Decodes an answer file read whole into `data`; 1 and *ret filled when it answers
- * `query` for entry `id`, 0 when not, -1 on OOM. */
+/* Every [emulator, id] of `entries` names a valid entry that is still that one, and every
+ * [path, signature] of `inputs` still holds: 1, else 0 (-1 on OOM). */
 static int
-qc_answer_decode(const qc_cache *c, char *data, size_t len, const char *id, const char *query,
-                 qc_cache_answer *ret)
+qc_answer_sources_hold(qc_cache *c, json_object *entries, json_object *inputs)
+{
+    const char *a, *b;
+
+    if (!json_object_is_type(entries, json_type_array) || !json_object_array_length(entries) ||
+        !json_object_is_type(inputs, json_type_array))
+        return 0;
+    for (size_t i = 0; i < json_object_array_length(entries); i++) {
+        qc_autofree char *id = NULL;
+        bool oom = false;
+        if (!qc_js_pair(json_object_array_get_idx(entries, i), &a, &b))
+            return 0;
+        if (!(id = qc_cache_fresh_id(c, a, &oom)))
+            return oom ? -1 : 0;
+        if (strcmp(id, b) != 0)
+            return 0;
+    }
+    for (size_t i = 0; i < json_object_array_length(inputs); i++) {
+        char sig[QC_PATHSIG_MAX];
+        if (!qc_js_pair(json_object_array_get_idx(inputs, i), &a, &b))
+            return 0;
+        qc_pathsig(a, sig);
+        if (strcmp(sig, b) != 0)
+            return 0;
+    }
+    return 1;
+}
+
+/* Decodes an answer file read whole into `data`; 1 and *ret filled when it answers
+ * `query` and all it was made from still holds, 0 when not, -1 on OOM. */
+static int
+qc_answer_decode(qc_cache *c, char *data, size_t len, const char *query, qc_cache_answer *ret)
 {
     QC_CLEANUP(json_object_putp) json_object *o = NULL;
-    json_object *v = NULL, *warnings = NULL;
+    json_object *v = NULL, *warnings = NULL, *entries = NULL, *inputs = NULL;
     json_tokener *tok;
     const char *nl;
     size_t body;
     int64_t bytes;
+    int r;
 
     if (len < strlen(QC_ANSWER_MAGIC) || memcmp(data, QC_ANSWER_MAGIC, strlen(QC_ANSWER_MAGIC)) ||
         !(nl = memchr(data, '\n', len)))
@@ -156,8 +196,8 @@ qc_answer_decode(const qc_cache *c, char *data, size_t len, const char *id, cons
     if (!o || !json_object_is_type(o, json_type_object) ||
         !json_object_object_get_ex(o, "qcaps-answer", &v) ||
         json_object_get_int(v) != QC_ANSWER_FORMAT || !qc_js_streq(o, "engine", c->engine) ||
-        !qc_js_streq(o, "entry", id) || !qc_js_streq(o, "query", query) ||
-        !json_object_object_get_ex(o, "bytes", &v) || !json_object_is_type(v, json_type_int))
+        !qc_js_streq(o, "query", query) || !json_object_object_get_ex(o, "bytes", &v) ||
+        !json_object_is_type(v, json_type_int))
         return 0;
     bytes = json_object_get_int64(v);
     if (bytes < 0 || (size_t) bytes != len - body ||
@@ -165,8 +205,11 @@ qc_answer_decode(const qc_cache *c, char *data, size_t len, const char *id, cons
         strtoull(json_object_get_string(v), NULL, 16) != qc_cache_hash(data + body, len - body) ||
         !json_object_object_get_ex(o, "warnings", &warnings) ||
         !json_object_is_type(warnings, json_type_array) ||
-        !json_object_object_get_ex(o, "inputs", &v) || !qc_answer_inputs_hold(v))
+        !json_object_object_get_ex(o, "entries", &entries) ||
+        !json_object_object_get_ex(o, "inputs", &inputs))
         return 0;
+    if ((r = qc_answer_sources_hold(c, entries, inputs)) <= 0)
+        return r;
     for (size_t i = 0; i < json_object_array_length(warnings); i++) {
         json_object *w = json_object_array_get_idx(warnings, i);
         if (!json_object_is_type(w, json_type_string))
@@ -182,22 +225,18 @@ qc_answer_decode(const qc_cache *c, char *data, size_t len, const char *id, cons
 }
 
 int
-qc_cache_answer_get(qc_cache *c, const char *emulator, const char *query, qc_cache_answer *ret,
-                    qc_error **err)
+qc_cache_answer_get(qc_cache *c, const char *owner, const char *slot, const char *query,
+                    qc_cache_answer *ret, qc_error **err)
 {
-    qc_autofree char *id = NULL;
     qc_autofree char *name = NULL;
     qc_autofree char *data = NULL;
     qc_autoclose int fd = -1;
     struct stat st;
     size_t len = 0;
-    bool oom = false;
     int r;
 
     memset(ret, 0, sizeof(*ret));
-    if (!(id = qc_answer_entry_id(c, emulator, &oom)))
-        return oom ? qc_error_set(err, QC_E_NOMEM, "out of memory") : 0;
-    if (!(name = qc_answer_name(emulator, query, err)))
+    if (!(name = qc_answer_name(owner, slot, err)))
         return -1;
     fd = openat(c->dirfd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
     if (fd < 0 || fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) ||
@@ -216,7 +255,7 @@ qc_cache_answer_get(qc_cache *c, const char *emulator, const char *query, qc_cac
     if (len != (size_t) st.st_size)
         return 0;
     data[len] = '\0';
-    if ((r = qc_answer_decode(c, data, len, id, query, ret)) < 0) {
+    if ((r = qc_answer_decode(c, data, len, query, ret)) < 0) {
         qc_cache_answer_clear(ret);
         return qc_error_set(err, QC_E_NOMEM, "out of memory");
     }
@@ -227,35 +266,51 @@ qc_cache_answer_get(qc_cache *c, const char *emulator, const char *query, qc_cac
     return r;
 }
 
+/* [[a[0], b[0]], ...] */
 static json_object *
-qc_answer_header(const qc_cache *c, const char *entry_id, const char *query,
-                 const qc_strlist *paths, const qc_strlist *sigs, const qc_strlist *warnings,
+qc_js_pairs(const qc_strlist *a, const qc_strlist *b)
+{
+    json_object *arr = json_object_new_array();
+
+    for (size_t i = 0; arr && i < a->n; i++) {
+        json_object *pair = json_object_new_array();
+        if (!pair || json_object_array_add(arr, pair) < 0 ||
+            json_object_array_add(pair, json_object_new_string(a->v[i])) < 0 ||
+            json_object_array_add(pair, json_object_new_string(b->v[i])) < 0) {
+            if (pair && json_object_array_length(arr) <= i)
+                json_object_put(pair);
+            json_object_put(arr);
+            return NULL;
+        }
+    }
+    return arr;
+}
+
+static json_object *
+qc_answer_header(const qc_cache *c, const char *query, const qc_cache_answer_src *src,
                  const char *text, size_t len)
 {
     QC_CLEANUP(json_object_putp) json_object *o = json_object_new_object();
-    json_object *in = json_object_new_array(), *w = json_object_new_array();
+    json_object *entries = qc_js_pairs(&src->entry_emulators, &src->entry_ids);
+    json_object *inputs = qc_js_pairs(&src->input_paths, &src->input_sigs);
+    json_object *w = json_object_new_array();
     char hash[17];
-    bool ok = o && in && w;
+    bool ok = o && entries && inputs && w;
 
     snprintf(hash, sizeof(hash), "%016llx", (unsigned long long) qc_cache_hash(text, len));
-    for (size_t i = 0; ok && paths && i < paths->n; i++) {
-        json_object *pair = json_object_new_array();
-        ok = pair && json_object_array_add(in, pair) == 0 &&
-             json_object_array_add(pair, json_object_new_string(paths->v[i])) == 0 &&
-             json_object_array_add(pair, json_object_new_string(sigs->v[i])) == 0;
-    }
-    for (size_t i = 0; ok && warnings && i < warnings->n; i++)
-        ok = json_object_array_add(w, json_object_new_string(warnings->v[i])) == 0;
+    for (size_t i = 0; ok && i < src->warnings.n; i++)
+        ok = json_object_array_add(w, json_object_new_string(src->warnings.v[i])) == 0;
     if (!ok) {
-        json_object_put(in);
+        json_object_put(entries);
+        json_object_put(inputs);
         json_object_put(w);
         return NULL;
     }
     ok = json_object_object_add(o, "qcaps-answer", json_object_new_int(QC_ANSWER_FORMAT)) == 0 &&
          json_object_object_add(o, "engine", json_object_new_string(c->engine)) == 0 &&
-         json_object_object_add(o, "entry", json_object_new_string(entry_id)) == 0 &&
          json_object_object_add(o, "query", json_object_new_string(query)) == 0 &&
-         json_object_object_add(o, "inputs", in) == 0 &&
+         json_object_object_add(o, "entries", entries) == 0 &&
+         json_object_object_add(o, "inputs", inputs) == 0 &&
          json_object_object_add(o, "warnings", w) == 0 &&
          json_object_object_add(o, "bytes", json_object_new_int64((int64_t) len)) == 0 &&
          json_object_object_add(o, "hash", json_object_new_string(hash)) == 0;
@@ -263,9 +318,9 @@ qc_answer_header(const qc_cache *c, const char *entry_id, const char *query,
 }
 
 int
-qc_cache_answer_put(qc_cache *c, const char *emulator, const char *entry_id, const char *query,
-                    const qc_strlist *input_paths, const qc_strlist *input_sigs,
-                    const qc_strlist *warnings, const char *text, size_t len, qc_error **err)
+qc_cache_answer_put(qc_cache *c, const char *owner, const char *slot, const char *query,
+                    const qc_cache_answer_src *src, const char *text, size_t len,
+                    qc_error **err)
 {
     QC_CLEANUP(json_object_putp) json_object *head = NULL;
     qc_autofree char *name = NULL;
@@ -273,12 +328,13 @@ qc_cache_answer_put(qc_cache *c, const char *emulator, const char *entry_id, con
     qc_autoclose int fd = -1;
     const char *line;
 
-    if ((input_paths ? input_paths->n : 0) != (input_sigs ? input_sigs->n : 0))
-        return qc_error_set(err, QC_E_INVALID, "answer inputs: paths and signatures differ");
-    if (!(name = qc_answer_name(emulator, query, err)))
+    if (src->entry_emulators.n != src->entry_ids.n || !src->entry_ids.n ||
+        src->input_paths.n != src->input_sigs.n)
+        return qc_error_set(err, QC_E_INVALID, "an answer needs its entries, each with its id, "
+                                               "and a signature per input");
+    if (!(name = qc_answer_name(owner, slot, err)))
         return -1;
-    if (!(head = qc_answer_header(c, entry_id, query, input_paths, input_sigs, warnings, text,
-                                  len)) ||
+    if (!(head = qc_answer_header(c, query, src, text, len)) ||
         !(line = json_object_to_json_string_ext(head, QC_JSON_FLAGS)) ||
         asprintf(&tmp, "%s.new%ld", name, (long) getpid()) < 0)
         return qc_error_set(err, QC_E_NOMEM, "out of memory");

@@ -17,7 +17,10 @@
 #define QC_CACHE_SUFFIX ".qcache"
 #define QC_CACHE_LOCK_SUFFIX ".lock"
 #define QC_CACHE_NEW_SUFFIX ".new"
-#define QC_CACHE_ANSWER_INFIX ".answer" /* <entry>.<query hash>.answer[.new<pid>] */
+#define QC_CACHE_ANSWER_INFIX ".answer" /* <entry>.<slot hash>.answer[.new<pid>] */
+/* The pseudo-entry that owns answers made from many entries; no emulator entry can have
+ * this name (theirs end in -<hash>). */
+#define QC_CACHE_OWN_ENTRY "qcaps"
 #define QC_CACHE_MAX_BYTES ((size_t) 256 << 20)
 
 /* Fingerprints of the host inputs of a probe, as (name, value) pairs (hostkeys.c). */

@@ -26,13 +26,14 @@
  *   (cache/hostkeys.c), except firmware descriptors: the model of an entry carries those
  *   of its probe, and its users re-read them (lib/ does on every query, so installing
  *   OVMF shows up without a re-probe).
- * - Answers: a document rendered from an entry (domcaps) may be kept beside it in
- *   <entry>.<hash of the query>.answer (answer.c): line 1 a JSON header (engine, the
- *   identity of the entry it was rendered from, the query, the [path, stat signature]
- *   of every file the rendering read besides the model, the warnings it gave, length and
- *   checksum), then the document. It answers only while its entry is valid and is the
- *   same entry, the query is equal and every input path has the same signature; it is
- *   removed when its entry is replaced or cleared.
+ * - Answers: a document rendered from entries may be kept beside the entry it belongs to
+ *   (domcaps) or the cache's own pseudo-entry (capabilities, made from every entry), in
+ *   <entry>.<hash of the slot>.answer (answer.c): line 1 a JSON header (engine, the
+ *   query, the [emulator, identity] of every entry it was rendered from, the [path, stat
+ *   signature] of every other file the rendering read, the warnings it gave, length and
+ *   checksum), then the document. It answers only while the query is equal, every entry
+ *   is valid and still the same one, and every input path has the same signature. An
+ *   entry's answers are removed when it is replaced or cleared; `clear` removes all.
  * - Never prints; never follows a symlink inside the cache directory; never writes
  *   anything but its own *.qcache, *.new, *.lock and *.answer files.
  * - Test hook: $QC_CACHE_TEST_ENGINE, when set, replaces the engine version string.
@@ -117,7 +118,7 @@ void qc_cache_unlock(int fd);
 qc_model *qc_cache_get(qc_cache *c, const qc_probe_opts *opts, bool refresh, qc_model_view view,
                        char **ret_id, qc_error **err);
 
-/* ---- answers: documents rendered from an entry ------------------------------------- */
+/* ---- answers: documents rendered from entries --------------------------------------- */
 typedef struct qc_cache_answer {
     char *text;              /* the document, NUL-terminated */
     size_t len;
@@ -125,19 +126,32 @@ typedef struct qc_cache_answer {
 } qc_cache_answer;
 void qc_cache_answer_clear(qc_cache_answer *a);
 
-/* The answer kept for `query` (any text naming everything of the query that changes the
- * document) beside emulator's entry: 1 with *ret filled when it is valid now, 0 when
- * there is none or it is not valid (never reported: the caller renders again), -1 on OOM. */
-int qc_cache_answer_get(qc_cache *c, const char *emulator, const char *query,
+/* What an answer was made from: entries (emulator and identity from qc_cache_get(), at
+ * least one), other files read (path and stat signature taken before the read), and the
+ * warnings the rendering gave. */
+typedef struct qc_cache_answer_src {
+    qc_strlist entry_emulators, entry_ids;
+    qc_strlist input_paths, input_sigs;
+    qc_strlist warnings;
+} qc_cache_answer_src;
+void qc_cache_answer_src_clear(qc_cache_answer_src *s);
+
+/* The answer kept in `slot` (a name for the kind of query; one answer per slot) beside
+ * the entry of `owner` (NULL: the cache's own, for answers made from many entries): 1
+ * with *ret filled when it answers `query` (text naming everything of the query that can
+ * change the document) and everything it was made from still holds; 0 when there is
+ * none or it does not (never reported: the caller renders again); -1 on OOM. */
+int qc_cache_answer_get(qc_cache *c, const char *owner, const char *slot, const char *query,
                         qc_cache_answer *ret, qc_error **err);
-/* Keeps `text` as the answer to `query`, rendered from the entry `entry_id` (from
- * qc_cache_get()) and from the files input_paths[i], whose signatures *before* they were
- * read were input_sigs[i] (common/pathsig.h). Atomic (rename), not synced. -1 when it
- * cannot be written (callers may ignore that: the answer is only a shortcut). */
-int qc_cache_answer_put(qc_cache *c, const char *emulator, const char *entry_id,
-                        const char *query, const qc_strlist *input_paths,
-                        const qc_strlist *input_sigs, const qc_strlist *warnings,
-                        const char *text, size_t len, qc_error **err);
+/* Keeps `text` as the answer to `query` in `slot` of `owner`, made from `src`. Atomic
+ * (rename), not synced. -1 when it cannot be written (callers may ignore that: an answer
+ * is only a shortcut). */
+int qc_cache_answer_put(qc_cache *c, const char *owner, const char *slot, const char *query,
+                        const qc_cache_answer_src *src, const char *text, size_t len,
+                        qc_error **err);
+/* The identity of emulator's entry when it is valid now (caller frees), else NULL
+ * (*ret_oom on OOM). Reads only the entry's header line. */
+char *qc_cache_fresh_id(qc_cache *c, const char *emulator, bool *ret_oom);
 
 /* ---- listing and removal ---------------------------------------------------------- */
 typedef struct qc_cache_info {

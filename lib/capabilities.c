@@ -1,7 +1,18 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* capabilities.c: qcaps_capabilities(): the live host capabilities document. */
+/* capabilities.c: qcaps_capabilities(): the live host capabilities document.
+ *
+ * The document is a function of the host facts (read live every time), the emulators
+ * found in $PATH and their models. With the cache in use, the document is kept as an
+ * answer of the cache's own (cache.h) keyed on exactly those: the host facts as a host
+ * facts file would hold them (lossless: an offline document from that file equals the
+ * live one), the emulator list, and the identity of every entry a model came from. A
+ * query whose host facts and entries are unchanged reads it back without parsing any
+ * model or rendering anything.
+ */
 #include <stdlib.h>
 #include <string.h>
+
+#include <json-c/json.h>
 
 #include "lib/internal.h"
 #include "schema/capabilities.h"
@@ -14,12 +25,16 @@ typedef struct qc_lib_caps_models {
     qc_strlist paths;        /* paths[i] is the emulator of v[i] */
     qc_model **v;
     size_t n;
+    qc_cache_answer_src src; /* the entries they came from, for the answer */
+    bool uncached;           /* a model did not come from an entry, or failed: keep no
+                              * answer */
 } qc_lib_caps_models;
 
 static const qc_model *
 qc_lib_caps_model(const char *path, void *opaque, qc_error **err)
 {
     qc_lib_caps_models *ms = opaque;
+    qc_autofree char *id = NULL;
     qc_model **nv;
     qc_model *m;
 
@@ -28,26 +43,50 @@ qc_lib_caps_model(const char *path, void *opaque, qc_error **err)
     if (k >= 0)
         return ms->v[k];
     /* the host document needs only the guests view of each model */
-    if (!(m = qc_context_lookup(ms->ctx, ms->cache, path, NULL, QC_MODEL_VIEW_GUESTS, NULL,
-                                err)))
+    if (!(m = qc_context_lookup(ms->ctx, ms->cache, path, NULL, QC_MODEL_VIEW_GUESTS, &id,
+                                err))) {
+        ms->uncached = true; /* skipped with a warning: the next query must try again */
         return NULL;
+    }
     if (!(nv = realloc(ms->v, (ms->n + 1) * sizeof(*nv))) ||
-        qc_strlist_add(&ms->paths, path, err) < 0) {
+        qc_strlist_add(&ms->paths, path, err) < 0 ||
+        (id && (qc_strlist_add(&ms->src.entry_emulators, path, err) < 0 ||
+                qc_strlist_add(&ms->src.entry_ids, id, err) < 0))) {
         if (nv)
             ms->v = nv;
         qc_model_free(m);
         qc_error_set(err, QC_E_NOMEM, "out of memory");
         return NULL;
     }
+    ms->uncached |= !id;
     ms->v = nv;
     ms->v[ms->n++] = m;
     return m;
 }
 
-static void
-qc_lib_caps_warn(const char *message, void *opaque)
+/* Everything a capabilities document depends on besides the models: ["capabilities",
+ * format, host facts, emulators...]. Caller frees. */
+static char *
+qc_lib_caps_key(const qc_hostfacts *hf, const qc_strlist *emus, qcaps_format format,
+                qc_error **err)
 {
-    qc_context_warn(opaque, "%s", message);
+    qc_autofree char *facts = qc_hostfacts_to_json(hf, err);
+    json_object *o = json_object_new_array();
+    char *key = NULL;
+    bool ok = facts && o;
+
+    ok = ok && json_object_array_add(o, json_object_new_string("capabilities")) == 0 &&
+         json_object_array_add(o, json_object_new_string(format == QCAPS_FORMAT_JSON
+                                                             ? "json" : "xml")) == 0 &&
+         json_object_array_add(o, json_object_new_string(facts)) == 0;
+    for (size_t i = 0; ok && i < emus->n; i++)
+        ok = json_object_array_add(o, json_object_new_string(emus->v[i])) == 0;
+    if (ok)
+        key = strdup(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN));
+    json_object_put(o);
+    if (!key && facts)
+        qc_error_set(err, QC_E_NOMEM, "out of memory");
+    return key;
 }
 
 QCAPS_PUBLIC char *
@@ -55,10 +94,15 @@ qcaps_capabilities(qcaps_context *ctx, qcaps_format format, qcaps_error **err)
 {
     QC_CLEANUP(qc_hostfacts_freep) qc_hostfacts *hf = NULL;
     qc_lib_caps_models ms = {.ctx = ctx};
+    qc_lib_warnings w = {ctx, {0}, false};
+    qc_autofree char *key = NULL;
+    const char *slot = format == QCAPS_FORMAT_JSON ? "capabilities json" : "capabilities xml";
     qc_strlist emus = {0};
     qc_caps_req req = {0};
+    qc_cache_answer a;
     qc_error *e = NULL;
     char *out = NULL;
+    int r;
 
     if (!ctx || (format != QCAPS_FORMAT_XML && format != QCAPS_FORMAT_JSON)) {
         qc_error_set(&e, QC_E_INVALID, "qcaps_capabilities: %s",
@@ -70,21 +114,48 @@ qcaps_capabilities(qcaps_context *ctx, qcaps_format format, qcaps_error **err)
         goto out;
     if (!(ms.cache = qc_context_cache(ctx, false, &e)) && e)
         goto out;
+    if (ms.cache && !(key = qc_lib_caps_key(hf, &emus, format, &e)))
+        goto out;
+    if (ms.cache && ctx->cache_mode == QCAPS_CACHE_USE) {
+        if ((r = qc_cache_answer_get(ms.cache, NULL, slot, key, &a, &e)) < 0)
+            goto out;
+        if (r > 0) {
+            for (size_t i = 0; i < a.warnings.n; i++)
+                qc_context_warn(ctx, "%s", a.warnings.v[i]);
+            out = qc_steal(&a.text);
+            qc_cache_answer_clear(&a);
+            goto out;
+        }
+    }
     req.host = hf;
     req.emulators = &emus;
     req.model = qc_lib_caps_model;
     req.model_opaque = &ms;
-    req.warn = qc_lib_caps_warn;
-    req.warn_opaque = ctx;
+    req.warn = qc_lib_warn_keep;
+    req.warn_opaque = &w;
     req.json = format == QCAPS_FORMAT_JSON;
     out = qc_capabilities_format(&req, &e);
+    if (out && ms.cache && !ms.uncached && ms.src.entry_ids.n && !w.oom) {
+        QC_CLEANUP(qc_error_freep) qc_error *perr = NULL;
+        ms.src.warnings = w.list;
+        /* only a shortcut: a cache that takes no answer still answered the query */
+        r = qc_cache_answer_put(ms.cache, NULL, slot, key, &ms.src, out, strlen(out), &perr);
+        memset(&ms.src.warnings, 0, sizeof(ms.src.warnings));
+        if (r < 0 && perr->code == QC_E_NOMEM) {
+            free(out);
+            out = NULL;
+            e = qc_steal(&perr);
+        }
+    }
 out:
     for (size_t i = 0; i < ms.n; i++)
         qc_model_free(ms.v[i]);
     free(ms.v);
+    qc_cache_answer_src_clear(&ms.src);
     qc_cache_free(ms.cache);
     qc_strlist_clear(&ms.paths);
     qc_strlist_clear(&emus);
+    qc_strlist_clear(&w.list);
     if (!out)
         qcaps_error_wrap(err, e);
     return out;

@@ -136,6 +136,16 @@ qc_context_warn(qcaps_context *ctx, const char *fmt, ...)
     va_end(ap);
 }
 
+void
+qc_lib_warn_keep(const char *message, void *opaque)
+{
+    qc_lib_warnings *w = opaque;
+
+    qc_context_warn(w->ctx, "%s", message);
+    if (qc_strlist_add(&w->list, message, NULL) < 0)
+        w->oom = true;
+}
+
 static void
 qc_context_cache_warn(const char *message, void *opaque)
 {

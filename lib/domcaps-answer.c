@@ -117,7 +117,7 @@ qc_lib_domcaps_answer(qcaps_context *ctx, qc_cache *cache, const char *emulator,
     *ret_text = NULL;
     if (!(key = qc_lib_domcaps_key(ctx, emulator, q, format, err)))
         return -1;
-    if ((r = qc_cache_answer_get(cache, emulator, key, &a, err)) <= 0)
+    if ((r = qc_cache_answer_get(cache, emulator, key, key, &a, err)) <= 0)
         return r;
     for (size_t i = 0; i < a.warnings.n; i++)
         qc_context_warn(ctx, "%s", a.warnings.v[i]);

@@ -9,22 +9,6 @@
 #include "schema/domcaps.h"
 #include "schema/xmljson.h"
 
-/* Warnings of a rendering: passed on, and kept for the answer. */
-typedef struct qc_lib_dc_warnings {
-    qcaps_context *ctx;
-    qc_strlist list;
-    bool oom;
-} qc_lib_dc_warnings;
-
-static void
-qc_lib_dc_warn(const char *message, void *opaque)
-{
-    qc_lib_dc_warnings *w = opaque;
-
-    qc_context_warn(w->ctx, "%s", message);
-    if (qc_strlist_add(&w->list, message, NULL) < 0)
-        w->oom = true;
-}
 
 static char *
 qc_lib_domcaps(qcaps_context *ctx, const qcaps_domcaps_query *q, qcaps_format format,
@@ -38,8 +22,9 @@ qc_lib_domcaps(qcaps_context *ctx, const qcaps_domcaps_query *q, qcaps_format fo
     qc_autofree char *xml = NULL;
     char *out = NULL;
     qc_domcaps_req req = {q->arch, q->machine, q->virttype};
-    qc_lib_dc_warnings w = {ctx, {0}, false};
+    qc_lib_warnings w = {ctx, {0}, false};
     qc_fw_inputs in = {{0}, {0}};
+    qc_cache_answer_src src;
     const char *emu;
     int r;
 
@@ -71,21 +56,28 @@ qc_lib_domcaps(qcaps_context *ctx, const qcaps_domcaps_query *q, qcaps_format fo
                                      ctx ? (const char *const *) ctx->firmware_dirs : NULL,
                                      &in, err) < 0)
         goto out;
-    if (!(xml = qc_domcaps_format(m, &req, qc_lib_dc_warn, &w, err)))
+    if (!(xml = qc_domcaps_format(m, &req, qc_lib_warn_keep, &w, err)))
         goto out;
     out = format == QCAPS_FORMAT_JSON ? qc_xml_to_json(xml, err) : qc_steal(&xml);
     if (out && id && !w.oom) {
         QC_CLEANUP(qc_error_freep) qc_error *perr = NULL;
         /* only a shortcut: a cache that takes no answer still answered the query */
+        memset(&src, 0, sizeof(src));
+        src.input_paths = in.paths;
+        src.input_sigs = in.sigs;
+        src.warnings = w.list;
         if (!(key = qc_lib_domcaps_key(ctx, emu, q, format, &perr)) ||
-            qc_cache_answer_put(cache, emu, id, key, &in.paths, &in.sigs, &w.list, out,
-                                strlen(out), &perr) < 0) {
+            qc_strlist_add(&src.entry_emulators, emu, &perr) < 0 ||
+            qc_strlist_add(&src.entry_ids, id, &perr) < 0 ||
+            qc_cache_answer_put(cache, emu, key, key, &src, out, strlen(out), &perr) < 0) {
             if (perr && perr->code == QC_E_NOMEM) {
                 free(out);
                 out = NULL;
                 qc_error_propagate(err, qc_steal(&perr));
             }
         }
+        qc_strlist_clear(&src.entry_emulators);
+        qc_strlist_clear(&src.entry_ids);
     }
 out:
     qc_strlist_clear(&w.list);

@@ -61,6 +61,14 @@ qc_model *qc_context_lookup(qcaps_context *ctx, qc_cache *cache, const char *emu
 void qc_context_warn(qcaps_context *ctx, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
+/* Warnings of a rendering: passed on to the context, and kept for its answer. */
+typedef struct qc_lib_warnings {
+    qcaps_context *ctx;
+    qc_strlist list;
+    bool oom;
+} qc_lib_warnings;
+void qc_lib_warn_keep(const char *message, void *opaque); /* opaque: qc_lib_warnings */
+
 /* ---- domcaps (lib/domcaps-answer.c: nothing there renders, so that `qcaps domcaps` can
  * answer from a kept document without loading the schema layer) -------------------- */
 /* The default emulator for `arch` (NULL: the host's): qemu-system-<target> in $PATH. */

@@ -673,6 +673,73 @@ t_domcaps_answers(void **state)
     assert_int_equal(qc_ct_answers(t), 0);
 }
 
+/* Kept capabilities answers: read back while the host facts, the emulators in $PATH and
+ * their entries are unchanged; a touched binary or a new emulator renders again. */
+static void
+t_capabilities_answers(void **state)
+{
+    qc_ct *t = *state;
+    qc_autofree char *emu = qc_ct_emu(t, "a", NULL);
+    qc_autofree char *bindir = qc_xasprintf("%s/a", t->root);
+    qc_autofree char *aarch64 = qc_xasprintf("%s/a/qemu-system-aarch64", t->root);
+    qc_autofree char *fx = qc_fixture_for("aarch64");
+    qc_autofree char *script = NULL;
+    qc_autofree char *first = NULL;
+    qc_autofree char *oldpath = strdup(getenv("PATH") ? getenv("PATH") : "/usr/bin:/bin");
+    qc_run r;
+    int starts;
+
+    setenv("PATH", bindir, 1); /* the only emulators are ours */
+    qc_ct_run(t, &r, "capabilities", "--cache-dir", t->dir, NULL);
+    assert_int_equal(r.exit_code, 0);
+    assert_non_null(strstr(r.out, emu));
+    first = strdup(r.out);
+    qc_run_clear(&r);
+    starts = qc_ct_starts(t);
+    assert_true(starts > 0);
+    setenv("PATH", oldpath, 1);
+    assert_int_equal(qc_ct_answers(t), 1); /* the cache's own: qcaps.qcache.<slot>.answer */
+    setenv("PATH", bindir, 1);
+    /* read back: no QEMU, the same document, equal to one rendered without the cache */
+    qc_ct_run(t, &r, "capabilities", "--cache-dir", t->dir, NULL);
+    assert_int_equal(r.exit_code, 0);
+    assert_string_equal(r.out, first);
+    assert_string_equal(r.err, "");
+    qc_run_clear(&r);
+    assert_int_equal(qc_ct_starts(t), starts);
+    qc_ct_run(t, &r, "capabilities", "--no-cache", NULL);
+    assert_string_equal(r.out, first);
+    qc_run_clear(&r);
+    starts = qc_ct_starts(t);
+
+    /* a touched binary: its entry is probed again, the document rendered again */
+    assert_int_equal(utimensat(AT_FDCWD, emu, NULL, 0), 0);
+    qc_ct_run(t, &r, "capabilities", "--cache-dir", t->dir, NULL);
+    assert_string_equal(r.out, first);
+    qc_run_clear(&r);
+    assert_true(qc_ct_starts(t) > starts);
+
+    /* a new emulator in $PATH shows up */
+    assert_non_null(fx);
+    script = qc_xasprintf("#!/bin/sh\nexec '%s' --fake-mode 'replay:%s' \"$@\"\n",
+                          qc_env_path("QC_FAKE_QEMU"), fx);
+    assert_int_equal(qc_write_file(aarch64, script, 0755), 0);
+    qc_ct_run(t, &r, "capabilities", "--cache-dir", t->dir, NULL);
+    assert_int_equal(r.exit_code, 0);
+    assert_non_null(strstr(r.out, aarch64));
+    qc_run_clear(&r);
+    qc_ct_run(t, &r, "capabilities", "--cache-dir", t->dir, "--format", "json", NULL);
+    assert_int_equal(r.exit_code, 0);
+    assert_non_null(strstr(r.out, aarch64));
+    qc_run_clear(&r);
+    setenv("PATH", oldpath, 1);
+
+    qc_ct_run(t, &r, "cache", "clear", "--cache-dir", t->dir, NULL);
+    assert_int_equal(r.exit_code, 0);
+    qc_run_clear(&r);
+    assert_int_equal(qc_ct_answers(t), 0);
+}
+
 int
 main(void)
 {
@@ -686,6 +753,7 @@ main(void)
         cmocka_unit_test_setup_teardown(t_failure_keeps_others, qc_ct_setup, qc_ct_teardown),
         cmocka_unit_test_setup_teardown(t_usage, qc_ct_setup, qc_ct_teardown),
         cmocka_unit_test_setup_teardown(t_domcaps_answers, qc_ct_setup, qc_ct_teardown),
+        cmocka_unit_test_setup_teardown(t_capabilities_answers, qc_ct_setup, qc_ct_teardown),
     };
 
     return cmocka_run_group_tests_name("cache-cli", tests, NULL, NULL);
