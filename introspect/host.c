@@ -409,7 +409,7 @@ qc_host_secure_guest_usable(void)
 }
 
 int
-qc_host_read(qc_host *ret_host, qc_error **err)
+qc_host_read_quick(qc_host *ret_host, qc_error **err)
 {
     qc_host h;
 
@@ -417,14 +417,38 @@ qc_host_read(qc_host *ret_host, qc_error **err)
         return qc_error_set(err, QC_E_INVALID, "no host struct given");
     memset(&h, 0, sizeof(h));
     h.cpu_family = h.cpu_model = h.cpu_stepping = -1;
-    if (qc_host_read_uname(&h, err) < 0 || qc_host_read_cpuinfo(&h, err) < 0 ||
-        qc_host_read_swtpm(&h, err) < 0 || qc_host_read_firmware(&h, NULL, err) < 0) {
+    if (qc_host_read_uname(&h, err) < 0 || qc_host_read_cpuinfo(&h, err) < 0) {
         qc_host_clear(&h);
         return -1;
     }
     qc_host_read_kvm(&h);
     h.vfio = qc_host_vfio_usable();
     h.secure_guest = qc_host_secure_guest_usable();
+    qc_host_clear(ret_host);
+    *ret_host = h;
+    return 0;
+}
+
+int
+qc_host_read_rest(qc_host *h, qc_error **err)
+{
+    if (qc_host_read_swtpm(h, err) < 0 || qc_host_read_firmware(h, NULL, err) < 0)
+        return -1;
+    return 0;
+}
+
+int
+qc_host_read(qc_host *ret_host, qc_error **err)
+{
+    qc_host h;
+
+    memset(&h, 0, sizeof(h));
+    if (qc_host_read_quick(&h, err) < 0)
+        return -1;
+    if (qc_host_read_rest(&h, err) < 0) {
+        qc_host_clear(&h);
+        return -1;
+    }
     qc_host_clear(ret_host);
     *ret_host = h;
     return 0;

@@ -16,6 +16,11 @@
 
 /* Fills *ret_host (which must be zeroed or cleared). */
 int qc_host_read(qc_host *ret_host, qc_error **err);
+/* The same in two steps, so a probe can start QEMU in between: the facts that decide how
+ * to probe (uname, /proc/cpuinfo, KVM, VFIO, secure guests; no process is run), then
+ * the rest (swtpm, which runs `swtpm_setup`, and the firmware descriptors) into *h. */
+int qc_host_read_quick(qc_host *ret_host, qc_error **err);
+int qc_host_read_rest(qc_host *h, qc_error **err);
 
 /* Replaces h->firmware and h->legacy_loaders with the descriptors found in `dirs`
  * (NULL-terminated, lowest priority first; NULL: /usr/share/qemu/firmware,

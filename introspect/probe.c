@@ -674,13 +674,23 @@ qc_probe_start(struct event_base *base, const qc_probe_opts *opts, qc_probe_done
         rc = -1;
         if (!(p->emulator = strdup(opts->emulator))) {
             qc_error_set(err, QC_E_NOMEM, "out of memory");
-        } else if (qc_host_read(&p->host, err) == 0) {
+        } else if (qc_host_read_quick(&p->host, err) == 0) {
             rc = 0;
             if (opts->record_path) {
                 p->writer = qc_fixture_writer_new();
                 p->record_path = strdup(opts->record_path);
+                if (!p->writer || !p->record_path)
+                    rc = qc_error_set(err, QC_E_NOMEM, "out of memory");
+            }
+            /* QEMU first: the rest of the host facts (swtpm_setup runs swtpm twice, tens
+             * of ms) is read while it starts; nothing in the probe needs them */
+            if (rc == 0)
+                rc = qc_probe_start_live(p, opts, err);
+            if (rc == 0)
+                rc = qc_host_read_rest(&p->host, err);
+            if (rc == 0 && p->writer) {
                 hdr = json_object_new_object();
-                if (!p->writer || !p->record_path || !hdr ||
+                if (!hdr ||
                     json_object_object_add(hdr, "emulator",
                                            json_object_new_string(p->emulator)) < 0 ||
                     json_object_object_add(hdr, "qcaps-version",
@@ -692,8 +702,6 @@ qc_probe_start(struct event_base *base, const qc_probe_opts *opts, qc_probe_done
                     qc_fixture_writer_set_header(p->writer, hdr);
                 }
             }
-            if (rc == 0)
-                rc = qc_probe_start_live(p, opts, err);
         }
     }
     if (rc < 0) {
