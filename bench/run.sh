@@ -355,7 +355,7 @@ echo "| cold x86_64 probe ≤ 3x the floor for the same queries | ${R_FLOOR}x ($
 echo "| warm all ≥ 10x faster than libvirt (same binaries) | ${R_WARM}x ($(fmt "$w_lv") vs $(fmt "$w_q")) | $(verdict "$R_WARM" '>=' 10) |"
 echo "| cached query ≥ 10x faster than virsh (whole process) | ${R_DOM}x ($(fmt "$d_lv") vs $(fmt "$d_q")) | $(verdict "$R_DOM" '>=' 10) |"
 echo
-echo "A missed target's profile (where the time goes): [bench/README.md, Profiles](../README.md#profiles-of-the-missed-targets)."
+echo "A missed target's profile (where the time goes): [bench/README.md, Profiles](../README.md#profiles)."
 echo
 echo "## Every binary: cold probe"
 echo
