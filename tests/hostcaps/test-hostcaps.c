@@ -25,38 +25,8 @@
 #include "schema/hostfacts.h"
 #include "schema/relaxng.h"
 #include "schema/xmljson.h"
+#include "tests/helpers/testfx.h"
 
-#define QC_TEST_HOST "debian12_x86_64"
-
-static const char *
-qc_env(const char *name)
-{
-    const char *v = getenv(name);
-
-    if (!v || !*v)
-        fail_msg("%s is not set (run through meson test)", name);
-    return v;
-}
-
-static char *
-qc_read_file(const char *path)
-{
-    FILE *f = fopen(path, "re");
-    char *buf = NULL;
-    size_t len = 0;
-    FILE *mem;
-    char chunk[8192];
-    size_t n;
-
-    if (!f)
-        return NULL;
-    assert_non_null(mem = open_memstream(&buf, &len));
-    while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
-        fwrite(chunk, 1, n, mem);
-    fclose(mem);
-    fclose(f);
-    return buf;
-}
 
 static void
 qc_write_file(const char *path, const char *text)
@@ -101,29 +71,9 @@ qc_test_model(const char *path, void *opaque, qc_error **err)
 static void
 qc_test_models_load(qc_test_models *ms, qc_strlist *emus)
 {
-    static const char *const suffixes[] = {
-        "aarch64", "alpha", "arm", "avr", "cris", "hppa", "i386", "loongarch64", "m68k",
-        "microblaze", "microblazeel", "nios2", "or1k", "ppc", "ppc64", "ppc64le", "riscv32",
-        "riscv64", "rx", "s390x", "sh4", "sh4eb", "tricore", "x86_64+microvm", "x86_64",
-        "xtensa", "xtensaeb",
-    };
-    const char *root = qc_env("QC_FIXTURES");
+    for (size_t i = 0; i < QC_TESTFX_N; i++) {
+        qc_model *m = qc_testfx_replay(qc_testfx_suffixes[i]);
 
-    for (size_t i = 0; i < sizeof(suffixes) / sizeof(*suffixes); i++) {
-        char *path = NULL;
-        qc_error *err = NULL;
-        qc_probe_opts o = {0};
-        qc_fixture *fx;
-        qc_model *m;
-
-        assert_true(asprintf(&path, "%s/qmp/caps_7.2.22_%s.replies", root, suffixes[i]) > 0);
-        if (!(fx = qc_fixture_load(path, &err)))
-            fail_msg("%s", err->message);
-        o.fixture = fx;
-        if (!(m = qc_probe_run(&o, &err)))
-            fail_msg("%s: %s", path, err->message);
-        qc_fixture_free(fx);
-        free(path);
         assert_non_null(m->emulator);
         assert_int_equal(qc_strlist_add(&ms->paths, m->emulator, NULL), 0);
         assert_int_equal(qc_strlist_add(emus, m->emulator, NULL), 0);
@@ -139,31 +89,17 @@ qc_test_models_clear(qc_test_models *ms)
     qc_strlist_clear(&ms->paths);
 }
 
-static qc_hostfacts *
-qc_test_host(void)
-{
-    char *path = NULL;
-    qc_error *err = NULL;
-    qc_hostfacts *hf;
-
-    assert_true(asprintf(&path, "%s/host/%s.json", qc_env("QC_FIXTURES"), QC_TEST_HOST) > 0);
-    if (!(hf = qc_hostfacts_load(path, &err)))
-        fail_msg("%s", err->message);
-    free(path);
-    return hf;
-}
-
 static void
 qc_compare_golden(const char *text, const char *ext)
 {
     char *path = NULL, *expected;
 
-    assert_true(asprintf(&path, "%s/expected/capabilities/%s.%s", qc_env("QC_FIXTURES"),
-                         QC_TEST_HOST, ext) > 0);
+    assert_true(asprintf(&path, "%s/expected/capabilities/%s.%s", qc_testfx_env("QC_FIXTURES"),
+                         QC_TESTFX_HOST, ext) > 0);
     if (qc_regen()) {
         qc_write_file(path, text);
     } else {
-        if (!(expected = qc_read_file(path)))
+        if (!(expected = qc_testfx_read(path)))
             fail_msg("missing %s (QC_TEST_REGENERATE=1 writes it)", path);
         if (strcmp(expected, text) != 0)
             fail_msg("%s differs from the generated document (QC_TEST_REGENERATE=1 "
@@ -179,7 +115,7 @@ qc_validate(const char *xml)
     char *rng = NULL;
     qc_error *err = NULL;
 
-    assert_true(asprintf(&rng, "%s/schema/capabilities.rng", qc_env("QC_SOURCE_ROOT")) > 0);
+    assert_true(asprintf(&rng, "%s/schema/capabilities.rng", qc_testfx_env("QC_SOURCE_ROOT")) > 0);
     if (qc_relaxng_validate(rng, xml, &err) < 0)
         fail_msg("not valid against %s: %s", rng, err->message);
     free(rng);
@@ -190,7 +126,7 @@ test_golden(void **state)
 {
     qc_test_models ms = {0};
     qc_strlist emus = {0};
-    qc_hostfacts *hf = qc_test_host();
+    qc_hostfacts *hf = qc_testfx_host();
     qc_caps_req req = {.host = hf, .emulators = &emus, .model = qc_test_model,
                        .model_opaque = &ms};
     qc_error *err = NULL;
@@ -284,8 +220,8 @@ test_hostfacts_file_roundtrip(void **state)
     qc_hostfacts *hf;
 
     (void) state;
-    assert_true(asprintf(&path, "%s/host/%s.json", qc_env("QC_FIXTURES"), QC_TEST_HOST) > 0);
-    assert_non_null(text = qc_read_file(path));
+    assert_true(asprintf(&path, "%s/host/%s.json", qc_testfx_env("QC_FIXTURES"), QC_TESTFX_HOST) > 0);
+    assert_non_null(text = qc_testfx_read(path));
     if (!(hf = qc_hostfacts_from_json(text, &err)))
         fail_msg("%s", err->message);
     assert_non_null(again = qc_hostfacts_to_json(hf, &err));

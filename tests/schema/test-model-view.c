@@ -23,17 +23,12 @@
 #include "qmp/fixture.h"
 #include "schema/capabilities.h"
 #include "schema/hostfacts.h"
+#include "tests/helpers/testfx.h"
 
-#define QC_TEST_HOST "debian12_x86_64"
 #define QC_JSON_PLAIN (JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE)
 
-static const char *const qc_suffixes[] = {
-    "aarch64", "alpha", "arm", "avr", "cris", "hppa", "i386", "loongarch64", "m68k",
-    "microblaze", "microblazeel", "nios2", "or1k", "ppc", "ppc64", "ppc64le", "riscv32",
-    "riscv64", "rx", "s390x", "sh4", "sh4eb", "tricore", "x86_64+microvm", "x86_64",
-    "xtensa", "xtensaeb",
-};
-#define QC_N_FIXTURES (sizeof(qc_suffixes) / sizeof(*qc_suffixes))
+#define qc_suffixes qc_testfx_suffixes
+#define QC_N_FIXTURES QC_TESTFX_N
 
 /* The models of every fixture: as probed (full) and read back from the guests view. */
 typedef struct qc_views {
@@ -43,36 +38,6 @@ typedef struct qc_views {
     char *full_text[QC_N_FIXTURES];   /* qc_model_to_string */
     char *guests_text[QC_N_FIXTURES]; /* qc_model_to_string_view(GUESTS) */
 } qc_views;
-
-static const char *
-qc_env(const char *name)
-{
-    const char *v = getenv(name);
-
-    if (!v || !*v)
-        fail_msg("%s is not set (run through meson test)", name);
-    return v;
-}
-
-static char *
-qc_read_file(const char *path)
-{
-    FILE *f = fopen(path, "re");
-    char *buf = NULL;
-    size_t len = 0;
-    FILE *mem;
-    char chunk[8192];
-    size_t n;
-
-    if (!f)
-        return NULL;
-    assert_non_null(mem = open_memstream(&buf, &len));
-    while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
-        fwrite(chunk, 1, n, mem);
-    fclose(mem);
-    fclose(f);
-    return buf;
-}
 
 static size_t
 qc_fixture_index(const char *suffix)
@@ -85,28 +50,6 @@ qc_fixture_index(const char *suffix)
     return 0;
 }
 
-static qc_model *
-qc_replay(const char *suffix)
-{
-    char *path = NULL;
-    qc_error *err = NULL;
-    qc_probe_opts o = {0};
-    qc_fixture *fx;
-    qc_model *m;
-
-    assert_true(asprintf(&path, "%s/qmp/caps_7.2.22_%s.replies", qc_env("QC_FIXTURES"),
-                         suffix) > 0);
-    if (!(fx = qc_fixture_load(path, &err)))
-        fail_msg("%s", err->message);
-    o.fixture = fx;
-    if (!(m = qc_probe_run(&o, &err)))
-        fail_msg("%s: %s", path, err->message);
-    qc_fixture_free(fx);
-    free(path);
-    assert_non_null(m->emulator);
-    return m;
-}
-
 static int
 qc_views_setup(void **state)
 {
@@ -116,7 +59,7 @@ qc_views_setup(void **state)
     for (size_t i = 0; i < QC_N_FIXTURES; i++) {
         qc_error *err = NULL;
 
-        v->full[i] = qc_replay(qc_suffixes[i]);
+        v->full[i] = qc_testfx_replay(qc_suffixes[i]);
         assert_int_equal(qc_strlist_add(&v->paths, v->full[i]->emulator, NULL), 0);
         if (!(v->full_text[i] = qc_model_to_string(v->full[i], &err)) ||
             !(v->guests_text[i] = qc_model_to_string_view(v->full[i], QC_MODEL_VIEW_GUESTS,
@@ -286,25 +229,11 @@ qc_render(const qc_views *v, qc_model *const *models, const qc_hostfacts *hf, bo
     return out;
 }
 
-static qc_hostfacts *
-qc_test_host(void)
-{
-    char *path = NULL;
-    qc_error *err = NULL;
-    qc_hostfacts *hf;
-
-    assert_true(asprintf(&path, "%s/host/%s.json", qc_env("QC_FIXTURES"), QC_TEST_HOST) > 0);
-    if (!(hf = qc_hostfacts_load(path, &err)))
-        fail_msg("%s", err->message);
-    free(path);
-    return hf;
-}
-
 static void
 test_capabilities_equal(void **state)
 {
     qc_views *v = *state;
-    qc_hostfacts *hf = qc_test_host();
+    qc_hostfacts *hf = qc_testfx_host();
     size_t x86 = qc_fixture_index("x86_64");
     char *path = NULL, *golden, *full, *guests;
     size_t n_models;
@@ -314,9 +243,9 @@ test_capabilities_equal(void **state)
         full = qc_render(v, v->full, hf, json);
         guests = qc_render(v, v->guests, hf, json);
         assert_string_equal(guests, full);
-        assert_true(asprintf(&path, "%s/expected/capabilities/%s.%s", qc_env("QC_FIXTURES"),
-                             QC_TEST_HOST, json ? "json" : "xml") > 0);
-        if (!(golden = qc_read_file(path)))
+        assert_true(asprintf(&path, "%s/expected/capabilities/%s.%s", qc_testfx_env("QC_FIXTURES"),
+                             QC_TESTFX_HOST, json ? "json" : "xml") > 0);
+        if (!(golden = qc_testfx_read(path)))
             fail_msg("missing %s", path);
         assert_string_equal(guests, golden);
         if (!json) {
