@@ -172,10 +172,9 @@ qc_answer_sources_hold(qc_cache *c, json_object *entries, json_object *inputs)
     return 1;
 }
 
-/* Decodes an answer file read whole into `data`; 1 and *ret filled when it answers
- * `query` and all it was made from still holds, 0 when not, -1 on OOM. */
-static int
-qc_answer_decode(qc_cache *c, char *data, size_t len, const char *query, qc_cache_answer *ret)
+int
+qc_cache_answer_decode(const qc_cache *c, char *data, size_t len, const char *query,
+                       qc_cache_answer *ret, json_object **ret_header)
 {
     QC_CLEANUP(json_object_putp) json_object *o = NULL;
     json_object *v = NULL, *warnings = NULL, *entries = NULL, *inputs = NULL;
@@ -183,8 +182,9 @@ qc_answer_decode(qc_cache *c, char *data, size_t len, const char *query, qc_cach
     const char *nl;
     size_t body;
     int64_t bytes;
-    int r;
 
+    memset(ret, 0, sizeof(*ret));
+    *ret_header = NULL;
     if (len < strlen(QC_ANSWER_MAGIC) || memcmp(data, QC_ANSWER_MAGIC, strlen(QC_ANSWER_MAGIC)) ||
         !(nl = memchr(data, '\n', len)))
         return 0;
@@ -208,12 +208,12 @@ qc_answer_decode(qc_cache *c, char *data, size_t len, const char *query, qc_cach
         !json_object_object_get_ex(o, "entries", &entries) ||
         !json_object_object_get_ex(o, "inputs", &inputs))
         return 0;
-    if ((r = qc_answer_sources_hold(c, entries, inputs)) <= 0)
-        return r;
     for (size_t i = 0; i < json_object_array_length(warnings); i++) {
         json_object *w = json_object_array_get_idx(warnings, i);
-        if (!json_object_is_type(w, json_type_string))
+        if (!json_object_is_type(w, json_type_string)) {
+            qc_strlist_clear(&ret->warnings);
             return 0;
+        }
         if (qc_strlist_add(&ret->warnings, json_object_get_string(w), NULL) < 0)
             return -1;
     }
@@ -221,7 +221,19 @@ qc_answer_decode(qc_cache *c, char *data, size_t len, const char *query, qc_cach
     data[len - body] = '\0';
     ret->text = data;
     ret->len = len - body;
+    *ret_header = qc_steal(&o);
     return 1;
+}
+
+int
+qc_cache_answer_sources_hold(qc_cache *c, json_object *header)
+{
+    json_object *entries = NULL, *inputs = NULL;
+
+    if (!json_object_object_get_ex(header, "entries", &entries) ||
+        !json_object_object_get_ex(header, "inputs", &inputs))
+        return 0;
+    return qc_answer_sources_hold(c, entries, inputs);
 }
 
 int
@@ -231,6 +243,7 @@ qc_cache_answer_get(qc_cache *c, const char *owner, const char *slot, const char
     qc_autofree char *name = NULL;
     qc_autofree char *data = NULL;
     qc_autoclose int fd = -1;
+    json_object *header = NULL;
     struct stat st;
     size_t len = 0;
     int r;
@@ -255,12 +268,17 @@ qc_cache_answer_get(qc_cache *c, const char *owner, const char *slot, const char
     if (len != (size_t) st.st_size)
         return 0;
     data[len] = '\0';
-    if ((r = qc_answer_decode(c, data, len, query, ret)) < 0) {
+    if ((r = qc_cache_answer_decode(c, data, len, query, ret, &header)) == 1) {
+        ret->text = NULL; /* still data's until the sources are known to hold */
+        r = qc_cache_answer_sources_hold(c, header);
+        json_object_put(header);
+    }
+    if (r < 0) {
         qc_cache_answer_clear(ret);
         return qc_error_set(err, QC_E_NOMEM, "out of memory");
     }
     if (r == 1)
-        data = NULL; /* now ret->text */
+        ret->text = qc_steal(&data); /* decoded in place */
     else
         qc_cache_answer_clear(ret);
     return r;

@@ -116,6 +116,15 @@ int qc_cache_lookup_mode(qc_cache *c, const char *emulator, qc_lookup_mode mode,
                          char **ret_reason, qc_error **err);
 /* The identity of an entry: the checksum of its header line (`len` bytes, no newline). */
 char *qc_cache_entry_id(const char *header, size_t len);
+/* Decodes an answer file read whole into data[len] (answer.c): 1 when it is well formed,
+ * of this engine and answers `query`, with *ret filled (ret->text points into `data`,
+ * where the document was moved to the start) and *ret_header (the decoded header line,
+ * caller puts it) for qc_cache_answer_sources_hold(); 0 when not; -1 on OOM. */
+struct json_object;
+int qc_cache_answer_decode(const qc_cache *c, char *data, size_t len, const char *query,
+                           qc_cache_answer *ret, struct json_object **ret_header);
+/* 1 when every entry and input named by a decoded header still holds, else 0; -1 OOM. */
+int qc_cache_answer_sources_hold(qc_cache *c, struct json_object *header);
 /* True for the name of an answer file or of its temporary (answer.c). */
 bool qc_cache_answer_file(const char *name);
 /* Removes every answer kept beside entry `name` (answer.c); errors are ignored. */

@@ -12,7 +12,7 @@ build=${1:?usage: tests/fuzz/run.sh BUILD_DIR SECONDS [TARGET...]}
 secs=${2:?usage: tests/fuzz/run.sh BUILD_DIR SECONDS [TARGET...]}
 shift 2
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(qmp-stream fixture cache-entry firmware)
+[ ${#targets[@]} -gt 0 ] || targets=(qmp-stream fixture cache-entry cache-answer firmware)
 build=$(cd "$build" && pwd)
 corpus=$build/fuzz-corpus
 crashes=$build/fuzz-crashes

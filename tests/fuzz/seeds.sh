@@ -3,7 +3,8 @@
 #   tests/fuzz/seeds.sh BUILD_DIR CORPUS_DIR
 # qmp-stream: a greeting, the handshake reply and one recorded reply (re-numbered to the
 # harness's first id) per reply of every fixture; fixture: the first objects of every
-# fixture; cache-entry: entries written by BUILD_DIR/qcaps (real binaries when installed);
+# fixture; cache-entry, cache-answer: entries and a domcaps answer written by
+# BUILD_DIR/qcaps (real binaries when installed);
 # firmware: the installed descriptors. Plus the committed corpus and regressions. Only
 # seeds of at most 64 KiB are kept. Idempotent: files are named by content.
 set -euo pipefail
@@ -24,7 +25,7 @@ put() {
     mv -f "$f" "$corpus/$1/seed-$(sha1sum <"$f" | cut -c1-16)"
 }
 
-for t in qmp-stream fixture cache-entry firmware; do
+for t in qmp-stream fixture cache-entry cache-answer firmware; do
     mkdir -p "$corpus/$t"
     for f in tests/fuzz/corpus/"$t"/* tests/fuzz/regressions/"$t"/*; do
         [ -f "$f" ] && put "$t" <"$f"
@@ -61,9 +62,14 @@ if [ -x "$build/qcaps" ]; then
     done
     if [ ${#emus[@]} -gt 0 ]; then
         "$build/qcaps" warm --cache-dir "$cdir" "${emus[@]}" >/dev/null 2>&1 || true
+        "$build/qcaps" domcaps --cache-dir "$cdir" --emulator "${emus[0]}" >/dev/null 2>&1 ||
+            true
     fi
     for f in "$cdir"/*.qcache; do
         [ -f "$f" ] && put cache-entry <"$f"
+    done
+    for f in "$cdir"/*.answer; do
+        [ -f "$f" ] && put cache-answer <"$f"
     done
     rm -rf "$cdir"
 fi

@@ -1,0 +1,83 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* fuzz-cache-answer.c: fuzzes the reader of kept answers (cache/answer.c) on arbitrary
+ * file bytes.
+ *
+ * The input is an answer file as qc_cache_answer_get() reads it. Its query is whatever
+ * the header line says (when it parses), so that mutations reach past the query check;
+ * the engine is fixed ("qcaps 0.1.0", as in the seeds). A decoded answer must hand back
+ * exactly the body after the header line; the sources check then runs against a cache
+ * without a directory (every entry lookup fails cleanly, so no answer may hold).
+ */
+#include <string.h>
+
+#include <json-c/json.h>
+
+#include "cache/cache-internal.h"
+#include "fuzz.h"
+
+/* A cache as qc_cache_open() would leave it, without a directory. */
+static qc_cache *
+qc_fuzz_cache(void)
+{
+    static qc_cache c;
+    static int done;
+
+    if (!done) {
+        done = 1;
+        c.dirfd = -1;
+        c.engine = (char *) "qcaps 0.1.0";
+    }
+    return &c;
+}
+
+/* The "query" of the header line, when there is one. Caller frees. */
+static char *
+qc_fuzz_query(const char *data, size_t size)
+{
+    const char *nl = memchr(data, '\n', size);
+    json_tokener *tok = json_tokener_new();
+    json_object *o = NULL, *q = NULL;
+    char *query = NULL;
+
+    if (nl && tok)
+        o = json_tokener_parse_ex(tok, data, (int) (nl - data));
+    if (o && json_object_object_get_ex(o, "query", &q) && json_object_is_type(q, json_type_string))
+        query = strdup(json_object_get_string(q));
+    json_object_put(o);
+    if (tok)
+        json_tokener_free(tok);
+    return query;
+}
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    char *buf = malloc(size + 1), *query;
+    const char *nl;
+    json_object *header = NULL;
+    qc_cache_answer a;
+    int r;
+
+    QC_FUZZ_CHECK(buf != NULL);
+    memcpy(buf, data, size);
+    buf[size] = '\0';
+    query = qc_fuzz_query(buf, size);
+    nl = memchr(data, '\n', size);
+    r = qc_cache_answer_decode(qc_fuzz_cache(), buf, size, query ? query : "", &a, &header);
+    QC_FUZZ_CHECK(r == 0 || r == 1);
+    if (r == 1) {
+        size_t body = (size_t) ((const char *) nl - (const char *) data) + 1;
+        QC_FUZZ_CHECK(header != NULL && a.text == buf && a.len == size - body &&
+                      memcmp(a.text, data + body, a.len) == 0 && a.text[a.len] == '\0');
+        /* no directory: no entry is valid, so nothing may hold */
+        QC_FUZZ_CHECK(qc_cache_answer_sources_hold(qc_fuzz_cache(), header) == 0);
+        a.text = NULL; /* buf's */
+    } else {
+        QC_FUZZ_CHECK(header == NULL && a.text == NULL);
+    }
+    json_object_put(header);
+    qc_cache_answer_clear(&a);
+    free(query);
+    free(buf);
+    return 0;
+}
