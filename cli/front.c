@@ -6,8 +6,10 @@
  * 0.3 ms, but libxml2 pulls ICU and libstdc++ into every process that links it, and
  * loading them costs more than a millisecond. This binary links no schema layer (meson
  * builds it without libxml2, so a dependency creeping in fails the link); the engine,
- * `qcaps-engine`, has everything. The engine is looked up next to this binary first (the
- * build tree, a relocated install), then in the libexec directory it was built for.
+ * `qcaps-engine`, has everything. The engine is looked up next to this binary (the build
+ * tree), then in the libexec directory beside this binary's directory (an install moved
+ * or staged with DESTDIR: bin/ and libexec/ stay siblings), then in the libexec directory
+ * it was built for.
  *
  * Contract: when the fast path answers, its output, warnings and exit code are the
  * engine's for the same command line; when it cannot answer (any other command, --help,
@@ -80,16 +82,28 @@ qc_front_self_dir(char *buf, size_t size)
 static int
 qc_front_exec_engine(char **argv)
 {
-    char dir[PATH_MAX], path[PATH_MAX + sizeof(QC_ENGINE_NAME) + 1];
+    char dir[PATH_MAX], path[2][PATH_MAX + 64];
     const char *fallback = QC_LIBEXECDIR "/" QC_ENGINE_NAME;
+    const char *libexec = strrchr(QC_LIBEXECDIR, '/');
+    int n = 0;
 
     qc_front_self_dir(dir, sizeof(dir));
-    if (dir[0] && snprintf(path, sizeof(path), "%s/" QC_ENGINE_NAME, dir) < (int) sizeof(path) &&
-        access(path, X_OK) == 0)
-        execv(path, argv);
+    if (dir[0]) {
+        if (snprintf(path[n], sizeof(path[n]), "%s/" QC_ENGINE_NAME, dir) <
+            (int) sizeof(path[n]))
+            n++;
+        if (libexec && snprintf(path[n], sizeof(path[n]), "%s/..%s/" QC_ENGINE_NAME, dir,
+                                libexec) < (int) sizeof(path[n]))
+            n++;
+    }
+    for (int i = 0; i < n; i++) {
+        if (access(path[i], X_OK) == 0)
+            execv(path[i], argv);
+    }
     execv(fallback, argv);
-    fprintf(stderr, "qcaps: cannot run the qcaps engine (%s%s%s): %s\n",
-            dir[0] ? path : "", dir[0] ? " or " : "", fallback, strerror(errno));
+    fprintf(stderr, "qcaps: cannot run the qcaps engine (%s%s%s%s%s): %s\n",
+            n > 0 ? path[0] : "", n > 0 ? ", " : "", n > 1 ? path[1] : "", n > 1 ? ", " : "",
+            fallback, strerror(errno));
     return QC_EXIT_FAILURE;
 }
 

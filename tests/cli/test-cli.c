@@ -155,6 +155,33 @@ test_front_without_engine(void **state)
     qc_rmtree(dir);
 }
 
+/* A moved or DESTDIR-staged install: bin/qcaps finds libexec/qcaps-engine beside it. */
+static void
+test_front_staged_install(void **state)
+{
+    qc_autofree char *root = qc_make_tmpdir("staged");
+    const char *libexec = strrchr(QC_INSTALLED_ENGINE, '/');
+    qc_autofree char *libdir = NULL;
+    qc_autofree char *engine_dir = NULL;
+    qc_autofree char *front = qc_xasprintf("%s/bin/qcaps", root);
+    qc_autofree char *cmd = NULL;
+    qc_run r;
+
+    (void) state;
+    /* QC_INSTALLED_ENGINE is <prefix>/<libexecdir>/qcaps-engine: take <libexecdir>'s name */
+    libdir = strndup(QC_INSTALLED_ENGINE, (size_t) (libexec - QC_INSTALLED_ENGINE));
+    engine_dir = qc_xasprintf("%s/%s", root, strrchr(libdir, '/') + 1);
+    cmd = qc_xasprintf("mkdir -p '%s/bin' '%s' && cp '%s' '%s/bin/qcaps' && "
+                       "cp '%s-engine' '%s/qcaps-engine'", root, engine_dir,
+                       qc_env_path("QC_QCAPS"), root, qc_env_path("QC_QCAPS"), engine_dir);
+    assert_int_equal(system(cmd), 0);
+    qc_run_cmd(&r, NULL, 30, (const char *const[]){front, "--version", NULL});
+    assert_int_equal(r.exit_code, 0);
+    assert_non_null(strstr(r.out, "qcaps"));
+    qc_run_clear(&r);
+    qc_rmtree(root);
+}
+
 int
 main(void)
 {
@@ -162,6 +189,7 @@ main(void)
         cmocka_unit_test(test_help),
         cmocka_unit_test(test_front_links_no_libxml2),
         cmocka_unit_test(test_front_without_engine),
+        cmocka_unit_test(test_front_staged_install),
         cmocka_unit_test(test_usage_errors),
         cmocka_unit_test(test_bad_fixture_files),
         cmocka_unit_test(test_cli_replay_equals_expected),
