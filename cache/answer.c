@@ -83,37 +83,29 @@ qc_answer_name(const char *owner, const char *slot, qc_error **err)
 char *
 qc_cache_fresh_id(qc_cache *c, const char *emulator, bool *ret_oom)
 {
-    qc_autofree char *name = NULL;
+    QC_CLEANUP(qc_error_freep) qc_error *err = NULL;
+    qc_autofree char *name = qc_cache_entry_name(emulator, NULL);
     qc_autofree char *data = NULL;
     qc_autofree char *reason = NULL;
-    qc_autofree char *diff = NULL;
-    QC_CLEANUP(qc_cache_keys_freep) qc_cache_keys *now = NULL;
     qc_cache_header h;
     size_t len = 0, body = 0;
-    bool missing = false;
     char *id = NULL;
-    int r;
+    int state;
 
     *ret_oom = false;
-    memset(&h, 0, sizeof(h));
-    if (!(name = qc_cache_entry_name(emulator, NULL)) ||
-        (r = qc_cache_read_entry(c, name, 1, &data, &len, &missing, &reason)) == -2) {
+    if (!name) {
         *ret_oom = true;
         return NULL;
     }
-    if (r < 0)
+    /* the key header is all it takes: line 1 names the model lines by their checksums */
+    state = qc_cache_read_head(c, emulator, name, 1, &data, &len, &h, &body, &reason, &err);
+    if (state != QC_CACHE_FRESH) {
+        *ret_oom = state < 0 && err && err->code == QC_E_NOMEM;
         return NULL;
-    if (qc_cache_header_decode(data, len, &h, &body, &reason) < 0) {
-        *ret_oom = !reason;
-        return NULL;
-    }
-    if (!(now = qc_cache_keys_read(c, emulator, NULL))) {
-        *ret_oom = true;
-    } else if (!(diff = qc_cache_keys_diff(c, &h, now, ret_oom)) && !*ret_oom) {
-        if (!(id = qc_cache_entry_id(data, body - 1)))
-            *ret_oom = true;
     }
     qc_cache_header_clear(&h);
+    if (!(id = qc_cache_entry_id(data, body - 1)))
+        *ret_oom = true;
     return id;
 }
 

@@ -109,6 +109,14 @@ typedef enum qc_lookup_mode {
  * `lines` lines: 0, -1 with a reason (MISSING when *ret_missing, else BROKEN), -2 on OOM. */
 int qc_cache_read_entry(const qc_cache *c, const char *name, unsigned lines, char **ret_data,
                         size_t *ret_len, bool *ret_missing, char **ret_reason);
+/* Reads the entry `name` of `emulator` (its first `lines` lines; 0: all of it) and
+ * compares its key header with the keys now. Returns the entry's state: FRESH with
+ * *ret_data (caller frees), *ret_len, *h (caller clears) and *ret_body (the offset of
+ * line 2) filled; any other state with its reason in *ret_reason (caller frees); or -1
+ * with *err (out of memory, unreadable binary keys). */
+int qc_cache_read_head(qc_cache *c, const char *emulator, const char *name, unsigned lines,
+                       char **ret_data, size_t *ret_len, qc_cache_header *h,
+                       size_t *ret_body, char **ret_reason, qc_error **err);
 /* qc_cache_lookup() with an explicit reporting mode, the view to read and the entry's
  * identity (*ret_id, when FRESH; see qc_cache_get()). */
 int qc_cache_lookup_mode(qc_cache *c, const char *emulator, qc_lookup_mode mode,

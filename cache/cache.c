@@ -391,6 +391,41 @@ qc_cache_entry_id(const char *header, size_t len)
 }
 
 int
+qc_cache_read_head(qc_cache *c, const char *emulator, const char *name, unsigned lines,
+                   char **ret_data, size_t *ret_len, qc_cache_header *h, size_t *ret_body,
+                   char **ret_reason, qc_error **err)
+{
+    QC_CLEANUP(qc_cache_keys_freep) qc_cache_keys *now = NULL;
+    qc_autofree char *data = NULL;
+    bool missing = false, oom = false;
+    int r;
+
+    memset(h, 0, sizeof(*h));
+    *ret_reason = NULL;
+    r = qc_cache_read_entry(c, name, lines, &data, ret_len, &missing, ret_reason);
+    if (r == -2)
+        return qc_error_set(err, QC_E_NOMEM, "out of memory");
+    if (r < 0)
+        return missing ? QC_CACHE_MISSING : QC_CACHE_BROKEN;
+    if ((r = qc_cache_header_decode(data, *ret_len, h, ret_body, ret_reason)) < 0) {
+        if (!*ret_reason)
+            return qc_error_set(err, QC_E_NOMEM, "out of memory");
+        return r == -2 ? QC_CACHE_STALE : QC_CACHE_BROKEN;
+    }
+    if (!(now = qc_cache_keys_read(c, emulator, err)) ||
+        ((*ret_reason = qc_cache_keys_diff(c, h, now, &oom)), oom)) {
+        qc_cache_header_clear(h);
+        return oom ? qc_error_set(err, QC_E_NOMEM, "out of memory") : -1;
+    }
+    if (*ret_reason) {
+        qc_cache_header_clear(h);
+        return QC_CACHE_STALE;
+    }
+    *ret_data = qc_steal(&data);
+    return QC_CACHE_FRESH;
+}
+
+int
 qc_cache_lookup_mode(qc_cache *c, const char *emulator, qc_lookup_mode mode,
                      qc_model_view view, qc_model **ret_model, char **ret_id,
                      char **ret_reason, qc_error **err)
@@ -399,57 +434,35 @@ qc_cache_lookup_mode(qc_cache *c, const char *emulator, qc_lookup_mode mode,
     qc_autofree char *data = NULL;
     qc_autofree char *reason = NULL;
     qc_autofree char *id = NULL;
-    QC_CLEANUP(qc_cache_keys_freep) qc_cache_keys *now = NULL;
     qc_cache_header h;
     qc_model *m = NULL;
     size_t len = 0, body = 0, llen = 0;
-    bool missing = false, oom = false, guests = ret_model && view == QC_MODEL_VIEW_GUESTS;
-    int state, r;
+    bool guests = ret_model && view == QC_MODEL_VIEW_GUESTS;
+    int state;
 
-    memset(&h, 0, sizeof(h));
     if (!(name = qc_cache_entry_name(emulator, err)))
         return -1;
-    r = qc_cache_read_entry(c, name, guests ? 2 : 0, &data, &len, &missing, &reason);
-    if (r == -2)
-        goto oom;
-    if (r < 0) {
-        state = missing ? QC_CACHE_MISSING : QC_CACHE_BROKEN;
+    state = qc_cache_read_head(c, emulator, name, guests ? 2 : 0, &data, &len, &h, &body,
+                               &reason, err);
+    if (state != QC_CACHE_FRESH)
         goto out;
-    }
-    if ((r = qc_cache_header_decode(data, len, &h, &body, &reason)) < 0) {
-        if (!reason)
-            goto oom;
-        state = r == -2 ? QC_CACHE_STALE : QC_CACHE_BROKEN;
-        goto out;
-    }
-    if (!(now = qc_cache_keys_read(c, emulator, err)))
-        goto fail;
-    if ((reason = qc_cache_keys_diff(c, &h, now, &oom)) || oom) {
-        if (oom)
-            goto oom;
-        state = QC_CACHE_STALE;
-        goto out;
-    }
     if (!ret_model) {
         /* validity only: check the lengths and checksums, skip building the model */
         if (!qc_cache_entry_line(&h, data + body, len - body, QC_MODEL_VIEW_FULL, &llen,
-                                 &reason)) {
-            if (!reason)
-                goto oom;
-            state = QC_CACHE_BROKEN;
-            goto out;
-        }
+                                 &reason))
+            state = reason ? QC_CACHE_BROKEN : qc_error_set(err, QC_E_NOMEM, "out of memory");
     } else if (!(m = qc_cache_entry_model(&h, data + body, len - body, view, &reason))) {
-        if (!reason)
-            goto oom;
-        state = QC_CACHE_BROKEN;
-        goto out;
+        state = reason ? QC_CACHE_BROKEN : qc_error_set(err, QC_E_NOMEM, "out of memory");
     }
-    if (ret_id && !(id = qc_cache_entry_id(data, body - 1)))
-        goto oom;
-    state = QC_CACHE_FRESH;
-out:
+    if (state == QC_CACHE_FRESH && ret_id && !(id = qc_cache_entry_id(data, body - 1))) {
+        qc_model_free(m);
+        m = NULL;
+        state = qc_error_set(err, QC_E_NOMEM, "out of memory");
+    }
     qc_cache_header_clear(&h);
+out:
+    if (state < 0)
+        return -1;
     if (state == QC_CACHE_BROKEN && mode != QC_LOOKUP_QUIET) {
         qc_cache_warn(c, "cache entry %s/%s is %s: %s", c->dir, name, reason,
                       mode == QC_LOOKUP_DISCARD ? "discarded, probing again"
@@ -468,12 +481,6 @@ out:
     if (ret_reason)
         *ret_reason = qc_steal(&reason);
     return state;
-oom:
-    qc_error_set(err, QC_E_NOMEM, "out of memory");
-fail:
-    qc_model_free(m);
-    qc_cache_header_clear(&h);
-    return -1;
 }
 
 int
