@@ -107,16 +107,12 @@ qc_lib_domcaps_key(qcaps_context *ctx, const char *emulator, const qcaps_domcaps
 
 int
 qc_lib_domcaps_answer(qcaps_context *ctx, qc_cache *cache, const char *emulator,
-                      const qcaps_domcaps_query *q, qcaps_format format, char **ret_text,
-                      qc_error **err)
+                      const char *key, char **ret_text, qc_error **err)
 {
-    qc_autofree char *key = NULL;
     qc_cache_answer a;
     int r;
 
     *ret_text = NULL;
-    if (!(key = qc_lib_domcaps_key(ctx, emulator, q, format, err)))
-        return -1;
     if ((r = qc_cache_answer_get(cache, emulator, key, key, &a, err)) <= 0)
         return r;
     for (size_t i = 0; i < a.warnings.n; i++)
@@ -133,6 +129,8 @@ qc_lib_domcaps_fast(qcaps_context *ctx, const qcaps_domcaps_query *q, qcaps_form
     QC_CLEANUP(qc_cache_freep) qc_cache *cache = NULL;
     QC_CLEANUP(qc_error_freep) qc_error *e = NULL;
     qc_autofree char *emulator = NULL;
+    qc_autofree char *key = NULL;
+    const char *emu;
 
     *ret_text = NULL;
     if (q->fixture || (ctx && ctx->cache_mode != QCAPS_CACHE_USE))
@@ -141,6 +139,8 @@ qc_lib_domcaps_fast(qcaps_context *ctx, const qcaps_domcaps_query *q, qcaps_form
         return e->code == QC_E_NOMEM ? (qc_error_propagate(err, qc_steal(&e)), -1) : 0;
     if (!(cache = qc_context_cache(ctx, true, err)))
         return err && *err ? -1 : 0;
-    return qc_lib_domcaps_answer(ctx, cache, q->emulator ? q->emulator : emulator, q, format,
-                                 ret_text, err);
+    emu = q->emulator ? q->emulator : emulator;
+    if (!(key = qc_lib_domcaps_key(ctx, emu, q, format, err)))
+        return -1;
+    return qc_lib_domcaps_answer(ctx, cache, emu, key, ret_text, err);
 }

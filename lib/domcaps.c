@@ -41,8 +41,11 @@ qc_lib_domcaps(qcaps_context *ctx, const qcaps_domcaps_query *q, qcaps_format fo
             qc_error_propagate(err, qc_steal(&cerr));
             return NULL;
         }
+        /* one key for reading the kept answer and for keeping a new one */
+        if (cache && !(key = qc_lib_domcaps_key(ctx, emu, q, format, err)))
+            return NULL;
         if (cache && (!ctx || ctx->cache_mode == QCAPS_CACHE_USE)) {
-            if ((r = qc_lib_domcaps_answer(ctx, cache, emu, q, format, &out, err)) != 0)
+            if ((r = qc_lib_domcaps_answer(ctx, cache, emu, key, &out, err)) != 0)
                 return r > 0 ? out : NULL;
         }
     }
@@ -66,8 +69,7 @@ qc_lib_domcaps(qcaps_context *ctx, const qcaps_domcaps_query *q, qcaps_format fo
         src.input_paths = in.paths;
         src.input_sigs = in.sigs;
         src.warnings = w.list;
-        if (!(key = qc_lib_domcaps_key(ctx, emu, q, format, &perr)) ||
-            qc_strlist_add(&src.entry_emulators, emu, &perr) < 0 ||
+        if (qc_strlist_add(&src.entry_emulators, emu, &perr) < 0 ||
             qc_strlist_add(&src.entry_ids, id, &perr) < 0 ||
             qc_cache_answer_put(cache, emu, key, key, &src, out, strlen(out), &perr) < 0) {
             if (perr && perr->code == QC_E_NOMEM) {

@@ -77,11 +77,11 @@ char *qc_lib_default_emulator(const char *arch, qc_error **err);
  * can change the document, the firmware search path included. Caller frees. */
 char *qc_lib_domcaps_key(qcaps_context *ctx, const char *emulator,
                          const qcaps_domcaps_query *q, qcaps_format format, qc_error **err);
-/* The kept answer of the query from `cache`: 1 and *ret_text (its warnings given again
- * through the context), 0 when there is none valid, -1 on OOM. */
+/* The answer kept for `key` (qc_lib_domcaps_key()) beside emulator's entry in `cache`: 1
+ * and *ret_text (its warnings given again through the context), 0 when there is none
+ * valid, -1 on OOM. */
 int qc_lib_domcaps_answer(qcaps_context *ctx, qc_cache *cache, const char *emulator,
-                          const qcaps_domcaps_query *q, qcaps_format format, char **ret_text,
-                          qc_error **err);
+                          const char *key, char **ret_text, qc_error **err);
 /* The whole fast path: 1 and *ret_text when a kept answer is valid; 0 when the query must
  * be rendered (a replay, a cache mode other than USE, no cache directory, no valid
  * answer: nothing is reported, the full path will say whatever there is to say); -1 on
