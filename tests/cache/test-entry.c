@@ -199,17 +199,26 @@ t_changed_during_probe(void **state)
 
 /* Writes `text` over the entry, then checks: quiet lookup does not warn, the locked one
  * warns once and removes the file, and a store afterwards is valid again. */
+/* Replaces the entry file with `len` bytes of `text`. */
+static void
+qc_t_write_entry(qc_t *t, const char *text, size_t len)
+{
+    qc_autofree char *path = qc_t_entry_path(t);
+    FILE *f = fopen(path, "w");
+
+    assert_non_null(f);
+    assert_int_equal(fwrite(text, 1, len, f), len);
+    fclose(f);
+}
+
 static void
 qc_t_broken(qc_t *t, const char *text, size_t len, const char *why)
 {
     QC_CLEANUP(qc_cache_freep) qc_cache *c = qc_t_open(t);
     qc_autofree char *path = qc_t_entry_path(t);
     qc_autofree char *reason = NULL;
-    FILE *f = fopen(path, "w");
 
-    assert_non_null(f);
-    assert_int_equal(fwrite(text, 1, len, f), len);
-    fclose(f);
+    qc_t_write_entry(t, text, len);
     t->warnings = 0;
     assert_int_equal(qc_t_lookup(t, c, false, &reason), QC_CACHE_BROKEN);
     if (!strstr(reason, why))
@@ -257,10 +266,7 @@ t_broken(void **state)
     p[strlen("\"qcaps-cache\":")] = '1';
     {
         qc_autofree char *reason = NULL;
-        FILE *f = fopen(path, "w");
-        assert_non_null(f);
-        assert_int_equal(fwrite(old, 1, len, f), len);
-        fclose(f);
+        qc_t_write_entry(t, old, len);
         t->warnings = 0;
         assert_int_equal(qc_t_lookup(t, c, true, &reason), QC_CACHE_STALE);
         assert_non_null(strstr(reason, "cache format 1 (now 2)"));
