@@ -94,7 +94,8 @@ ninja -C "$BUILD" >"$WORK/ninja.log" 2>&1 || { tail -30 "$WORK/ninja.log" >&2; d
 QCAPS=$BUILD/qcaps
 HELP=$BUILD/bench-helpers
 mkdir -p "$HELP"
-cc -std=c11 -O2 -Wall -Wextra -o "$HELP/qmp-floor" "$BENCH/qmp-floor.c" ||
+cc -std=c11 -O2 -Wall -Wextra -o "$HELP/qmp-floor" "$BENCH/qmp-floor.c" \
+    $(pkg-config --cflags --libs json-c) ||
     die "cannot compile bench/qmp-floor.c"
 cc -std=c11 -O2 -Wall -Wextra -I"$ROOT/include" -o "$HELP/cached-query" "$BENCH/cached-query.c" \
     -L"$BUILD" -lqcaps -Wl,-rpath,"$BUILD" || die "cannot compile bench/cached-query.c"
