@@ -27,24 +27,13 @@
 #include <json-c/json.h>
 
 #include "../cli/runner.h"
+#include "check.h"
 #include "schema/relaxng.h"
 
 #define QC_EMULATOR "/usr/bin/qemu-system-x86_64"
 #define QC_QUERIES 200
 #define QC_WAVE 20
 #define QC_LOAD_LIMIT 180.0
-
-static int qc_failures;
-
-#define CHECK(cond, ...)                                                   \
-    do {                                                                   \
-        if (!(cond)) {                                                     \
-            fprintf(stderr, "FAIL %s:%d: %s: ", __FILE__, __LINE__, #cond); \
-            fprintf(stderr, __VA_ARGS__);                                  \
-            fputc('\n', stderr);                                           \
-            qc_failures++;                                                 \
-        }                                                                  \
-    } while (0)
 
 static char *qc_dir, *qc_tmp, *qc_cache;
 

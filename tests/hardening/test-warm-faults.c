@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "../cli/runner.h"
+#include "check.h"
 
 #define QC_WARM_TIMEOUT "8"  /* per probe, seconds: the two hanging fakes cost this */
 #define QC_WARM_LIMIT 240.0  /* the whole warm-up, seconds */
@@ -42,18 +43,6 @@ static const qc_fake_case qc_fakes[] = {
     {"events", "events", true, NULL},
 };
 #define QC_N_FAKES (sizeof(qc_fakes) / sizeof(qc_fakes[0]))
-
-static int qc_failures;
-
-#define CHECK(cond, ...)                                                   \
-    do {                                                                   \
-        if (!(cond)) {                                                     \
-            fprintf(stderr, "FAIL %s:%d: %s: ", __FILE__, __LINE__, #cond); \
-            fprintf(stderr, __VA_ARGS__);                                  \
-            fputc('\n', stderr);                                           \
-            qc_failures++;                                                 \
-        }                                                                  \
-    } while (0)
 
 /* The line of `text` that contains `needle` (copied), or NULL. */
 static char *
