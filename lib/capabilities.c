@@ -99,7 +99,6 @@ qcaps_capabilities(qcaps_context *ctx, qcaps_format format, qcaps_error **err)
     const char *slot = format == QCAPS_FORMAT_JSON ? "capabilities json" : "capabilities xml";
     qc_strlist emus = {0};
     qc_caps_req req = {0};
-    qc_cache_answer a;
     qc_error *e = NULL;
     char *out = NULL;
     int r;
@@ -117,15 +116,8 @@ qcaps_capabilities(qcaps_context *ctx, qcaps_format format, qcaps_error **err)
     if (ms.cache && !(key = qc_lib_caps_key(hf, &emus, format, &e)))
         goto out;
     if (ms.cache && ctx->cache_mode == QCAPS_CACHE_USE) {
-        if ((r = qc_cache_answer_get(ms.cache, NULL, slot, key, &a, &e)) < 0)
+        if ((r = qc_lib_answer(ctx, ms.cache, NULL, slot, key, &out, &e)) != 0)
             goto out;
-        if (r > 0) {
-            for (size_t i = 0; i < a.warnings.n; i++)
-                qc_context_warn(ctx, "%s", a.warnings.v[i]);
-            out = qc_steal(&a.text);
-            qc_cache_answer_clear(&a);
-            goto out;
-        }
     }
     req.host = hf;
     req.emulators = &emus;

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* domcaps-answer.c: a domcaps query answered from the cache's kept documents, without
- * rendering: what `qcaps domcaps` needs on its fast path, so nothing here may use the
- * schema layer (libxml2). */
+/* domcaps-answer.c: queries answered from the cache's kept documents, without rendering
+ * (qc_lib_answer(), for domcaps and capabilities), and the domcaps key and fast path:
+ * what `qcaps domcaps` needs on its fast path, so nothing here may use the schema layer
+ * (libxml2). */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -106,14 +107,14 @@ qc_lib_domcaps_key(qcaps_context *ctx, const char *emulator, const qcaps_domcaps
 }
 
 int
-qc_lib_domcaps_answer(qcaps_context *ctx, qc_cache *cache, const char *emulator,
-                      const char *key, char **ret_text, qc_error **err)
+qc_lib_answer(qcaps_context *ctx, qc_cache *cache, const char *owner, const char *slot,
+              const char *query, char **ret_text, qc_error **err)
 {
     qc_cache_answer a;
     int r;
 
     *ret_text = NULL;
-    if ((r = qc_cache_answer_get(cache, emulator, key, key, &a, err)) <= 0)
+    if ((r = qc_cache_answer_get(cache, owner, slot, query, &a, err)) <= 0)
         return r;
     for (size_t i = 0; i < a.warnings.n; i++)
         qc_context_warn(ctx, "%s", a.warnings.v[i]);
@@ -142,5 +143,5 @@ qc_lib_domcaps_fast(qcaps_context *ctx, const qcaps_domcaps_query *q, qcaps_form
     emu = q->emulator ? q->emulator : emulator;
     if (!(key = qc_lib_domcaps_key(ctx, emu, q, format, err)))
         return -1;
-    return qc_lib_domcaps_answer(ctx, cache, emu, key, ret_text, err);
+    return qc_lib_answer(ctx, cache, emu, key, key, ret_text, err);
 }

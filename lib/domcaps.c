@@ -45,7 +45,7 @@ qc_lib_domcaps(qcaps_context *ctx, const qcaps_domcaps_query *q, qcaps_format fo
         if (cache && !(key = qc_lib_domcaps_key(ctx, emu, q, format, err)))
             return NULL;
         if (cache && (!ctx || ctx->cache_mode == QCAPS_CACHE_USE)) {
-            if ((r = qc_lib_domcaps_answer(ctx, cache, emu, key, &out, err)) != 0)
+            if ((r = qc_lib_answer(ctx, cache, emu, key, key, &out, err)) != 0)
                 return r > 0 ? out : NULL;
         }
     }

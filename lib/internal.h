@@ -77,11 +77,12 @@ char *qc_lib_default_emulator(const char *arch, qc_error **err);
  * can change the document, the firmware search path included. Caller frees. */
 char *qc_lib_domcaps_key(qcaps_context *ctx, const char *emulator,
                          const qcaps_domcaps_query *q, qcaps_format format, qc_error **err);
-/* The answer kept for `key` (qc_lib_domcaps_key()) beside emulator's entry in `cache`: 1
+/* The answer kept in `slot` of `owner` (cache.h, qc_cache_answer_get()) for `query`: 1
  * and *ret_text (its warnings given again through the context), 0 when there is none
- * valid, -1 on OOM. */
-int qc_lib_domcaps_answer(qcaps_context *ctx, qc_cache *cache, const char *emulator,
-                          const char *key, char **ret_text, qc_error **err);
+ * valid, -1 on OOM. Used by domcaps (owner: the emulator, slot and query: the key of
+ * qc_lib_domcaps_key()) and capabilities (the cache's own). */
+int qc_lib_answer(qcaps_context *ctx, qc_cache *cache, const char *owner, const char *slot,
+                  const char *query, char **ret_text, qc_error **err);
 /* The whole fast path: 1 and *ret_text when a kept answer is valid; 0 when the query must
  * be rendered (a replay, a cache mode other than USE, no cache directory, no valid
  * answer: nothing is reported, the full path will say whatever there is to say); -1 on
