@@ -7,8 +7,6 @@
 
 #include "common/cleanup.h"
 
-QC_DEFINE_CLEANUP(json_object *, json_object_put);
-
 struct qc_schema {
     json_object *entries; /* the reply array (own reference) */
     json_object *index;   /* object: name -> entry (json-c's hash table) */

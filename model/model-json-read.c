@@ -139,7 +139,7 @@ qc_rd_dropped(const qc_rd *r, json_object *o, const char *key)
 static int
 qc_rd_int(qc_rd *r, json_object *o, const char *key, int64_t *ret)
 {
-    json_object *v;
+    json_object *v = NULL;
 
     if (qc_rd_get(r, o, key, json_type_int, false, &v) < 0)
         return -1;
@@ -167,7 +167,7 @@ qc_rd_i(qc_rd *r, json_object *o, const char *key, int *ret)
 static int
 qc_rd_bool(qc_rd *r, json_object *o, const char *key, bool *ret)
 {
-    json_object *v;
+    json_object *v = NULL;
 
     if (qc_rd_get(r, o, key, json_type_boolean, false, &v) < 0)
         return -1;
@@ -178,7 +178,7 @@ qc_rd_bool(qc_rd *r, json_object *o, const char *key, bool *ret)
 static int
 qc_rd_tri(qc_rd *r, json_object *o, const char *key, qc_tristate *ret)
 {
-    json_object *v;
+    json_object *v = NULL;
 
     if (qc_rd_get(r, o, key, json_type_boolean, true, &v) < 0)
         return -1;
@@ -189,7 +189,7 @@ qc_rd_tri(qc_rd *r, json_object *o, const char *key, qc_tristate *ret)
 static int
 qc_rd_str(qc_rd *r, json_object *o, const char *key, bool nullable, char **ret)
 {
-    json_object *v;
+    json_object *v = NULL;
 
     if (qc_rd_get(r, o, key, json_type_string, nullable, &v) < 0)
         return -1;

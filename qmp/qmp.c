@@ -461,7 +461,11 @@ qc_qmp_on_reply(qc_qmp *qmp, json_object *msg)
     qc_qmp_record(qmp, msg);
     if (qc_qmp_stopped(qmp))
         return;
-    p = qc_qmp_take_pending(qmp, p->id);
+    /* p was found above and nothing since removed it; the check keeps that visible. */
+    if (!(p = qc_qmp_take_pending(qmp, p->id))) {
+        qc_qmp_failf(qmp, QC_E_PROTOCOL, "reply for a request no longer pending");
+        return;
+    }
     if (!p->cb) {
         qc_qmp_handshake_done(qmp, p, error_member);
         return;

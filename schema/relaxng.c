@@ -8,6 +8,14 @@
 
 #include <libxml/parser.h>
 #include <libxml/relaxng.h>
+#include <libxml/xmlversion.h>
+
+/* libxml2 2.12 made the structured error handler's error const. */
+#if LIBXML_VERSION >= 21200
+#define QC_XML_ERROR const xmlError
+#else
+#define QC_XML_ERROR xmlError
+#endif
 
 typedef struct qc_rng_errors {
     char first[512];
@@ -15,7 +23,7 @@ typedef struct qc_rng_errors {
 } qc_rng_errors;
 
 static void
-qc_rng_collect(void *opaque, xmlErrorPtr e)
+qc_rng_collect(void *opaque, QC_XML_ERROR *e)
 {
     qc_rng_errors *c = opaque;
 
@@ -46,7 +54,7 @@ qc_rng_check(xmlRelaxNGPtr schema, const char *xml, qc_rng_errors *c, qc_error *
     doc = xmlCtxtReadMemory(pctxt, xml, (int) strlen(xml), "document.xml", NULL,
                             XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
     if (!doc) {
-        xmlErrorPtr e = xmlCtxtGetLastError(pctxt);
+        const xmlError *e = xmlCtxtGetLastError(pctxt);
         qc_error_set(err, QC_E_XML, "document not well-formed: line %d: %.200s",
                      e ? e->line : 0, e && e->message ? e->message : "parse error");
         goto out;

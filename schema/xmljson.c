@@ -178,7 +178,7 @@ qc_xj_parse(const char *xml, qc_error **err)
     doc = xmlCtxtReadMemory(ctxt, xml, (int) strlen(xml), "document.xml", NULL,
                             XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
     if (!doc) {
-        xmlErrorPtr e = xmlCtxtGetLastError(ctxt);
+        const xmlError *e = xmlCtxtGetLastError(ctxt);
         qc_error_set(err, QC_E_XML, "XML not well-formed: line %d: %s", e ? e->line : 0,
                      e && e->message ? e->message : "parse error");
         if (*err && (*err)->message) {

@@ -70,6 +70,8 @@ count_entries(const char *dir)
     return n;
 }
 
+static char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
 static char *
 xasprintf(const char *fmt, ...)
 {
@@ -353,6 +355,7 @@ test_real_qemu_quit(void **state)
     int fd = qc_qemu_take_qmp_fd(q);
     qc_autofree char *greeting = read_greeting(fd);
 
+    assert_non_null(strstr(greeting, "\"QMP\""));
     assert_int_equal(write(fd, cmds, sizeof(cmds) - 1), (ssize_t) sizeof(cmds) - 1);
     wait_for_exit(fx, q);
     assert_true(WIFEXITED(fx->exit_status));
