@@ -67,12 +67,14 @@ typedef struct qc_req qc_req;
 typedef struct qc_qmp qc_qmp;
 typedef struct qc_qemu qc_qemu;
 
-/* What an error reply of a query means (docs/domcaps-mapping.md §1.4 end). */
+/* What an error reply of a query means. A required query's error fails the probe; an
+ * optional query's error reply of any class (CommandNotFound, DeviceNotFound, or the
+ * GenericError with which QEMU 11 answers query-cpu-definitions on targets without CPU
+ * models) is a missing fact: the decoder gets ret == NULL. A broken connection or a
+ * malformed reply fails the probe whatever the policy. */
 enum {
     QC_REQ_REQUIRED = 0,
-    QC_REQ_OPTIONAL = 1 << 0,    /* CommandNotFound: absent */
-    QC_REQ_PROPS = 1 << 1,       /* DeviceNotFound: absent */
-    QC_REQ_UNSUPPORTED = 1 << 2, /* GenericError: absent */
+    QC_REQ_OPTIONAL = 1,
 };
 
 /* Decodes one reply; ret == NULL means "absent" as allowed by the request's policy. */

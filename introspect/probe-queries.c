@@ -131,6 +131,15 @@ qc_pq_version(qc_pass *pass, const qc_req *req, json_object *ret, qc_error **err
     return qc_pq_opt_str(req, ret, "package", &pass->m->package, err);
 }
 
+/* A QEMU target name: 1 to 32 of [a-z0-9_], starting with a letter. */
+static bool
+qc_pq_target_name_valid(const char *t)
+{
+    size_t n = strspn(t, "abcdefghijklmnopqrstuvwxyz0123456789_");
+
+    return n > 0 && n <= 32 && t[n] == '\0' && t[0] >= 'a' && t[0] <= 'z';
+}
+
 static int
 qc_pq_target(qc_pass *pass, const qc_req *req, json_object *ret, qc_error **err)
 {
@@ -139,10 +148,12 @@ qc_pq_target(qc_pass *pass, const qc_req *req, json_object *ret, qc_error **err)
 
     if (!a)
         return -1;
-    if (!qc_qemu_target_known(json_object_get_string(a)))
+    /* A target newer than this qcaps (QEMU 11's hexagon, say) is probed like any other;
+     * only a name that cannot be a target (a binary name part, a path) is refused. */
+    if (!qc_pq_target_name_valid(json_object_get_string(a)))
         return qc_error_set(err, QC_E_PROTOCOL,
-                            "query-target: unknown target architecture '%s' (not a QEMU "
-                            "system emulation target)", json_object_get_string(a));
+                            "query-target: '%.64s' is not a target architecture name",
+                            json_object_get_string(a));
     if (!(pass->m->target = strdup(json_object_get_string(a))))
         return qc_error_set(err, QC_E_NOMEM, "out of memory");
     /* Unknown to libvirt 9.0 (avr, hppa, ...) is a fact, not a failure (mapping §7). */
@@ -568,7 +579,7 @@ qc_pq_phase_b(qc_pass *pass, qc_error **err)
             (dq[i].gate && !qc_model_has_flag(m, dq[i].gate)))
             continue;
         if (qc_probe_send(pass, "device-list-properties", qc_pq_typename_args(dq[i].device),
-                          qc_pq_device_props, QC_REQ_PROPS, dq[i].device, 0, err) < 0)
+                          qc_pq_device_props, QC_REQ_OPTIONAL, dq[i].device, 0, err) < 0)
             return -1;
     }
     oq = qc_flags_object_queries(&n);
@@ -576,13 +587,13 @@ qc_pq_phase_b(qc_pass *pass, qc_error **err)
         if (!qc_model_has_type(m, oq[i]))
             continue;
         if (qc_probe_send(pass, "qom-list-properties", qc_pq_typename_args(oq[i]),
-                          qc_pq_object_props, QC_REQ_PROPS, oq[i], 0, err) < 0)
+                          qc_pq_object_props, QC_REQ_OPTIONAL, oq[i], 0, err) < 0)
             return -1;
     }
     for (size_t i = 0; i < QC_MACHINE_FAMILIES; i++) {
         const char *t = pass->machine_types[i];
         if (t && qc_probe_send(pass, "qom-list-properties", qc_pq_typename_args(t),
-                               qc_pq_object_props, QC_REQ_PROPS, t, 0, err) < 0)
+                               qc_pq_object_props, QC_REQ_OPTIONAL, t, 0, err) < 0)
             return -1;
     }
     if (qc_pq_target_in(m, "arm", "aarch64") &&
@@ -591,11 +602,11 @@ qc_pq_phase_b(qc_pass *pass, qc_error **err)
         return -1;
     if (qc_model_has_type(m, "sev-guest") &&
         qc_probe_send(pass, "query-sev-capabilities", NULL, qc_pq_sev,
-                      QC_REQ_OPTIONAL | QC_REQ_UNSUPPORTED, NULL, 0, err) < 0)
+                      QC_REQ_OPTIONAL, NULL, 0, err) < 0)
         return -1;
     if (qc_model_has_type(m, "sgx-epc") &&
         qc_probe_send(pass, "query-sgx-capabilities", NULL, qc_pq_sgx,
-                      QC_REQ_OPTIONAL | QC_REQ_UNSUPPORTED, NULL, 0, err) < 0)
+                      QC_REQ_OPTIONAL, NULL, 0, err) < 0)
         return -1;
     return 0;
 }

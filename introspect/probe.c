@@ -233,11 +233,7 @@ qc_probe_on_reply(qc_qmp *qmp, json_object *ret, const qc_error *error, void *op
     if (p->finished)
         goto out;
     if (error) {
-        absent = ((r->policy & QC_REQ_OPTIONAL) &&
-                  qc_error_is_qmp_class(error, "CommandNotFound")) ||
-                 ((r->policy & QC_REQ_PROPS) && qc_error_is_qmp_class(error, "DeviceNotFound")) ||
-                 ((r->policy & QC_REQ_UNSUPPORTED) &&
-                  qc_error_is_qmp_class(error, "GenericError"));
+        absent = r->policy == QC_REQ_OPTIONAL && error->code == QC_E_QMP;
         if (!absent) {
             err = qc_error_copy(error);
             if (error->code == QC_E_QMP || error->code == QC_E_NOTFOUND)

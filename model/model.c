@@ -590,10 +590,11 @@ static const struct {
     {"xtensaeb", "xtensaeb"},
 };
 
-/* Every QEMU system-emulation target (qemu-system-<target>, query-target "arch"), as of
- * QEMU 10: a target outside this list is not a QEMU we understand. */
+/* Every QEMU system-emulation target (qemu-system-<target>, query-target "arch") of QEMU
+ * 5.2 to 11.1. It names binaries (qemu-system-<target>[-<variant>]); a probe accepts a
+ * target outside it too (a newer QEMU's), whatever query-target says. */
 static const char *const qc_qemu_targets[] = {
-    "aarch64", "alpha", "arm", "avr", "cris", "hppa", "i386", "loongarch64", "m68k",
+    "aarch64", "alpha", "arm", "avr", "cris", "hexagon", "hppa", "i386", "loongarch64", "m68k",
     "microblaze", "microblazeel", "mips", "mips64", "mips64el", "mipsel", "nios2", "or1k",
     "ppc", "ppc64", "riscv32", "riscv64", "rx", "s390x", "sh4", "sh4eb", "sparc", "sparc64",
     "tricore", "x86_64", "xtensa", "xtensaeb",

@@ -209,7 +209,7 @@ test_invalid_utf8(void **state)
 }
 
 /* A libvirt-layout conversation of a QEMU whose target nobody knows. */
-static const char qc_unknown_arch_fixture[] =
+static const char qc_bad_target_fixture[] =
     "{\n  \"execute\": \"qmp_capabilities\",\n  \"id\": \"libvirt-1\"\n}\n\n"
     "{\n  \"return\": {},\n  \"id\": \"libvirt-1\"\n}\n\n"
     "{\n  \"execute\": \"query-version\",\n  \"id\": \"libvirt-2\"\n}\n\n"
@@ -218,19 +218,19 @@ static const char qc_unknown_arch_fixture[] =
     "{\n  \"execute\": \"query-kvm\",\n  \"id\": \"libvirt-4\"\n}\n\n"
     "{\n  \"return\": {\"enabled\": false, \"present\": false},\n  \"id\": \"libvirt-4\"\n}\n\n"
     "{\n  \"execute\": \"query-target\",\n  \"id\": \"libvirt-3\"\n}\n\n"
-    "{\n  \"return\": {\"arch\": \"sparc128\"},\n  \"id\": \"libvirt-3\"\n}\n";
+    "{\n  \"return\": {\"arch\": \"../sparc\"},\n  \"id\": \"libvirt-3\"\n}\n";
 
 static void
-test_unknown_arch(void **state)
+test_bad_target_name(void **state)
 {
     qc_case *c = *state;
     char *fx = NULL, *mode = NULL, *emu;
 
-    assert_true(asprintf(&fx, "%s/unknown.replies", c->dir) > 0);
-    assert_int_equal(qc_write_file(fx, qc_unknown_arch_fixture, 0644), 0);
+    assert_true(asprintf(&fx, "%s/bad-target.replies", c->dir) > 0);
+    assert_int_equal(qc_write_file(fx, qc_bad_target_fixture, 0644), 0);
     assert_true(asprintf(&mode, "replay:%s", fx) > 0);
     emu = qc_case_fake(c, mode);
-    qc_expect_failure(c, emu, NULL, "sparc128");
+    qc_expect_failure(c, emu, NULL, "'../sparc' is not a target architecture name");
     free(emu);
     free(mode);
     free(fx);
@@ -268,7 +268,7 @@ main(void)
         cmocka_unit_test_setup_teardown(test_huge_reply, qc_case_setup, qc_case_teardown),
         cmocka_unit_test_setup_teardown(test_invalid_json, qc_case_setup, qc_case_teardown),
         cmocka_unit_test_setup_teardown(test_invalid_utf8, qc_case_setup, qc_case_teardown),
-        cmocka_unit_test_setup_teardown(test_unknown_arch, qc_case_setup, qc_case_teardown),
+        cmocka_unit_test_setup_teardown(test_bad_target_name, qc_case_setup, qc_case_teardown),
         cmocka_unit_test_setup_teardown(test_crash_mid_probe, qc_case_setup, qc_case_teardown),
     };
 
