@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "schema/libvirt.h"
 
 static void
 qc_summary_accel(FILE *f, const qc_model *m, qc_accel a)
@@ -72,7 +73,9 @@ qc_cli_summary(const qc_model *m, qc_error **err)
             m->version_micro, m->package && *m->package ? " (" : "",
             m->package ? m->package : "", m->package && *m->package ? ")" : "");
     fprintf(f, "target:            %s (libvirt arch: %s)\n", m->target ? m->target : "?",
-            m->arch ? m->arch : "none in libvirt 9.0");
+            qc_lv_arch_of_target(QC_LV_LATEST, m->target)
+                ? qc_lv_arch_of_target(QC_LV_LATEST, m->target)
+                : "none");
     fprintf(f, "kvm:               %s\n", m->kvm ? "yes" : "no");
     fprintf(f, "qom types:         %zu\n", m->qom_types.n);
     fprintf(f, "qmp commands:      %zu\n", m->commands.n);

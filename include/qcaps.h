@@ -50,7 +50,8 @@ QCAPS_PUBLIC char *qcaps_model_to_json(const qcaps_model *m, qcaps_error **err);
 /* Borrowed strings, valid until qcaps_model_free(). */
 QCAPS_PUBLIC const char *qcaps_model_emulator(const qcaps_model *m);
 QCAPS_PUBLIC const char *qcaps_model_target(const qcaps_model *m); /* QEMU target name */
-QCAPS_PUBLIC const char *qcaps_model_arch(const qcaps_model *m);   /* libvirt arch or NULL */
+/* libvirt's arch for the target (the latest generation's table), NULL when it has none */
+QCAPS_PUBLIC const char *qcaps_model_arch(const qcaps_model *m);
 /* QEMU version as major * 1000000 + minor * 1000 + micro. */
 QCAPS_PUBLIC unsigned long qcaps_model_version(const qcaps_model *m);
 QCAPS_PUBLIC bool qcaps_model_has_flag(const qcaps_model *m, const char *flag);
@@ -87,6 +88,11 @@ QCAPS_PUBLIC void qcaps_context_set_cache_mode(qcaps_context *ctx, qcaps_cache_m
  * (NULL = /usr/share/qemu/firmware, /etc/qemu/firmware, $XDG_CONFIG_HOME/qemu/firmware). */
 QCAPS_PUBLIC int qcaps_context_set_firmware_dirs(qcaps_context *ctx, const char *const *dirs,
                                                  qcaps_error **err);
+/* The libvirt generation whose documents qcaps_domcaps() and qcaps_capabilities() write:
+ * "12.8" (the default, also "latest" or NULL), "11.3" or "9.0" (also "12", "11", "9"),
+ * for management software pinned to one. Anything else is QCAPS_E_INVALID. */
+QCAPS_PUBLIC int qcaps_context_set_libvirt(qcaps_context *ctx, const char *version,
+                                           qcaps_error **err);
 /* Whole-probe deadline in ms (<= 0: default 60 s). */
 QCAPS_PUBLIC void qcaps_context_set_timeout(qcaps_context *ctx, int timeout_ms);
 QCAPS_PUBLIC void qcaps_context_set_warning_handler(qcaps_context *ctx, qcaps_warning_fn fn,

@@ -144,7 +144,6 @@ static int
 qc_pq_target(qc_pass *pass, const qc_req *req, json_object *ret, qc_error **err)
 {
     json_object *a = qc_pq_need(req, ret, "arch", json_type_string, err);
-    const char *arch;
 
     if (!a)
         return -1;
@@ -155,10 +154,6 @@ qc_pq_target(qc_pass *pass, const qc_req *req, json_object *ret, qc_error **err)
                             "query-target: '%.64s' is not a target architecture name",
                             json_object_get_string(a));
     if (!(pass->m->target = strdup(json_object_get_string(a))))
-        return qc_error_set(err, QC_E_NOMEM, "out of memory");
-    /* Unknown to libvirt 9.0 (avr, hppa, ...) is a fact, not a failure (mapping §7). */
-    arch = qc_arch_from_qemu_target(pass->m->target);
-    if (arch && !(pass->m->arch = strdup(arch)))
         return qc_error_set(err, QC_E_NOMEM, "out of memory");
     return 0;
 }

@@ -65,10 +65,10 @@ qc_lib_caps_model(const char *path, void *opaque, qc_error **err)
 }
 
 /* Everything a capabilities document depends on besides the models: ["capabilities",
- * format, host facts, emulators...]. Caller frees. */
+ * libvirt generation, format, host facts, emulators...]. Caller frees. */
 static char *
-qc_lib_caps_key(const qc_hostfacts *hf, const qc_strlist *emus, qcaps_format format,
-                qc_error **err)
+qc_lib_caps_key(const qc_hostfacts *hf, const qc_strlist *emus, qc_lv_gen gen,
+                qcaps_format format, qc_error **err)
 {
     qc_autofree char *facts = qc_hostfacts_to_json(hf, err);
     json_object *o = json_object_new_array();
@@ -76,6 +76,7 @@ qc_lib_caps_key(const qc_hostfacts *hf, const qc_strlist *emus, qcaps_format for
     bool ok = facts && o;
 
     ok = ok && json_object_array_add(o, json_object_new_string("capabilities")) == 0 &&
+         json_object_array_add(o, json_object_new_string(qc_lv_gen_name(gen))) == 0 &&
          json_object_array_add(o, json_object_new_string(format == QCAPS_FORMAT_JSON
                                                              ? "json" : "xml")) == 0 &&
          json_object_array_add(o, json_object_new_string(facts)) == 0;
@@ -113,12 +114,13 @@ qcaps_capabilities(qcaps_context *ctx, qcaps_format format, qcaps_error **err)
         goto out;
     if (!(ms.cache = qc_context_cache(ctx, false, &e)) && e)
         goto out;
-    if (ms.cache && !(key = qc_lib_caps_key(hf, &emus, format, &e)))
+    if (ms.cache && !(key = qc_lib_caps_key(hf, &emus, ctx->libvirt, format, &e)))
         goto out;
     if (ms.cache && ctx->cache_mode == QCAPS_CACHE_USE) {
         if ((r = qc_lib_answer(ctx, ms.cache, NULL, slot, key, &out, &e)) != 0)
             goto out;
     }
+    req.gen = ctx->libvirt;
     req.host = hf;
     req.emulators = &emus;
     req.model = qc_lib_caps_model;

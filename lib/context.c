@@ -20,8 +20,39 @@ qcaps_context_new(qcaps_error **err)
     if (!ctx) {
         qc_error_set(&e, QC_E_NOMEM, "out of memory");
         qcaps_error_wrap(err, e);
+        return NULL;
     }
+    ctx->libvirt = QC_LV_LATEST;
     return ctx;
+}
+
+qc_lv_gen
+qc_context_libvirt(const qcaps_context *ctx)
+{
+    return ctx ? ctx->libvirt : QC_LV_LATEST;
+}
+
+QCAPS_PUBLIC int
+qcaps_context_set_libvirt(qcaps_context *ctx, const char *version, qcaps_error **err)
+{
+    qc_error *e = NULL;
+    qc_lv_gen g;
+
+    if (!ctx) {
+        qc_error_set(&e, QC_E_INVALID, "qcaps_context_set_libvirt: no context");
+        qcaps_error_wrap(err, e);
+        return -1;
+    }
+    if (!version) {
+        ctx->libvirt = QC_LV_LATEST;
+        return 0;
+    }
+    if (qc_lv_gen_parse(version, &g, &e) < 0) {
+        qcaps_error_wrap(err, e);
+        return -1;
+    }
+    ctx->libvirt = g;
+    return 0;
 }
 
 static void

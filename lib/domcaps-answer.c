@@ -15,27 +15,9 @@
 #include "introspect/host.h"
 #include "lib/internal.h"
 
-/* libvirt arch -> QEMU target of the binary that serves it (mapping §1.1). */
-static const char *
-qc_lib_arch_target(const char *arch)
-{
-    static const struct {
-        const char *arch, *target;
-    } table[] = {
-        {"i686", "i386"}, {"armv6l", "arm"}, {"armv7l", "arm"}, {"ppc64le", "ppc64"},
-        {"parisc", "hppa"}, {"openrisc", "or1k"},
-    };
-
-    for (size_t i = 0; i < QC_N_ELEMENTS(table); i++) {
-        if (strcmp(table[i].arch, arch) == 0)
-            return table[i].target;
-    }
-    return arch;
-}
-
 /* The default emulator for `arch` (NULL: the host's): qemu-system-<target> in $PATH. */
 char *
-qc_lib_default_emulator(const char *arch, qc_error **err)
+qc_lib_default_emulator(qc_lv_gen gen, const char *arch, qc_error **err)
 {
     struct utsname u;
     const char *target, *path = getenv("PATH");
@@ -48,7 +30,7 @@ qc_lib_default_emulator(const char *arch, qc_error **err)
         }
         target = qc_host_arch_normalise(u.machine);
     } else {
-        target = qc_lib_arch_target(arch);
+        target = qc_lv_target_of_arch(gen, arch);
     }
     if (!(copy = strdup(path && *path ? path : "/usr/bin:/bin"))) {
         qc_error_set(err, QC_E_NOMEM, "out of memory");
@@ -89,6 +71,8 @@ qc_lib_domcaps_key(qcaps_context *ctx, const char *emulator, const qcaps_domcaps
         ok = json_object_array_add(dirs, json_object_new_string(path.v[i])) == 0;
     ok = ok && json_object_array_add(o, json_object_new_string("domcaps")) == 0 &&
          json_object_array_add(o, json_object_new_string(emulator)) == 0 &&
+         json_object_array_add(
+             o, json_object_new_string(qc_lv_gen_name(qc_context_libvirt(ctx)))) == 0 &&
          json_object_array_add(o, q->arch ? json_object_new_string(q->arch) : NULL) == 0 &&
          json_object_array_add(o, q->machine ? json_object_new_string(q->machine) : NULL) == 0 &&
          json_object_array_add(o, q->virttype ? json_object_new_string(q->virttype) : NULL) == 0 &&
@@ -136,7 +120,7 @@ qc_lib_domcaps_fast(qcaps_context *ctx, const qcaps_domcaps_query *q, qcaps_form
     *ret_text = NULL;
     if (q->fixture || (ctx && ctx->cache_mode != QCAPS_CACHE_USE))
         return 0;
-    if (!q->emulator && !(emulator = qc_lib_default_emulator(q->arch, &e)))
+    if (!q->emulator && !(emulator = qc_lib_default_emulator(qc_context_libvirt(ctx), q->arch, &e)))
         return e->code == QC_E_NOMEM ? (qc_error_propagate(err, qc_steal(&e)), -1) : 0;
     if (!(cache = qc_context_cache(ctx, true, err)))
         return err && *err ? -1 : 0;

@@ -21,7 +21,7 @@ qc_lib_domcaps(qcaps_context *ctx, const qcaps_domcaps_query *q, qcaps_format fo
     qc_autofree char *key = NULL;
     qc_autofree char *xml = NULL;
     char *out = NULL;
-    qc_domcaps_req req = {q->arch, q->machine, q->virttype};
+    qc_domcaps_req req = {qc_context_libvirt(ctx), q->arch, q->machine, q->virttype};
     qc_lib_warnings w = {ctx, {0}, false};
     qc_fw_inputs in = {{0}, {0}};
     qc_cache_answer_src src;
@@ -32,7 +32,7 @@ qc_lib_domcaps(qcaps_context *ctx, const qcaps_domcaps_query *q, qcaps_format fo
         qc_error_set(err, QC_E_INVALID, "domcaps: unknown format %d", (int) format);
         return NULL;
     }
-    if (!q->emulator && !q->fixture && !(emulator = qc_lib_default_emulator(q->arch, err)))
+    if (!q->emulator && !q->fixture && !(emulator = qc_lib_default_emulator(req.gen, q->arch, err)))
         return NULL;
     emu = q->emulator ? q->emulator : emulator;
     if (!q->fixture) {

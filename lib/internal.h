@@ -13,6 +13,7 @@
 #include "cache/cache.h"
 #include "common/error.h"
 #include "model/model.h"
+#include "schema/libvirt.h"
 
 struct qcaps_model {
     qc_model *m;
@@ -30,7 +31,11 @@ struct qcaps_context {
     qcaps_warning_fn warn;
     void *warn_opaque;
     bool tcg_only;              /* probe with TCG only; such models bypass the cache */
+    qc_lv_gen libvirt;          /* the libvirt generation documents follow (default latest) */
 };
+
+/* The context's libvirt generation (QC_LV_LATEST without a context). */
+qc_lv_gen qc_context_libvirt(const qcaps_context *ctx);
 
 /* Hands an internal error to the caller (consumes e; frees it when err is NULL/set). */
 void qcaps_error_wrap(qcaps_error **err, qc_error *e);
@@ -71,8 +76,9 @@ void qc_lib_warn_keep(const char *message, void *opaque); /* opaque: qc_lib_warn
 
 /* ---- domcaps (lib/domcaps-answer.c: nothing there renders, so that `qcaps domcaps` can
  * answer from a kept document without loading the schema layer) -------------------- */
-/* The default emulator for `arch` (NULL: the host's): qemu-system-<target> in $PATH. */
-char *qc_lib_default_emulator(const char *arch, qc_error **err);
+/* The default emulator for `arch` (NULL: the host's): qemu-system-<target> in $PATH, the
+ * target as generation `gen` maps the arch. */
+char *qc_lib_default_emulator(qc_lv_gen gen, const char *arch, qc_error **err);
 /* The cache answer key of a domcaps query for `emulator`: everything of the query that
  * can change the document, the firmware search path included. Caller frees. */
 char *qc_lib_domcaps_key(qcaps_context *ctx, const char *emulator,

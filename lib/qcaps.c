@@ -124,7 +124,7 @@ qcaps_model_target(const qcaps_model *m)
 QCAPS_PUBLIC const char *
 qcaps_model_arch(const qcaps_model *m)
 {
-    return m ? m->m->arch : NULL;
+    return m ? qc_lv_arch_of_target(QC_LV_LATEST, m->m->target) : NULL;
 }
 
 QCAPS_PUBLIC unsigned long

@@ -733,7 +733,6 @@ qc_rd_model(qc_rd *r, json_object *o, qc_model *m)
         return -1;
     qc_rd_pop(r, old);
     if (qc_rd_str(r, o, "target", true, &m->target) < 0 ||
-        qc_rd_str(r, o, "arch", true, &m->arch) < 0 ||
         qc_rd_get(r, o, "host", json_type_object, false, &v) < 0)
         return -1;
     old = qc_rd_key(r, "host");

@@ -498,7 +498,6 @@ qc_model_to_json_view(const qc_model *m, qc_model_view view, qc_error **err)
         qc_js_add(o, "emulator", qc_js_str(m->emulator), m->emulator) < 0 ||
         qc_js_add(o, "version", qc_js_version(m), true) < 0 ||
         qc_js_add(o, "target", qc_js_str(m->target), m->target) < 0 ||
-        qc_js_add(o, "arch", qc_js_str(m->arch), m->arch) < 0 ||
         qc_js_add(o, "host", qc_steal(&host), true) < 0 ||
         qc_js_add(o, "kvm", json_object_new_boolean(m->kvm), true) < 0 ||
         qc_js_add(o, "flags", qc_js_strlist(&m->flags), true) < 0 ||

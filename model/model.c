@@ -406,7 +406,6 @@ qc_model_free(qc_model *m)
     free(m->emulator);
     free(m->package);
     free(m->target);
-    free(m->arch);
     qc_host_clear(&m->host);
     for (int a = 0; a < QC_ACCEL_COUNT; a++)
         qc_accel_caps_clear(&m->accel[a]);
@@ -559,37 +558,6 @@ qc_model_version_number(const qc_model *m)
 
 /* ---- arch names ------------------------------------------------------------------------ */
 
-/* QEMU target -> libvirt 9.0 arch; targets libvirt 9.0 has no arch for are absent. */
-static const struct {
-    const char *target;
-    const char *arch;
-} qc_arch_map[] = {
-    {"alpha", "alpha"},
-    {"aarch64", "aarch64"},
-    {"arm", "armv7l"},
-    {"cris", "cris"},
-    {"i386", "i686"},
-    {"m68k", "m68k"},
-    {"microblaze", "microblaze"},
-    {"microblazeel", "microblazeel"},
-    {"mips", "mips"},
-    {"mipsel", "mipsel"},
-    {"mips64", "mips64"},
-    {"mips64el", "mips64el"},
-    {"ppc", "ppc"},
-    {"ppc64", "ppc64"},
-    {"riscv32", "riscv32"},
-    {"riscv64", "riscv64"},
-    {"s390x", "s390x"},
-    {"sh4", "sh4"},
-    {"sh4eb", "sh4eb"},
-    {"sparc", "sparc"},
-    {"sparc64", "sparc64"},
-    {"x86_64", "x86_64"},
-    {"xtensa", "xtensa"},
-    {"xtensaeb", "xtensaeb"},
-};
-
 /* Every QEMU system-emulation target (qemu-system-<target>, query-target "arch") of QEMU
  * 5.2 to 11.1. It names binaries (qemu-system-<target>[-<variant>]); a probe accepts a
  * target outside it too (a newer QEMU's), whatever query-target says. */
@@ -617,18 +585,6 @@ qc_qemu_target_of_name(const char *name)
         size_t n = strlen(qc_qemu_targets[i]);
         if (strncmp(name, qc_qemu_targets[i], n) == 0 && (name[n] == '\0' || name[n] == '-'))
             return qc_qemu_targets[i];
-    }
-    return NULL;
-}
-
-const char *
-qc_arch_from_qemu_target(const char *target)
-{
-    if (!target)
-        return NULL;
-    for (size_t i = 0; i < QC_N_ELEMENTS(qc_arch_map); i++) {
-        if (strcmp(qc_arch_map[i].target, target) == 0)
-            return qc_arch_map[i].arch;
     }
     return NULL;
 }

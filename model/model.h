@@ -213,7 +213,7 @@ typedef struct qc_sgx_caps {
 void qc_sgx_caps_free(qc_sgx_caps *s);
 
 /* ---- the whole model ---------------------------------------------------------------- */
-#define QC_MODEL_FORMAT_VERSION 2 /* bump when the JSON serialisation changes shape */
+#define QC_MODEL_FORMAT_VERSION 3 /* bump when the JSON serialisation changes shape */
 
 /* How much of the model a JSON document holds (model/README.md, "Views"). A GUESTS model
  * was read from the guests view: only what the host capabilities document uses is filled
@@ -229,7 +229,6 @@ typedef struct qc_model {
     int version_major, version_minor, version_micro;
     char *package;          /* query-version "package" */
     char *target;           /* query-target arch (QEMU name: i386, arm, x86_64, ...) */
-    char *arch;             /* libvirt arch name (i686, armv7l, ...), NULL if libvirt 9.0 has none */
 
     qc_host host;           /* facts of the host the probe ran on */
     bool kvm;               /* query-kvm: present && enabled (first pass) */
@@ -276,11 +275,8 @@ const qc_cmdline_option *qc_model_cmdline_option(const qc_model *m, const char *
 /* "7.2.22" etc.; version as libvirt's integer major*1e6+minor*1e3+micro. */
 unsigned long qc_model_version_number(const qc_model *m);
 
-/* QEMU target name -> libvirt arch (i386 -> i686, arm -> armv7l, ...). NULL when libvirt
- * 9.0 has no arch for that target (avr, hppa, loongarch64, nios2, or1k, rx, tricore). */
-const char *qc_arch_from_qemu_target(const char *target);
-/* True for the targets QEMU builds qemu-system-<target> for (including those libvirt 9.0
- * has no arch for); a probe of any other target fails. */
+/* True for the targets QEMU 5.2 to 11.1 build qemu-system-<target> for. A probe accepts
+ * other target names too (a newer QEMU's). */
 bool qc_qemu_target_known(const char *target);
 /* The target a binary-name suffix names: "x86_64" for "x86_64" and for a build variant
  * "x86_64-microvm"; NULL for anything else ("ppc64le" is not a target). Static string. */

@@ -15,99 +15,7 @@
 
 #define QC_CAPS_OOM(err) qc_error_set(err, QC_E_NOMEM, "out of memory")
 
-/* ---- libvirt 9.0's arches, in enum order (virArch), as the guest loop walks them ------- */
-
-typedef struct qc_caps_arch {
-    const char *name;        /* libvirt arch */
-    const char *qemu;        /* qemu-system-<qemu> (virQEMUCapsArchToString) */
-    int wordsize;            /* virArchData */
-    const char *preferred;   /* virQEMUCapsArchPreferredMachines (9.0), NULL: none */
-} qc_caps_arch;
-
-static const qc_caps_arch qc_caps_arches[] = {
-    {"alpha", "alpha", 64, "clipper"},
-    {"armv6l", "arm", 32, "integratorcp"},
-    {"armv7l", "arm", 32, "integratorcp"},
-    {"armv7b", "armv7b", 32, "integratorcp"},
-    {"aarch64", "aarch64", 64, "integratorcp"},
-    {"cris", "cris", 32, "axis-dev88"},
-    {"i686", "i386", 32, "pc"},
-    {"ia64", "ia64", 64, NULL},
-    {"lm32", "lm32", 32, NULL},
-    {"m68k", "m68k", 32, "mcf5208evb"},
-    {"microblaze", "microblaze", 32, "petalogix-s3adsp1800"},
-    {"microblazeel", "microblazeel", 32, "petalogix-s3adsp1800"},
-    {"mips", "mips", 32, "malta"},
-    {"mipsel", "mipsel", 32, "malta"},
-    {"mips64", "mips64", 64, "malta"},
-    {"mips64el", "mips64el", 64, "malta"},
-    {"or32", "or32", 32, NULL},
-    {"parisc", "parisc", 32, NULL},
-    {"parisc64", "parisc64", 64, NULL},
-    {"ppc", "ppc", 32, "g3beige"},
-    {"ppcle", "ppcle", 32, "g3beige"},
-    {"ppc64", "ppc64", 64, "pseries"},
-    {"ppc64le", "ppc64le", 64, "pseries"},
-    {"ppcemb", "ppcemb", 32, "bamboo"},
-    {"riscv32", "riscv32", 32, "spike_v1.10"},
-    {"riscv64", "riscv64", 64, "spike_v1.10"},
-    {"s390", "s390", 32, NULL},
-    {"s390x", "s390x", 64, "s390-ccw-virtio"},
-    {"sh4", "sh4", 32, "shix"},
-    {"sh4eb", "sh4eb", 64, "shix"}, /* 64: libvirt's table says so */
-    {"sparc", "sparc", 32, "SS-5"},
-    {"sparc64", "sparc64", 64, "sun4u"},
-    {"unicore32", "unicore32", 32, NULL},
-    {"x86_64", "x86_64", 64, "pc"},
-    {"xtensa", "xtensa", 32, "sim"},
-    {"xtensaeb", "xtensaeb", 32, "sim"},
-};
-
-/* Word sizes of the QEMU targets libvirt 9.0 has no arch for (listed under their name). */
-static const struct {
-    const char *target;
-    int wordsize;
-} qc_caps_extra_wordsize[] = {
-    {"avr", 8}, {"hppa", 32}, {"loongarch64", 64}, {"nios2", 32},
-    {"or1k", 32}, {"rx", 32}, {"tricore", 32},
-};
-
-static const qc_caps_arch *
-qc_caps_arch_find(const char *name)
-{
-    for (size_t i = 0; name && i < QC_N_ELEMENTS(qc_caps_arches); i++) {
-        if (!strcmp(qc_caps_arches[i].name, name))
-            return &qc_caps_arches[i];
-    }
-    return NULL;
-}
-
-static bool
-qc_caps_is_x86(const char *a)
-{
-    return !strcmp(a, "i686") || !strcmp(a, "x86_64");
-}
-
-static bool
-qc_caps_is_ppc64(const char *a)
-{
-    return !strcmp(a, "ppc64") || !strcmp(a, "ppc64le");
-}
-
-/* virQEMUCapsGuestIsNative */
-static bool
-qc_caps_is_native(const char *host, const char *guest)
-{
-    if (!host)
-        return false;
-    if (!strcmp(host, "x86_64"))
-        return qc_caps_is_x86(guest);
-    if (!strcmp(host, "aarch64"))
-        return !strcmp(guest, "aarch64") || !strcmp(guest, "armv7l");
-    if (qc_caps_is_ppc64(host))
-        return qc_caps_is_ppc64(guest);
-    return !strcmp(host, guest);
-}
+#include "schema/libvirt.h"
 
 /* ---- guests ------------------------------------------------------------------------------ */
 
@@ -116,7 +24,8 @@ typedef struct qc_caps_guest {
     int wordsize;
     const char *emulator;    /* borrowed from the candidate list */
     const qc_model *m;       /* borrowed from the model callback */
-    bool extra;              /* a target libvirt 9.0 never lists */
+    bool extra;              /* a target libvirt never lists */
+    qc_lv_gen gen;           /* the request's */
 } qc_caps_guest;
 
 typedef struct qc_caps_ctx {
@@ -151,25 +60,25 @@ qc_caps_lookup_target(const qc_caps_req *req, const char *qemu)
 
 /* libvirt's virQEMUCapsInitGuest binary choice for guest arch `a`. */
 static const char *
-qc_caps_binary_for(const qc_caps_req *req, const qc_caps_arch *a)
+qc_caps_binary_for(const qc_caps_req *req, const qc_lv_arch *a)
 {
     const char *host = req->host->arch;
     const char *bin = NULL;
-    const qc_caps_arch *fb;
+    const qc_lv_arch *fb;
 
     /* armv7l guests get KVM on aarch64 hosts only through qemu-system-aarch64 */
     if (host && !strcmp(host, "aarch64") && !strcmp(a->name, "armv7l"))
         bin = qc_caps_lookup_target(req, "aarch64");
     if (!bin)
-        bin = qc_caps_lookup_target(req, a->qemu);
+        bin = qc_caps_lookup_target(req, a->binary);
     if (!bin) {
-        fb = qc_caps_is_native(host, a->name) ? qc_caps_arch_find(host) : a;
-        if (fb && qc_caps_is_ppc64(fb->name))
-            fb = qc_caps_arch_find("ppc64");
+        fb = qc_lv_arch_is_native(host, a->name) ? qc_lv_arch_find(req->gen, host) : a;
+        if (fb && qc_lv_arch_is_ppc64(fb->name))
+            fb = qc_lv_arch_find(req->gen, "ppc64");
         if (fb && fb != a)
-            bin = qc_caps_lookup_target(req, fb->qemu);
+            bin = qc_caps_lookup_target(req, fb->binary);
     }
-    if (!bin && qc_caps_is_native(host, a->name))
+    if (!bin && qc_lv_arch_is_native(host, a->name))
         bin = qc_caps_lookup(req, "qemu-kvm");
     return bin;
 }
@@ -208,21 +117,10 @@ qc_caps_add_guest(qc_caps_ctx *c, const char *arch, int wordsize, const char *bi
     g->emulator = bin;
     g->m = m;
     g->extra = extra;
+    g->gen = c->req->gen;
     if (!qc_strlist_contains(&c->used, bin) && qc_strlist_add(&c->used, bin, err) < 0)
         return -1;
     return 0;
-}
-
-static int
-qc_caps_extra_ws(const char *target)
-{
-    size_t len = strlen(target);
-
-    for (size_t i = 0; i < QC_N_ELEMENTS(qc_caps_extra_wordsize); i++) {
-        if (!strcmp(qc_caps_extra_wordsize[i].target, target))
-            return qc_caps_extra_wordsize[i].wordsize;
-    }
-    return len > 2 && !strcmp(target + len - 2, "64") ? 64 : 32;
 }
 
 /* qemu-system-<t> binaries whose target libvirt 9.0 has no arch for: qcaps exists to cover
@@ -240,10 +138,10 @@ qc_caps_collect_extras(qc_caps_ctx *c, qc_error **err)
         if (strncmp(base, "qemu-system-", 12) != 0)
             continue;
         t = base + 12;
-        if (!qc_qemu_target_known(t) || qc_arch_from_qemu_target(t) ||
+        if (!qc_qemu_target_known(t) || qc_lv_arch_of_target(c->req->gen, t) ||
             qc_caps_lookup(c->req, base) != l->v[i])
             continue;
-        if (qc_caps_add_guest(c, t, qc_caps_extra_ws(t), l->v[i], true, err) < 0)
+        if (qc_caps_add_guest(c, t, qc_lv_wordsize(c->req->gen, t), l->v[i], true, err) < 0)
             return -1;
     }
     return 0;
@@ -252,8 +150,11 @@ qc_caps_collect_extras(qc_caps_ctx *c, qc_error **err)
 static int
 qc_caps_collect(qc_caps_ctx *c, qc_error **err)
 {
-    for (size_t i = 0; i < QC_N_ELEMENTS(qc_caps_arches); i++) {
-        const qc_caps_arch *a = &qc_caps_arches[i];
+    size_t n;
+    const qc_lv_arch *arches = qc_lv_arches(c->req->gen, &n);
+
+    for (size_t i = 0; i < n; i++) {
+        const qc_lv_arch *a = &arches[i];
         const char *bin = qc_caps_binary_for(c->req, a);
 
         if (bin && qc_caps_add_guest(c, a->name, a->wordsize, bin, false, err) < 0)
@@ -583,8 +484,8 @@ qc_caps_machines(const qc_caps_guest *g, qc_caps_mach **ret, qc_error **err)
     const qc_model *m = g->m;
     qc_accel a = m->kvm && m->accel[QC_ACCEL_KVM].probed ? QC_ACCEL_KVM : QC_ACCEL_TCG;
     const qc_accel_caps *ac = &m->accel[a];
-    const qc_caps_arch *barch = qc_caps_arch_find(m->arch);
-    const char *pref = barch ? barch->preferred : NULL;
+    /* the binary's own arch decides, not the guest's (armv6l guests of qemu-system-arm) */
+    const char *pref = qc_lv_preferred_machine(g->gen, qc_lv_arch_of_target(g->gen, m->target));
     size_t n = 0, first = SIZE_MAX, *order;
     qc_caps_mach *out;
 
@@ -687,7 +588,7 @@ qc_caps_toggle(qc_xw *x, const char *name, const char *dflt, const char *toggle,
 static int
 qc_caps_format_guest(const qc_caps_guest *g, qc_xw *x, qc_error **err)
 {
-    bool x86 = qc_caps_is_x86(g->arch);
+    bool x86 = qc_lv_arch_is_x86(g->arch);
 
     if (qc_xw_start(x, "guest", err) < 0 || qc_xw_text_elem(x, "os_type", "hvm", err) < 0 ||
         qc_caps_guest_arch(g, x, err) < 0 || qc_xw_start(x, "features", err) < 0)

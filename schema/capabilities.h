@@ -17,6 +17,7 @@
 #include "common/error.h"
 #include "model/model.h"
 #include "schema/hostfacts.h"
+#include "schema/libvirt.h"
 
 /* The model of the emulator at `path`, borrowed: it must stay valid until
  * qc_capabilities_format() returns. NULL + error: the binary is skipped (as libvirt skips
@@ -25,6 +26,7 @@ typedef const qc_model *(*qc_caps_model_fn)(const char *path, void *opaque, qc_e
 typedef void (*qc_caps_warn_fn)(const char *message, void *opaque);
 
 typedef struct qc_caps_req {
+    qc_lv_gen gen;                 /* the libvirt generation whose document is written */
     const qc_hostfacts *host;      /* required */
     const qc_strlist *emulators;   /* candidate binary paths; the first of each basename wins */
     qc_caps_model_fn model;        /* required */

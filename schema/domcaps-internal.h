@@ -10,10 +10,12 @@
 
 #include "schema/domcaps.h"
 #include "schema/firmware.h"
+#include "schema/libvirt.h"
 #include "schema/xmlwriter.h"
 
 typedef struct qc_dc {
     const qc_model *m;
+    qc_lv_gen gen;             /* the libvirt generation whose document is written */
     const char *arch;          /* libvirt arch (or QEMU target for arches libvirt lacks) */
     const char *virttype;      /* "kvm" or "qemu" */
     qc_accel accel;

@@ -38,32 +38,6 @@ qc_dc_machine_is(const qc_dc *dc, const char *pattern)
 
 /* ---- query resolution (mapping §3.1) ---------------------------------------------------- */
 
-/* libvirt 9.0's preferred machine per arch (qemu_capabilities.c); QEMU's is-default
- * applies when the arch has none or the binary lacks that machine. */
-static const char *
-qc_dc_preferred_machine(const char *arch)
-{
-    static const struct {
-        const char *arch, *machine;
-    } table[] = {
-        {"alpha", "clipper"}, {"armv6l", "integratorcp"}, {"armv7l", "integratorcp"},
-        {"armv7b", "integratorcp"}, {"aarch64", "integratorcp"}, {"cris", "axis-dev88"},
-        {"i686", "pc"}, {"x86_64", "pc"}, {"m68k", "mcf5208evb"},
-        {"microblaze", "petalogix-s3adsp1800"}, {"microblazeel", "petalogix-s3adsp1800"},
-        {"mips", "malta"}, {"mipsel", "malta"}, {"mips64", "malta"}, {"mips64el", "malta"},
-        {"ppc", "g3beige"}, {"ppc64", "pseries"}, {"ppc64le", "pseries"}, {"ppcemb", "bamboo"},
-        {"riscv32", "spike_v1.10"}, {"riscv64", "spike_v1.10"}, {"s390x", "s390-ccw-virtio"},
-        {"sh4", "shix"}, {"sh4eb", "shix"}, {"sparc", "SS-5"}, {"sparc64", "sun4u"},
-        {"xtensa", "sim"}, {"xtensaeb", "sim"},
-    };
-
-    for (size_t i = 0; arch && i < QC_N_ELEMENTS(table); i++) {
-        if (strcmp(table[i].arch, arch) == 0)
-            return table[i].machine;
-    }
-    return NULL;
-}
-
 /* "a, b, c" of the accelerator's machine names (and aliases) for error messages. */
 static char *
 qc_dc_machine_list(const qc_accel_caps *ac)
@@ -88,24 +62,16 @@ qc_dc_machine_list(const qc_accel_caps *ac)
     return s;
 }
 
-/* The arches a binary serves: its own, plus libvirt's same-family ones. */
+/* The arches a binary of arch `own` serves: its own, plus libvirt's same-family ones. */
 static bool
-qc_dc_arch_ok(const qc_model *m, const char *arch, char *valid, size_t cap)
+qc_dc_arch_ok(const char *own, const char *arch, char *valid, size_t cap)
 {
-    static const struct {
-        const char *bin, *also;
-    } family[] = {
-        {"x86_64", "i686"}, {"aarch64", "armv7l"}, {"armv7l", "armv6l"}, {"ppc64", "ppc64le"},
-    };
-    const char *own = m->arch ? m->arch : m->target;
-    bool ok = own && strcmp(arch, own) == 0;
+    bool ok = strcmp(arch, own) == 0;
 
-    snprintf(valid, cap, "%s", own ? own : "?");
-    for (size_t i = 0; own && i < QC_N_ELEMENTS(family); i++) {
-        if (strcmp(family[i].bin, own) != 0)
-            continue;
-        ok = ok || strcmp(arch, family[i].also) == 0;
-        snprintf(valid + strlen(valid), cap - strlen(valid), ", %s", family[i].also);
+    snprintf(valid, cap, "%s", own);
+    for (const char *const *also = qc_lv_arch_also(own); *also; also++) {
+        ok = ok || strcmp(arch, *also) == 0;
+        snprintf(valid + strlen(valid), cap - strlen(valid), ", %s", *also);
     }
     return ok;
 }
@@ -145,7 +111,7 @@ qc_dc_resolve_machine(qc_dc *dc, const char *req, qc_error **err)
     if (req) {
         mc = qc_model_find_machine(dc->m, dc->accel, req);
     } else {
-        const char *pref = qc_dc_preferred_machine(dc->arch);
+        const char *pref = qc_lv_preferred_machine(dc->gen, dc->arch);
         if (pref)
             mc = qc_model_find_machine(dc->m, dc->accel, pref);
         if (!mc)
@@ -170,13 +136,16 @@ static int
 qc_dc_resolve(qc_dc *dc, const qc_domcaps_req *req, qc_error **err)
 {
     char valid[128];
-    const char *own = dc->m->arch ? dc->m->arch : dc->m->target;
+    const char *own = qc_lv_arch_of_target(req->gen, dc->m->target);
 
-    if (!own)
+    if (!dc->m->target)
         return qc_error_set(err, QC_E_INVALID, "the model has no target architecture");
+    if (!own)
+        own = dc->m->target; /* a target libvirt has no arch for: documents use its name */
+    dc->gen = req->gen;
     dc->arch = own;
     if (req->arch) {
-        if (!qc_dc_arch_ok(dc->m, req->arch, valid, sizeof(valid)))
+        if (!qc_dc_arch_ok(own, req->arch, valid, sizeof(valid)))
             return qc_error_set(err, QC_E_NOTFOUND,
                                 "arch '%s' is not supported by '%s'; valid: %s", req->arch,
                                 dc->m->emulator ? dc->m->emulator : "the emulator", valid);
@@ -287,7 +256,7 @@ char *
 qc_domcaps_format(const qc_model *m, const qc_domcaps_req *req, qc_warn_fn warn,
                   void *warn_opaque, qc_error **err)
 {
-    static const qc_domcaps_req none = {NULL, NULL, NULL};
+    static const qc_domcaps_req none = {.gen = QC_LV_LATEST};
     qc_dc dc;
     qc_xw x;
     char *out;

@@ -11,6 +11,7 @@
 
 #include "common/error.h"
 #include "model/model.h"
+#include "schema/libvirt.h"
 
 /* The host-model CPU of a model for an accelerator, derived from QEMU only (no libvirt
  * CPU map): the named CPU model closest to the expansion of "host" (kvm) / "max" (tcg),
@@ -36,9 +37,12 @@ int qc_domcaps_host_cpu_model(const qc_model *m, qc_accel a, qc_host_cpu_model *
                               qc_error **err);
 
 /* What to describe. NULL members take libvirt's defaults: arch = the binary's, machine =
- * the default machine (libvirt 9.0 preferred-machine table, then QEMU's is-default),
- * virttype = "kvm" when the model has KVM, else "qemu". */
+ * the default machine (the generation's preferred-machine table, then QEMU's is-default),
+ * virttype = "kvm" when the model has KVM, else "qemu". `gen` is the libvirt generation
+ * whose document is written (0 is QC_LV_9_0: callers set it, the library's default is
+ * QC_LV_LATEST). */
 typedef struct qc_domcaps_req {
+    qc_lv_gen gen;
     const char *arch;       /* libvirt arch name (or QEMU target name for unknown arches) */
     const char *machine;    /* name or alias */
     const char *virttype;   /* "kvm" or "qemu" */

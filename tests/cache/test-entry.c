@@ -50,7 +50,7 @@ qc_t_setup(void **state)
         return -1;
     /* a small model: the codec itself is tested in tests/probe */
     if (!(t->model = qc_model_new()) || !(t->model->emulator = strdup(t->emu)) ||
-        !(t->model->target = strdup("x86_64")) || !(t->model->arch = strdup("x86_64")) ||
+        !(t->model->target = strdup("x86_64")) ||
         qc_host_read(&t->model->host, NULL) < 0 ||
         qc_strlist_add(&t->model->flags, "kvm", NULL) < 0 ||
         qc_strlist_add(&t->model->flags, "vnc", NULL) < 0 ||

@@ -13,6 +13,7 @@
 
 #include <cmocka.h>
 
+#include "schema/libvirt.h"
 #include "introspect/probe.h"
 #include "model/model-json.h"
 #include "model/model.h"
@@ -118,7 +119,7 @@ test_x86_64_facts(void **state)
 
     (void) state;
     assert_string_equal(m->target, "x86_64");
-    assert_string_equal(m->arch, "x86_64");
+    assert_string_equal(qc_lv_arch_of_target(QC_LV_9_0, m->target), "x86_64");
     assert_int_equal(m->version_major, 7);
     assert_int_equal(m->version_minor, 2);
     assert_true(m->accel[QC_ACCEL_TCG].probed);
@@ -168,7 +169,7 @@ test_aarch64_facts(void **state)
 
     (void) state;
     assert_string_equal(m->target, "aarch64");
-    assert_string_equal(m->arch, "aarch64");
+    assert_string_equal(qc_lv_arch_of_target(QC_LV_9_0, m->target), "aarch64");
     assert_false(m->accel[QC_ACCEL_KVM].probed); /* not native on this x86_64 host */
     assert_non_null(mach = qc_model_find_machine(m, QC_ACCEL_TCG, "virt"));
     assert_string_equal(mach->name, "virt-7.2");
@@ -190,7 +191,7 @@ test_other_targets(void **state)
         {"riscv64", "riscv64", "riscv64", "virt", "virt"},
         {"i386", "i386", "i686", "q35", "pc-q35-7.2"},
         {"arm", "arm", "armv7l", "virt", "virt-7.2"},
-        /* Targets libvirt 9.0 has no arch for still probe: arch stays unknown. */
+        /* Targets libvirt 9.0 has no arch for still probe. */
         {"loongarch64", "loongarch64", NULL, "virt", "virt"},
         {"tricore", "tricore", NULL, NULL, NULL},
         {"avr", "avr", NULL, NULL, NULL},
@@ -200,9 +201,9 @@ test_other_targets(void **state)
         qc_model *m = qc_replay(cases[i].suffix);
         assert_string_equal(m->target, cases[i].target);
         if (cases[i].arch)
-            assert_string_equal(m->arch, cases[i].arch);
+            assert_string_equal(qc_lv_arch_of_target(QC_LV_9_0, m->target), cases[i].arch);
         else
-            assert_null(m->arch);
+            assert_null(qc_lv_arch_of_target(QC_LV_9_0, m->target));
         assert_true(m->accel[QC_ACCEL_TCG].n_machines > 0);
         if (cases[i].machine_alias) {
             const qc_machine *mach =

@@ -186,7 +186,6 @@ test_binary_fallbacks(void **state)
 
     (void) state;
     assert_non_null((hf->arch = strdup("x86_64")));
-    assert_non_null((m->arch = strdup("x86_64")));
     assert_non_null((m->target = strdup("x86_64")));
     /* no qemu-system-i386: the native i686 guest falls back to qemu-system-x86_64; the
      * microvm variant and unrelated files are not guests */

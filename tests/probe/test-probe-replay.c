@@ -42,7 +42,6 @@ test_kvm_tcg(void **state)
     if (!m)
         fail_msg("%s", err->message);
     assert_string_equal(m->emulator, "/usr/bin/qemu-system-x86_64");
-    assert_string_equal(m->arch, "x86_64");
     assert_true(m->kvm);
     assert_true(m->accel[QC_ACCEL_KVM].probed && m->accel[QC_ACCEL_TCG].probed);
     /* per-accelerator answers */
@@ -89,7 +88,6 @@ test_libvirt_unknown_target(void **state)
     if (!m)
         fail_msg("%s", err->message);
     assert_string_equal(m->target, "hppa");
-    assert_null(m->arch);
     assert_false(m->kvm);
     assert_true(m->accel[QC_ACCEL_TCG].probed);
     assert_false(m->accel[QC_ACCEL_KVM].probed);

@@ -13,16 +13,23 @@
 #include "introspect/probe.h"
 #include "qmp/fixture.h"
 #include "schema/domcaps.h"
+#include "schema/libvirt.h"
 #include "schema/relaxng.h"
 #include "schema/xmljson.h"
 
-typedef struct qc_golden {
+typedef struct qc_golden_case {
     const char *stem;     /* fixture stem */
     const char *machine;  /* NULL: default */
     const char *virttype; /* NULL: default */
+} qc_golden_case;
+
+/* One test: a case rendered for one libvirt generation (every case, every generation). */
+typedef struct qc_golden {
+    const char *stem, *machine, *virttype;
+    qc_lv_gen gen;
 } qc_golden;
 
-static const qc_golden goldens[] = {
+static const qc_golden_case goldens[] = {
     {"caps_7.2.22_x86_64", NULL, "kvm"},
     {"caps_7.2.22_x86_64", NULL, "qemu"},
     {"caps_7.2.22_x86_64", "q35", "kvm"},
@@ -93,7 +100,7 @@ static void
 test_golden(void **state)
 {
     const qc_golden *g = *state;
-    qc_domcaps_req req = {NULL, g->machine, g->virttype};
+    qc_domcaps_req req = {g->gen, NULL, g->machine, g->virttype};
     qc_error *err = NULL;
     char *rng = NULL, *path = NULL, *xml, *want, *json, *back;
     qc_model *m = replay(g->stem);
@@ -104,8 +111,8 @@ test_golden(void **state)
     assert_true(asprintf(&rng, "%s/schema/domcapabilities.rng", getenv("QC_SOURCE_ROOT")) > 0);
     if (qc_relaxng_validate(rng, xml, &err) < 0)
         fail_msg("%s: %s", g->stem, err->message);
-    assert_true(asprintf(&path, "%s/expected/domcaps/%s%s%s%s%s.xml", getenv("QC_FIXTURES"),
-                         g->stem, g->machine ? "-" : "", g->machine ? g->machine : "",
+    assert_true(asprintf(&path, "%s/expected/domcaps/libvirt-%s/%s%s%s%s%s.xml",
+                         getenv("QC_FIXTURES"), qc_lv_gen_name(g->gen), g->stem, g->machine ? "-" : "", g->machine ? g->machine : "",
                          g->virttype ? "-" : "", g->virttype ? g->virttype : "") > 0);
     if (getenv("QC_TEST_REGENERATE"))
         write_file(path, xml);
@@ -131,11 +138,26 @@ test_golden(void **state)
 int
 main(void)
 {
-    struct CMUnitTest tests[QC_N_ELEMENTS(goldens)];
+    enum { N = QC_N_ELEMENTS(goldens) };
+    static qc_golden cases[N * QC_LV_N];
+    static char names[N * QC_LV_N][128];
+    struct CMUnitTest tests[N * QC_LV_N];
 
-    for (size_t i = 0; i < QC_N_ELEMENTS(goldens); i++) {
-        struct CMUnitTest t = {goldens[i].stem, test_golden, NULL, NULL, (void *) &goldens[i]};
-        tests[i] = t;
+    for (size_t g = 0; g < QC_LV_N; g++) {
+        for (size_t i = 0; i < N; i++) {
+            size_t k = g * N + i;
+            cases[k].stem = goldens[i].stem;
+            cases[k].machine = goldens[i].machine;
+            cases[k].virttype = goldens[i].virttype;
+            cases[k].gen = (qc_lv_gen) g;
+            snprintf(names[k], sizeof(names[k]), "libvirt %s: %s%s%s%s%s",
+                     qc_lv_gen_name(cases[k].gen), goldens[i].stem,
+                     goldens[i].machine ? " " : "", goldens[i].machine ? goldens[i].machine : "",
+                     goldens[i].virttype ? " " : "",
+                     goldens[i].virttype ? goldens[i].virttype : "");
+            struct CMUnitTest t = {names[k], test_golden, NULL, NULL, &cases[k]};
+            tests[k] = t;
+        }
     }
-    return _cmocka_run_group_tests("domcaps-golden", tests, QC_N_ELEMENTS(goldens), NULL, NULL);
+    return _cmocka_run_group_tests("domcaps-golden", tests, N * QC_LV_N, NULL, NULL);
 }

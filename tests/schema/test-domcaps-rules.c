@@ -158,7 +158,7 @@ test_enum_order(void **state)
     char buf[1024], d1[300];
     const char *dirs[] = {d1, NULL};
     qc_model *m = replay("caps_7.2.22_x86_64");
-    qc_domcaps_req req = {NULL, "q35", "kvm"};
+    qc_domcaps_req req = {QC_LV_9_0, NULL, "q35", "kvm"};
     qc_error *err = NULL;
     char *xml;
 
@@ -187,7 +187,7 @@ static char *
 render(const qc_model *m, const char *arch, const char *machine, const char *virttype,
        qc_error **err)
 {
-    qc_domcaps_req req = {arch, machine, virttype};
+    qc_domcaps_req req = {QC_LV_9_0, arch, machine, virttype};
 
     return qc_domcaps_format(m, &req, NULL, NULL, err);
 }

@@ -1,0 +1,70 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* libvirt.h: what qcaps knows of libvirt itself, as data: its generations, its arches and
+ * how they map to QEMU targets, word sizes, preferred machines and native hosts.
+ *
+ * Contract: pure tables and lookups, no I/O, no libxml2 (lib/'s fast path uses it). The
+ * model (model/) holds QEMU's facts only; every rule that depends on libvirt, and on
+ * which libvirt, is asked of this header (or of the per-element tables of the writers,
+ * each indexed by qc_lv_gen). A generation is the libvirt release whose documents qcaps
+ * reproduces: the one in a Debian release, checked against it by tests/conformance/.
+ */
+#ifndef QC_SCHEMA_LIBVIRT_H
+#define QC_SCHEMA_LIBVIRT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "common/error.h"
+
+/* In release order: a rule "since g" holds for g and every later generation. */
+typedef enum qc_lv_gen {
+    QC_LV_9_0 = 0, /* Debian 12 bookworm */
+    QC_LV_11_3,    /* Debian 13 trixie */
+    QC_LV_12_8,    /* Debian testing (forky) */
+    QC_LV_N
+} qc_lv_gen;
+
+#define QC_LV_LATEST QC_LV_12_8
+
+/* "9.0", "11.3", "12.8" (also "9", "11", "12") and "latest"; else QC_E_INVALID listing
+ * the valid names. */
+int qc_lv_gen_parse(const char *s, qc_lv_gen *ret, qc_error **err);
+/* "9.0", "11.3", "12.8". */
+const char *qc_lv_gen_name(qc_lv_gen g);
+
+typedef struct qc_lv_arch {
+    const char *name;     /* libvirt arch (virArch) */
+    const char *binary;   /* libvirt looks for qemu-system-<binary> (virQEMUCapsArchToString) */
+    int wordsize;         /* virArchData */
+    qc_lv_gen since;      /* first generation that knows the arch */
+    /* virQEMUCapsArchPreferredMachines: the default machine when none is asked for,
+     * by generation; NULL: QEMU's is-default. */
+    const char *preferred[QC_LV_N];
+} qc_lv_arch;
+
+/* The arches generation g knows, in libvirt's enum order (the order of capabilities'
+ * guests); *ret_n is their count. */
+const qc_lv_arch *qc_lv_arches(qc_lv_gen g, size_t *ret_n);
+/* The arch named `name` if generation g knows it, else NULL. */
+const qc_lv_arch *qc_lv_arch_find(qc_lv_gen g, const char *name);
+/* libvirt's arch for a binary of QEMU target `target` (i386 -> i686, arm -> armv7l), or
+ * NULL when generation g has none (hppa, avr, hexagon, ...: documents then use the
+ * target's name). */
+const char *qc_lv_arch_of_target(qc_lv_gen g, const char *target);
+/* The QEMU target of the binary serving libvirt arch `arch` (i686 -> i386, armv6l ->
+ * arm, ppc64le -> ppc64); an arch libvirt does not know is taken as a target name. */
+const char *qc_lv_target_of_arch(qc_lv_gen g, const char *arch);
+/* The other arches a binary of libvirt arch `own` serves, besides its own (x86_64:
+ * i686; aarch64: armv7l; armv7l: armv6l; ppc64: ppc64le), NULL-terminated; never NULL. */
+const char *const *qc_lv_arch_also(const char *own);
+/* Word size of a guest arch: the table's, else of a QEMU target libvirt has no arch
+ * for (avr 8, hppa 32, ...; "...64" 64, else 32). */
+int qc_lv_wordsize(qc_lv_gen g, const char *arch_or_target);
+/* virQEMUCapsGuestIsNative: can a `host` (libvirt arch) run a `guest` arch with KVM? */
+bool qc_lv_arch_is_native(const char *host, const char *guest);
+bool qc_lv_arch_is_x86(const char *arch);
+bool qc_lv_arch_is_ppc64(const char *arch);
+/* The machine generation g prefers for `arch` (NULL: none, QEMU's default applies). */
+const char *qc_lv_preferred_machine(qc_lv_gen g, const char *arch);
+
+#endif
