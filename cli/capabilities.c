@@ -16,11 +16,12 @@
 
 static const char qc_usage_capabilities[] =
     "Usage: qcaps capabilities [--format xml|json] [--host-facts FILE] [--fixture-dir DIR]\n"
+    "                          [--libvirt VERSION]\n"
     "       qcaps capabilities --dump-host-facts\n"
     "\n"
     "Print libvirt's host capabilities document: the host (uuid, CPU, NUMA cells, caches,\n"
     "security models) and one <guest> per qemu-system-* binary found in $PATH, chosen as\n"
-    "libvirt 9.0 chooses them, followed by the QEMU targets libvirt has no arch for.\n"
+    "libvirt chooses them, followed by the QEMU targets libvirt has no arch for.\n"
     "\n"
     "  -f, --format FORMAT    xml (libvirt's document, default) or json (schema/README.md)\n"
     "  -H, --host-facts FILE  read the host facts from FILE instead of the running system\n"
@@ -28,6 +29,8 @@ static const char qc_usage_capabilities[] =
     "                         of the binaries in $PATH; with --host-facts nothing of this\n"
     "                         machine is read, and the output equals the live document of\n"
     "                         the machine that recorded them\n"
+    "  -L, --libvirt VERSION  write what this libvirt writes: 12.8 (default), 11.3 or 9.0\n"
+    "                         (also 12, 11, 9 or latest)\n"
     "      --dump-host-facts  print this host's facts as a host facts file and exit\n"
     QC_CACHE_OPTS_HELP
     "  -h, --help             show this help\n"
@@ -178,6 +181,7 @@ qc_cli_caps_sources(qcaps_context *ctx, const char *host_facts, const char *fixt
     if (fixture_dir ? qc_cli_caps_load_fixtures(&ms, fixture_dir, &emus, err)
                     : qc_caps_find_emulators(NULL, &emus, err))
         goto out;
+    req.gen = qc_context_libvirt(ctx);
     req.host = hf;
     req.emulators = &emus;
     req.model = qc_cli_caps_model;
@@ -221,11 +225,12 @@ qc_cmd_capabilities(int argc, char **argv)
         {"host-facts", required_argument, NULL, 'H'},
         {"fixture-dir", required_argument, NULL, 'd'},
         {"dump-host-facts", no_argument, NULL, QC_OPT_DUMP},
+        {"libvirt", required_argument, NULL, 'L'},
         {"help", no_argument, NULL, 'h'},
         QC_CACHE_LONGOPTS,
         {NULL, 0, NULL, 0},
     };
-    const char *format = "xml", *host_facts = NULL, *fixture_dir = NULL;
+    const char *format = "xml", *host_facts = NULL, *fixture_dir = NULL, *libvirt = NULL;
     qc_cache_opts co = {0};
     bool dump = false, json;
     qc_error *e = NULL;
@@ -235,7 +240,7 @@ qc_cmd_capabilities(int argc, char **argv)
 
     optind = 1;
     opterr = 0;
-    while ((c = getopt_long(argc, argv, ":f:H:d:h", longopts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, ":f:H:d:L:h", longopts, NULL)) != -1) {
         switch (c) {
         case 'f':
             format = optarg;
@@ -245,6 +250,9 @@ qc_cmd_capabilities(int argc, char **argv)
             break;
         case 'd':
             fixture_dir = optarg;
+            break;
+        case 'L':
+            libvirt = optarg;
             break;
         case QC_OPT_DUMP:
             dump = true;
@@ -264,9 +272,9 @@ qc_cmd_capabilities(int argc, char **argv)
         return qc_cli_usage("capabilities", "unexpected argument '%s'", argv[optind]);
     if (strcmp(format, "xml") != 0 && strcmp(format, "json") != 0)
         return qc_cli_usage("capabilities", "unknown --format '%s' (xml or json)", format);
-    if (dump && (host_facts || fixture_dir))
+    if (dump && (host_facts || fixture_dir || libvirt))
         return qc_cli_usage("capabilities", "%s", "--dump-host-facts reads this host: it takes no "
-                                 "--host-facts or --fixture-dir");
+                                 "--host-facts, --fixture-dir or --libvirt");
     json = !strcmp(format, "json");
 
     if (dump) {
@@ -285,6 +293,16 @@ qc_cmd_capabilities(int argc, char **argv)
             return c;
         }
         return qc_cli_caps_fail(e);
+    }
+    if (libvirt) {
+        qcaps_error *pe = NULL;
+
+        if (qcaps_context_set_libvirt(ctx, libvirt, &pe) < 0) {
+            c = qc_cli_usage("capabilities", "%s", qcaps_error_message(pe));
+            qcaps_error_free(pe);
+            qcaps_context_free(ctx);
+            return c;
+        }
     }
     if (host_facts || fixture_dir) {
         text = qc_cli_caps_sources(ctx, host_facts, fixture_dir, json, &e);

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "cli/domcaps.h"
+#include "schema/libvirt.h"
 
 static int qc_dc_error(char **ret_msg, const char *msg, const char *arg);
 
@@ -28,6 +29,12 @@ qc_dc_check(const qc_dc_opts *o, char **ret_msg)
         return qc_dc_error(ret_msg, "unknown --format (xml or json):", o->format);
     if (o->q.virttype && strcmp(o->q.virttype, "kvm") != 0 && strcmp(o->q.virttype, "qemu") != 0)
         return qc_dc_error(ret_msg, "unknown --virttype (kvm or qemu):", o->q.virttype);
+    if (o->libvirt) {
+        QC_CLEANUP(qc_error_freep) qc_error *e = NULL;
+        qc_lv_gen g;
+        if (qc_lv_gen_parse(o->libvirt, &g, &e) < 0)
+            return qc_dc_error(ret_msg, e->message, NULL);
+    }
     if (o->q.fixture && o->cache_given)
         return qc_dc_error(ret_msg, "--fixture replays never use the cache", NULL);
     return 0;
@@ -42,6 +49,7 @@ qc_dc_parse(int argc, char **argv, qc_dc_opts *o, char **ret_msg)
         {"virttype", required_argument, NULL, 'v'}, {"format", required_argument, NULL, 'f'},
         {"firmware-dir", required_argument, NULL, 'd'},
         {"timeout", required_argument, NULL, 't'},  {"help", no_argument, NULL, 'h'},
+        {"libvirt", required_argument, NULL, 'L'},
         QC_CACHE_LONGOPTS,                          {NULL, 0, NULL, 0},
     };
     int c;
@@ -51,7 +59,7 @@ qc_dc_parse(int argc, char **argv, qc_dc_opts *o, char **ret_msg)
     *ret_msg = NULL;
     optind = 1;
     opterr = 0;
-    while ((c = getopt_long(argc, argv, ":e:F:a:m:v:f:d:t:h", longopts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, ":e:F:a:m:v:f:d:t:L:h", longopts, NULL)) != -1) {
         switch (c) {
         case 'e': o->q.emulator = optarg; break;
         case 'F': o->q.fixture = optarg; break;
@@ -59,6 +67,7 @@ qc_dc_parse(int argc, char **argv, qc_dc_opts *o, char **ret_msg)
         case 'm': o->q.machine = optarg; break;
         case 'v': o->q.virttype = optarg; break;
         case 'f': o->format = optarg; break;
+        case 'L': o->libvirt = optarg; break;
         case 'd':
             if (o->n_fw_dirs == QC_MAX_FW_DIRS)
                 return qc_dc_error(ret_msg, "too many --firmware-dir options", NULL);
@@ -94,8 +103,10 @@ qc_dc_context(const qc_dc_opts *o, qc_error **err)
     if (!ctx)
         return NULL;
     qcaps_context_set_timeout(ctx, o->timeout_ms);
-    if (o->n_fw_dirs && qcaps_context_set_firmware_dirs(ctx, o->fw_dirs, &pe) < 0) {
-        qc_error_set(err, QC_E_NOMEM, "%s", qcaps_error_message(pe));
+    if ((o->libvirt && qcaps_context_set_libvirt(ctx, o->libvirt, &pe) < 0) ||
+        (o->n_fw_dirs && qcaps_context_set_firmware_dirs(ctx, o->fw_dirs, &pe) < 0)) {
+        qc_error_set(err, (qc_error_code) qcaps_error_get_code(pe), "%s",
+                     qcaps_error_message(pe));
         qcaps_error_free(pe);
         qcaps_context_free(ctx);
         return NULL;

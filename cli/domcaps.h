@@ -18,6 +18,7 @@
 typedef struct qc_dc_opts {
     qcaps_domcaps_query q;
     const char *format;                       /* "xml" (default) or "json" */
+    const char *libvirt;                      /* --libvirt VERSION, NULL: the latest */
     const char *fw_dirs[QC_MAX_FW_DIRS + 1];  /* NULL-terminated */
     size_t n_fw_dirs;
     int timeout_ms;

@@ -41,8 +41,12 @@ die() { echo "chroot: $*" >&2; exit 1; }
 packages() {
     local p=(build-essential pkg-config meson ninja-build libjson-c-dev libevent-dev
              libxml2-dev libxml2-utils libcmocka-dev valgrind jq procps
-             ovmf qemu-efi-aarch64 qemu-efi-arm swtpm swtpm-tools
+             ovmf qemu-efi-aarch64 swtpm swtpm-tools
              libvirt-daemon-system libvirt-clients libvirt-daemon-driver-qemu)
+    case "$1" in
+        # EDK2 for 32-bit Arm guests is gone after Debian 13.
+        bookworm|trixie) p+=(qemu-efi-arm) ;;
+    esac
     case "$1" in
         # Debian 12's qemu-system metapackage lacks nothing either, but name them as the
         # host has them.

@@ -59,6 +59,28 @@ test_usage_errors(void **state)
     qc_expect(QC_ARGV("record", "--emulator", "/x"), 1, NULL, "--output FILE");
 }
 
+/* --libvirt selects the generation whose document is written; the default is the newest. */
+static void
+test_libvirt_generation(void **state)
+{
+    char *fx = NULL;
+
+    (void) state;
+    assert_true(asprintf(&fx, "%s/qmp/caps_7.2.22_aarch64.replies", qc_env_path("QC_FIXTURES")) > 0);
+    qc_expect(QC_ARGV("domcaps", "--fixture", fx, "--libvirt", "9.0"), 0,
+              "<machine>integratorcp</machine>", NULL);
+    qc_expect(QC_ARGV("domcaps", "--fixture", fx, "--libvirt", "11"), 0,
+              "<machine>virt-7.2</machine>", NULL);
+    qc_expect(QC_ARGV("domcaps", "--fixture", fx), 0, "<machine>virt-7.2</machine>", NULL);
+    qc_expect(QC_ARGV("domcaps", "--fixture", fx, "--libvirt", "10.0"), 1, NULL,
+              "unknown libvirt generation '10.0'; valid: 9.0, 11.3, 12.8, latest");
+    qc_expect(QC_ARGV("capabilities", "--libvirt", "8"), 1, NULL,
+              "unknown libvirt generation '8'");
+    qc_expect(QC_ARGV("capabilities", "--dump-host-facts", "--libvirt", "9.0"), 1, NULL,
+              "--libvirt");
+    free(fx);
+}
+
 static void
 test_bad_fixture_files(void **state)
 {
@@ -192,6 +214,7 @@ main(void)
         cmocka_unit_test(test_front_staged_install),
         cmocka_unit_test(test_usage_errors),
         cmocka_unit_test(test_bad_fixture_files),
+        cmocka_unit_test(test_libvirt_generation),
         cmocka_unit_test(test_cli_replay_equals_expected),
     };
 
