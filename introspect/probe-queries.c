@@ -238,8 +238,6 @@ qc_pq_machines(qc_pass *pass, const qc_req *req, json_object *ret, qc_error **er
         qc_machine *mc = &ac->machines[ac->n_machines++];
         if (qc_pq_machine(req, json_object_array_get_idx(ret, i), mc, err) < 0)
             return -1;
-        if (strcmp(mc->name, "none") == 0) /* libvirt drops it: not a guest machine */
-            qc_machine_clear(&ac->machines[--ac->n_machines]);
     }
     return 0;
 }

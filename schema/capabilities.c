@@ -517,6 +517,8 @@ qc_caps_machines(const qc_caps_guest *g, qc_caps_mach **ret, qc_error **err)
     for (size_t i = 0; i < ac->n_machines; i++) {
         const qc_machine *mc = &ac->machines[order[i]];
 
+        if (qc_lv_machine_hidden(mc->name))
+            continue;
         out[n].name = mc->alias ? mc->alias : mc->name;
         out[n].canonical = mc->alias ? mc->name : NULL;
         out[n].max_cpus = mc->cpu_max;

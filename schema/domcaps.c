@@ -51,7 +51,9 @@ qc_dc_machine_list(const qc_accel_caps *ac)
     if (!(s = calloc(1, len)))
         return NULL;
     for (size_t i = 0; i < ac->n_machines; i++) {
-        if (i)
+        if (qc_lv_machine_hidden(ac->machines[i].name))
+            continue;
+        if (*s)
             strcat(s, ", ");
         if (ac->machines[i].alias) {
             strcat(s, ac->machines[i].alias);
@@ -116,7 +118,12 @@ qc_dc_resolve_machine(qc_dc *dc, const char *req, qc_error **err)
             mc = qc_model_find_machine(dc->m, dc->accel, pref);
         if (!mc)
             mc = qc_model_default_machine(dc->m, dc->accel);
+        /* QEMU's first machine when it names no default may be `none` */
+        for (size_t i = 0; mc && qc_lv_machine_hidden(mc->name) && i < ac->n_machines; i++)
+            mc = qc_lv_machine_hidden(ac->machines[i].name) ? mc : &ac->machines[i];
     }
+    if (mc && qc_lv_machine_hidden(mc->name))
+        mc = NULL;
     if (mc) {
         dc->machine = mc;
         return 0;

@@ -206,6 +206,12 @@ qc_lv_arch_is_native(const char *host, const char *guest)
     return strcmp(host, guest) == 0;
 }
 
+bool
+qc_lv_machine_hidden(const char *name)
+{
+    return name && strcmp(name, "none") == 0;
+}
+
 const char *
 qc_lv_preferred_machine(qc_lv_gen g, const char *arch)
 {

@@ -45,8 +45,8 @@ test_kvm_tcg(void **state)
     assert_true(m->kvm);
     assert_true(m->accel[QC_ACCEL_KVM].probed && m->accel[QC_ACCEL_TCG].probed);
     /* per-accelerator answers */
-    assert_int_equal(m->accel[QC_ACCEL_KVM].n_machines, 2); /* "none" dropped */
-    assert_int_equal(m->accel[QC_ACCEL_TCG].n_machines, 3);
+    assert_int_equal(m->accel[QC_ACCEL_KVM].n_machines, 3); /* "none" is a fact too */
+    assert_int_equal(m->accel[QC_ACCEL_TCG].n_machines, 4);
     assert_int_equal(qc_model_find_cpu(m, QC_ACCEL_KVM, "Skylake")->usable, QC_TRI_YES);
     assert_int_equal(qc_model_find_cpu(m, QC_ACCEL_TCG, "Skylake")->usable, QC_TRI_NO);
     /* CommandNotFound for an optional query is a fact */

@@ -215,6 +215,13 @@ test_machines(void **state)
     assert_int_equal(err->code, QC_E_NOTFOUND);
     assert_non_null(strstr(err->message, "valid: "));
     assert_non_null(strstr(err->message, "q35, pc-q35-7.2"));
+    assert_null(strstr(err->message, "none"));
+    qc_error_free(err);
+    err = NULL;
+    /* QEMU lists machine none; libvirt has no such guest machine */
+    assert_non_null(qc_model_find_machine(x86, QC_ACCEL_KVM, "none"));
+    assert_null(render(x86, NULL, "none", NULL, &err));
+    assert_int_equal(err->code, QC_E_NOTFOUND);
     qc_error_free(err);
     err = NULL;
     assert_null(render(x86, "aarch64", NULL, NULL, &err));
