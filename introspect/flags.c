@@ -570,30 +570,16 @@ qc_flags_derive_late(qc_model *m, const char *const *machine_types, qc_error **e
     return qc_flags_postprocess(m, err);
 }
 
-/* libvirt's Hyper-V enlightenment names, in its enum order; QEMU spells them "hv-" + name
- * with '_' replaced by '-'. */
-static const char *const qc_hyperv_names[] = {
-    "relaxed", "vapic", "spinlocks", "vpindex", "runtime", "synic", "stimer", "reset",
-    "vendor_id", "frequencies", "reenlightenment", "tlbflush", "ipi", "evmcs", "avic",
-    "emsr_bitmap", "xmm_input",
-};
-
 int
 qc_flags_hyperv(qc_model *m, const qc_cpu_expansion *e, qc_error **err)
 {
-    for (size_t i = 0; i < QC_N_ELEMENTS(qc_hyperv_names); i++) {
-        char qname[64];
-        const qc_cpu_prop *p;
+    /* QEMU's names; which of them libvirt reports, and as what, is schema/'s business */
+    for (size_t i = 0; i < e->n_props; i++) {
+        const qc_cpu_prop *p = &e->props[i];
 
-        snprintf(qname, sizeof(qname), "hv-%s", qc_hyperv_names[i]);
-        for (char *c = qname; *c; c++) {
-            if (*c == '_')
-                *c = '-';
-        }
-        p = qc_cpu_expansion_prop(e, qname);
         /* booleans count when true; valued ones (spinlocks, vendor-id) when present */
-        if (p && (p->type != QC_PROP_BOOL || p->b) &&
-            qc_strlist_add(&m->hyperv, qc_hyperv_names[i], err) < 0)
+        if (strncmp(p->name, "hv-", 3) == 0 && (p->type != QC_PROP_BOOL || p->b) &&
+            qc_strlist_add(&m->hyperv, p->name, err) < 0)
             return -1;
     }
     qc_strlist_sort(&m->hyperv);

@@ -251,7 +251,8 @@ typedef struct qc_model {
     size_t n_gic;
     qc_sev_caps *sev;       /* NULL: unsupported */
     qc_sgx_caps *sgx;       /* NULL: unsupported */
-    qc_strlist hyperv;      /* enabled Hyper-V enlightenments (libvirt names), sorted */
+    qc_strlist hyperv;      /* hv-* properties of the KVM hv-passthrough expansion: true
+                             * booleans and every valued one (QEMU names), sorted */
     qc_cpu_model_info *cpu_models; /* x86 named models of the first pass, sorted by name */
     size_t n_cpu_models;
 } qc_model;

@@ -444,7 +444,12 @@ qc_ft_hyperv(const qc_dc *dc, qc_xw *x, qc_error **err)
     if (!dc->m->hyperv.n)
         return 0; /* printed only when the binary has Hyper-V caps */
     for (size_t i = 0; i < QC_N_ELEMENTS(order); i++) {
-        if (qc_strlist_contains(&dc->m->hyperv, order[i]))
+        char qname[64]; /* QEMU spells them "hv-" + name with '_' as '-' */
+
+        snprintf(qname, sizeof(qname), "hv-%s", order[i]);
+        for (char *c = qname; *c; c++)
+            *c = *c == '_' ? '-' : *c;
+        if (qc_strlist_contains(&dc->m->hyperv, qname))
             qc_dc_enum_add(&e, order[i]);
     }
     if (qc_xw_supported(x, "hyperv", true, true, err) < 0 ||

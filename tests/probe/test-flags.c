@@ -118,18 +118,22 @@ test_hyperv(void **state)
 {
     qc_model *m = qc_model_new();
     qc_cpu_expansion e = {0};
-    qc_cpu_prop p[3] = {
+    qc_cpu_prop p[5] = {
         {.name = (char *) "hv-relaxed", .type = QC_PROP_BOOL, .b = false},
         {.name = (char *) "hv-spinlocks", .type = QC_PROP_NUMBER, .n = 4095},
+        {.name = (char *) "hv-tlbflush-direct", .type = QC_PROP_BOOL, .b = true},
         {.name = (char *) "hv-vendor-id", .type = QC_PROP_STRING, .s = (char *) ""},
+        {.name = (char *) "vmx", .type = QC_PROP_BOOL, .b = true},
     };
 
     e.props = p;
-    e.n_props = 3;
+    e.n_props = 5;
+    /* QEMU's names, all of them: which libvirt shows is the writers' business */
     assert_int_equal(qc_flags_hyperv(m, &e, NULL), 0);
-    assert_int_equal(m->hyperv.n, 2);
-    assert_string_equal(m->hyperv.v[0], "spinlocks");
-    assert_string_equal(m->hyperv.v[1], "vendor_id");
+    assert_int_equal(m->hyperv.n, 3);
+    assert_string_equal(m->hyperv.v[0], "hv-spinlocks");
+    assert_string_equal(m->hyperv.v[1], "hv-tlbflush-direct");
+    assert_string_equal(m->hyperv.v[2], "hv-vendor-id");
     qc_model_free(m);
 }
 

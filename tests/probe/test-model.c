@@ -109,7 +109,7 @@ sample_model(void)
     m->sgx->sections = calloc(1, sizeof(qc_sgx_section));
     m->sgx->n_sections = 1;
     m->sgx->sections[0].size = 1 << 30;
-    qc_strlist_add(&m->hyperv, "spinlocks", NULL);
+    qc_strlist_add(&m->hyperv, "hv-spinlocks", NULL);
     return m;
 }
 
