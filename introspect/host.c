@@ -456,13 +456,10 @@ qc_host_read(qc_host *ret_host, qc_error **err)
 
 /* ---- QEMU firmware descriptors (docs/interop/firmware.json, mapping §4) ---------------- */
 
-/* libvirt's built-in loader list, used when no descriptor matches (qemu.conf default). */
-static const char *const qc_legacy_loaders[] = {
-    "/usr/share/OVMF/OVMF_CODE.fd",
-    "/usr/share/OVMF/OVMF_CODE.secboot.fd",
-    "/usr/share/AAVMF/AAVMF_CODE.fd",
-    "/usr/share/AAVMF/AAVMF32_CODE.fd",
-};
+/* Where distributions install edk2 images (Debian's ovmf and qemu-efi-aarch64/-arm, also
+ * Fedora's edk2 compat links): a document writer may name images that no descriptor
+ * describes (libvirt's built-in loader list), so the probe records which exist. */
+static const char *const qc_fw_image_dirs[] = {"/usr/share/AAVMF", "/usr/share/OVMF"};
 
 /* Notes that `path` was consulted with the result `st` (NULL: stat failed with `e`). */
 static int
@@ -723,6 +720,48 @@ qc_fw_default_dirs(char **dirs)
     return n;
 }
 
+/* Adds every existing *.fd of `dir` (symlinks followed) to h->firmware_images. The
+ * directory's own signature is noted: an image added or removed changes it. */
+static int
+qc_fw_images(qc_host *h, const char *dir, qc_fw_inputs *rec, qc_error **err)
+{
+    struct stat st;
+    struct dirent *de;
+    DIR *d;
+    int e;
+
+    d = opendir(dir);
+    e = errno;
+    if (qc_fw_note(rec, dir, d && stat(dir, &st) == 0 ? &st : NULL, e, err) < 0) {
+        if (d)
+            closedir(d);
+        return -1;
+    }
+    if (!d)
+        return 0;
+    while ((de = readdir(d))) {
+        size_t len = strlen(de->d_name);
+        char *p = NULL;
+
+        if (de->d_name[0] == '.' || len < 4 || strcmp(de->d_name + len - 3, ".fd") != 0)
+            continue;
+        if (asprintf(&p, "%s/%s", dir, de->d_name) < 0) {
+            closedir(d);
+            return qc_error_set(err, QC_E_NOMEM, "out of memory");
+        }
+        if (stat(p, &st) != 0 || !S_ISREG(st.st_mode)) {
+            free(p);
+            continue;
+        }
+        if (qc_strlist_add_take(&h->firmware_images, p, err) < 0) {
+            closedir(d);
+            return -1;
+        }
+    }
+    closedir(d);
+    return 0;
+}
+
 static int
 qc_fw_build(qc_host *h, qc_fw_entry *v, size_t n, qc_fw_inputs *rec, qc_error **err)
 {
@@ -740,14 +779,11 @@ qc_fw_build(qc_host *h, qc_fw_entry *v, size_t n, qc_fw_inputs *rec, qc_error **
         if (qc_fw_parse(v[i].path, d, rec, err) < 0)
             return -1;
     }
-    for (size_t i = 0; i < QC_N_ELEMENTS(qc_legacy_loaders); i++) {
-        int rc = 0;
-        if (qc_fw_exists(rec, qc_legacy_loaders[i], &rc, err) &&
-            qc_strlist_add(&h->legacy_loaders, qc_legacy_loaders[i], err) < 0)
-            return -1;
-        if (rc < 0)
+    for (size_t i = 0; i < QC_N_ELEMENTS(qc_fw_image_dirs); i++) {
+        if (qc_fw_images(h, qc_fw_image_dirs[i], rec, err) < 0)
             return -1;
     }
+    qc_strlist_sort(&h->firmware_images);
     return 0;
 }
 
@@ -788,7 +824,7 @@ qc_host_read_firmware_inputs(qc_host *h, const char *const *dirs, qc_fw_inputs *
     free(h->firmware);
     h->firmware = NULL;
     h->n_firmware = 0;
-    qc_strlist_clear(&h->legacy_loaders);
+    qc_strlist_clear(&h->firmware_images);
     rc = qc_host_firmware_search_path(dirs, &path, err);
     for (size_t i = 0; rc == 0 && i < path.n; i++)
         rc = qc_fw_scan_dir(path.v[i], &v, &n, rec, err);

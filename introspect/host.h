@@ -22,7 +22,7 @@ int qc_host_read(qc_host *ret_host, qc_error **err);
 int qc_host_read_quick(qc_host *ret_host, qc_error **err);
 int qc_host_read_rest(qc_host *h, qc_error **err);
 
-/* Replaces h->firmware and h->legacy_loaders with the descriptors found in `dirs`
+/* Replaces h->firmware and h->firmware_images with the descriptors found in `dirs`
  * (NULL-terminated, lowest priority first; NULL: /usr/share/qemu/firmware,
  * /etc/qemu/firmware and, when not root, $XDG_CONFIG_HOME/qemu/firmware). A later
  * directory's file replaces an earlier one of the same basename, an empty file masks it,

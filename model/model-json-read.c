@@ -298,6 +298,8 @@ qc_rd_fw_desc(qc_rd *r, json_object *o, void *elem)
                : 0;
 }
 
+static int qc_rd_host_v2_members(qc_rd *r, json_object *o, qc_host *h);
+
 /* The host facts added with format-version 2 (swtpm, VFIO, firmware descriptors). A
  * fixture header recorded before them lacks them all: they then read as "none". */
 static int
@@ -307,6 +309,15 @@ qc_rd_host_v2(qc_rd *r, json_object *o, qc_host *h)
 
     if (!json_object_object_get_ex(o, "firmware", &v))
         return 0;
+    if (qc_rd_host_v2_members(r, o, h) < 0)
+        return -1;
+    qc_strlist_sort(&h->firmware_images);
+    return 0;
+}
+
+static int
+qc_rd_host_v2_members(qc_rd *r, json_object *o, qc_host *h)
+{
     return qc_rd_bool(r, o, "swtpm", &h->swtpm) < 0 ||
                    qc_rd_strlist(r, o, "swtpm-features", &h->swtpm_features) < 0 ||
                    qc_rd_bool(r, o, "vfio", &h->vfio) < 0 ||
@@ -314,7 +325,13 @@ qc_rd_host_v2(qc_rd *r, json_object *o, qc_host *h)
                    qc_rd_array(r, o, "firmware", false, sizeof(qc_fw_desc),
                                (void **) &h->firmware, &h->n_firmware, qc_rd_fw_desc,
                                NULL) < 0 ||
-                   qc_rd_strlist(r, o, "legacy-loaders", &h->legacy_loaders) < 0
+                   qc_rd_strlist(r, o,
+                                 /* before model format 3, the 4 of libvirt's loader list
+                                  * that existed: a subset of the images, read as such */
+                                 json_object_object_get_ex(o, "firmware-images", NULL)
+                                     ? "firmware-images"
+                                     : "legacy-loaders",
+                                 &h->firmware_images) < 0
                ? -1
                : 0;
 }

@@ -150,7 +150,7 @@ qc_host_to_json(const qc_host *h, qc_error **err)
         qc_js_add(o, "vfio", json_object_new_boolean(h->vfio), true) < 0 ||
         qc_js_add(o, "secure-guest", json_object_new_boolean(h->secure_guest), true) < 0 ||
         qc_js_add(o, "firmware", qc_js_firmware(h), true) < 0 ||
-        qc_js_add(o, "legacy-loaders", qc_js_strlist(&h->legacy_loaders), true) < 0) {
+        qc_js_add(o, "firmware-images", qc_js_strlist(&h->firmware_images), true) < 0) {
         qc_error_set(err, QC_E_NOMEM, "out of memory");
         return NULL;
     }

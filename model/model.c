@@ -144,7 +144,7 @@ qc_host_clear(qc_host *h)
     for (size_t i = 0; i < h->n_firmware; i++)
         qc_fw_desc_clear(&h->firmware[i]);
     free(h->firmware);
-    qc_strlist_clear(&h->legacy_loaders);
+    qc_strlist_clear(&h->firmware_images);
     memset(h, 0, sizeof(*h));
     h->cpu_family = h->cpu_model = h->cpu_stepping = -1;
 }
@@ -202,11 +202,11 @@ qc_host_copy(qc_host *dst, const qc_host *src, qc_error **err)
     h.cpu_vendor = h.cpu_model_name = h.cpu_microcode = NULL;
     memset(&h.cpu_flags, 0, sizeof(h.cpu_flags));
     memset(&h.swtpm_features, 0, sizeof(h.swtpm_features));
-    memset(&h.legacy_loaders, 0, sizeof(h.legacy_loaders));
+    memset(&h.firmware_images, 0, sizeof(h.firmware_images));
     h.firmware = NULL;
     h.n_firmware = 0;
     if (qc_strlist_copy(&h.swtpm_features, &src->swtpm_features, err) < 0 ||
-        qc_strlist_copy(&h.legacy_loaders, &src->legacy_loaders, err) < 0)
+        qc_strlist_copy(&h.firmware_images, &src->firmware_images, err) < 0)
         goto fail;
     if (src->n_firmware && !(h.firmware = calloc(src->n_firmware, sizeof(*h.firmware)))) {
         qc_error_set(err, QC_E_NOMEM, "out of memory");

@@ -90,7 +90,8 @@ typedef struct qc_host {
     bool secure_guest;      /* s390 /sys/firmware/uv + prot_virt, or AMD SEV enabled */
     qc_fw_desc *firmware;   /* descriptors of the default search path, priority order */
     size_t n_firmware;
-    qc_strlist legacy_loaders; /* libvirt's built-in loader list, those that exist */
+    qc_strlist firmware_images; /* edk2 images installed outside descriptors: every *.fd of
+                                 * /usr/share/OVMF and /usr/share/AAVMF, paths sorted */
 } qc_host;
 void qc_host_clear(qc_host *h);
 int qc_host_copy(qc_host *dst, const qc_host *src, qc_error **err);

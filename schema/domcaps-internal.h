@@ -22,7 +22,7 @@ typedef struct qc_dc {
     const qc_machine *machine; /* canonical entry of the accelerator's list */
     const qc_fw_desc *fw;      /* descriptors to use, priority order */
     size_t n_fw;
-    const qc_strlist *legacy_loaders;
+    const qc_strlist *firmware_images;
     qc_warn_fn warn;
     void *warn_opaque;
 } qc_dc;

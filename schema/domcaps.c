@@ -207,11 +207,18 @@ qc_dc_format_os(const qc_dc *dc, qc_xw *x, qc_error **err)
 {
     qc_fw_result fw;
     qc_dc_enum fwenum = {{0}, 0};
+    qc_strlist legacy = {0};
     int rc = -1;
 
     memset(&fw, 0, sizeof(fw));
+    /* libvirt's built-in loaders that the probe found installed */
+    for (const char *const *l = qc_lv_legacy_loaders(dc->gen); *l; l++) {
+        if (qc_strlist_contains(dc->firmware_images, *l) &&
+            qc_strlist_add(&legacy, *l, err) < 0)
+            goto out;
+    }
     /* descriptors name QEMU targets ("i386", "arm"), globs the canonical machine name */
-    if (qc_fw_resolve(dc->fw, dc->n_fw, dc->legacy_loaders, dc->m->target, dc->machine->name,
+    if (qc_fw_resolve(dc->fw, dc->n_fw, &legacy, dc->m->target, dc->machine->name,
                       dc->warn, dc->warn_opaque, &fw, err) < 0)
         goto out;
     if (fw.bios)
@@ -225,6 +232,7 @@ qc_dc_format_os(const qc_dc *dc, qc_xw *x, qc_error **err)
     rc = 0;
 out:
     qc_fw_result_clear(&fw);
+    qc_strlist_clear(&legacy);
     return rc;
 }
 
@@ -276,7 +284,7 @@ qc_domcaps_format(const qc_model *m, const qc_domcaps_req *req, qc_warn_fn warn,
     dc.m = m;
     dc.fw = m->host.firmware;
     dc.n_fw = m->host.n_firmware;
-    dc.legacy_loaders = &m->host.legacy_loaders;
+    dc.firmware_images = &m->host.firmware_images;
     dc.warn = warn;
     dc.warn_opaque = warn_opaque;
     if (qc_dc_resolve(&dc, req ? req : &none, err) < 0 || qc_xw_open(&x, err) < 0)

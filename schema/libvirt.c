@@ -206,6 +206,21 @@ qc_lv_arch_is_native(const char *host, const char *guest)
     return strcmp(host, guest) == 0;
 }
 
+const char *const *
+qc_lv_legacy_loaders(qc_lv_gen g)
+{
+    static const char *const loaders[] = {
+        "/usr/share/OVMF/OVMF_CODE.fd",
+        "/usr/share/OVMF/OVMF_CODE.secboot.fd",
+        "/usr/share/AAVMF/AAVMF_CODE.fd",
+        "/usr/share/AAVMF/AAVMF32_CODE.fd",
+        NULL,
+    };
+
+    (void) g;
+    return loaders;
+}
+
 bool
 qc_lv_machine_hidden(const char *name)
 {

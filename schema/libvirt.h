@@ -64,6 +64,10 @@ int qc_lv_wordsize(qc_lv_gen g, const char *arch_or_target);
 bool qc_lv_arch_is_native(const char *host, const char *guest);
 bool qc_lv_arch_is_x86(const char *arch);
 bool qc_lv_arch_is_ppc64(const char *arch);
+/* libvirt's built-in loader list (qemu.conf's default), offered when no firmware
+ * descriptor matches; NULL-terminated. */
+const char *const *qc_lv_legacy_loaders(qc_lv_gen g);
+
 /* libvirt lists no machine `none` (QEMU's placeholder of -machine none): it is neither
  * a guest machine nor a default, in any generation. */
 bool qc_lv_machine_hidden(const char *name);

@@ -60,7 +60,7 @@ qc_fuzz_resolve(const qc_host *h, const char *target, const char *machine)
     memset(&r, 0, sizeof(r));
     for (size_t i = 0; i < h->n_firmware; i++)
         (void) qc_fw_matches(&h->firmware[i], target, machine);
-    if (qc_fw_resolve(h->firmware, h->n_firmware, &h->legacy_loaders, target, machine,
+    if (qc_fw_resolve(h->firmware, h->n_firmware, &h->firmware_images, target, machine,
                       qc_fuzz_warn, NULL, &r, &err) < 0)
         QC_FUZZ_CHECK(err != NULL);
     QC_FUZZ_CHECK(r.n_matched <= h->n_firmware);
