@@ -109,7 +109,7 @@ MAIN=(x86_64 aarch64 ppc64 s390x)   # the binaries of the summary table
 
 fixture_of() { # the recorded fixture of a binary, or nothing
     local n=${1##*/qemu-system-}
-    ls "$ROOT"/fixtures/qmp/caps_*_"${n//-/+}".replies 2>/dev/null | head -1
+    ls "$ROOT"/fixtures/qmp/bookworm/caps_*_"${n//-/+}".replies 2>/dev/null | head -1
 }
 first_accel() { # the accelerator of a fixture's first pass (tcg without a fixture)
     local f; f=$(fixture_of "$1")
@@ -200,7 +200,7 @@ row cached-capabilities host "qcaps capabilities (process)" "$QRUNS" "$med" "$mn
 
 log "5. replay from a fixture ($QRUNS runs)"
 FX86=$(fixture_of "$X86")
-[ -n "$FX86" ] || die "no fixture for $X86 in fixtures/qmp"
+[ -n "$FX86" ] || die "no fixture for $X86 in fixtures/qmp/bookworm"
 read -r med mn mx < <(hf "$QRUNS" 3 "$QCAPS" domcaps --fixture "$FX86")
 row replay x86_64 "qcaps domcaps --fixture" "$QRUNS" "$med" "$mn" "$mx" "$(rss "$QCAPS" domcaps --fixture "$FX86")"
 read -r med mn mx < <(hf "$QRUNS" 3 "$QCAPS" probe --fixture "$FX86" --format json)

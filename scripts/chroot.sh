@@ -130,15 +130,31 @@ remove_tree() {
     rm -rf --one-file-system "$1"
 }
 
-# run_child CMD...: runs CMD (stdin kept) and returns its status; a SIGTERM, SIGHUP or SIGINT
-# sent to this script is passed on to CMD, which is waited for, so cleanups run after it.
+# run_child CMD...: runs CMD (stdin kept) and returns its status. A SIGTERM or SIGHUP sent to
+# this script is passed on to CMD, and so is a SIGINT unless int_mode=shell (an interactive
+# shell, which gets the terminal's ^C itself and decides); CMD is then given 10 s to end
+# before SIGKILL, and this script waits for it, so that its cleanups run after CMD's end.
+int_mode=forward
 run_child() {
-    local child rc=0
+    local child rc=0 deadline=''
     "$@" <&0 9>&- &
     child=$!
-    trap 'kill -TERM "$child" 2>/dev/null || true' TERM HUP
-    trap 'kill -INT "$child" 2>/dev/null || true' INT
-    while kill -0 "$child" 2>/dev/null; do wait "$child" || true; done
+    trap 'kill -TERM "$child" 2>/dev/null || true; deadline=${deadline:-$((SECONDS + 10))}' TERM HUP
+    if [ "$int_mode" = shell ]; then
+        trap ':' INT
+    else
+        trap 'kill -INT "$child" 2>/dev/null || true; deadline=${deadline:-$((SECONDS + 10))}' INT
+    fi
+    while kill -0 "$child" 2>/dev/null; do
+        if [ -z "$deadline" ]; then
+            wait "$child" || true
+        elif [ "$SECONDS" -ge "$deadline" ]; then
+            kill -KILL "$child" 2>/dev/null || true
+            wait "$child" || true
+        else
+            sleep 0.2
+        fi
+    done
     wait "$child" || rc=$?
     trap - TERM HUP INT
     return "$rc"
@@ -237,7 +253,8 @@ copy_tree() {
 # The part inside the namespaces: mounts, then CMD in the chroot (see run).
 inner() {
     local root=$1 net=$2 out=$3 term=$4 label=$5 rc m
-    shift 5
+    int_mode=$6
+    shift 6
     mounted=()
     # Unmount in reverse order; lazily if something still holds a mount. The namespace
     # takes the rest with it when its last process ends.
@@ -294,6 +311,7 @@ run() {
     if [ "$shell" = 1 ]; then
         [ $# -eq 0 ] || die "shell takes no command"
         set -- bash -i
+        int_mode=shell
     fi
     [ $# -gt 0 ] || die "run needs a command after --"
     root=$dir/$suite
@@ -305,7 +323,7 @@ run() {
     [ "$net" = host ] || ns+=(--net)
     rc=0
     run_child unshare "${ns[@]}" -- "$self" __inner "$root" "$net" "$out" "${TERM:-dumb}" \
-        "qcaps-$suite" "$@" || rc=$?
+        "qcaps-$suite" "$int_mode" "$@" || rc=$?
     sweep "$root"
     [ -z "$(mounts_under "$root")" ] || echo "chroot: still mounted under $root: $(mounts_under "$root")" >&2
     return "$rc"

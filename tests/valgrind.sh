@@ -19,7 +19,7 @@ vg=(valgrind -q --error-exitcode=3 --leak-check=full --show-leak-kinds=definite,
 quiet() { grep -vE 'unhandled amd64-linux syscall: 434|write your own handler|README_MISSING_SYSCALL|consider this a bug|valgrind.org/support/bug_reports' || true; }
 
 shopt -s nullglob
-fixtures=(fixtures/qmp/caps_*_x86_64.replies fixtures/qmp/caps_*_aarch64.replies)
+fixtures=(fixtures/qmp/*/caps_*_x86_64.replies fixtures/qmp/*/caps_*_aarch64.replies)
 [ ${#fixtures[@]} -gt 0 ] || { echo "valgrind.sh: no fixtures found" >&2; exit 1; }
 for fx in "${fixtures[@]}"; do
     echo "valgrind: qcaps probe --fixture $fx"

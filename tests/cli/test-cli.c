@@ -66,7 +66,7 @@ test_libvirt_generation(void **state)
     char *fx = NULL;
 
     (void) state;
-    assert_true(asprintf(&fx, "%s/qmp/caps_7.2.22_aarch64.replies", qc_env_path("QC_FIXTURES")) > 0);
+    assert_non_null(fx = qc_fixture_for("aarch64"));
     qc_expect(QC_ARGV("domcaps", "--fixture", fx, "--libvirt", "9.0"), 0,
               "<machine>integratorcp</machine>", NULL);
     qc_expect(QC_ARGV("domcaps", "--fixture", fx, "--libvirt", "11"), 0,
@@ -113,7 +113,7 @@ test_cli_replay_equals_expected(void **state)
     assert_non_null(fx);
     base = strrchr(fx, '/') + 1;
     dot = strstr(base, ".replies");
-    assert_true(asprintf(&exp_path, "%s/expected/%.*s.json", qc_env_path("QC_FIXTURES"),
+    assert_true(asprintf(&exp_path, "%s/expected/bookworm/%.*s.json", qc_env_path("QC_FIXTURES"),
                          (int) (dot - base), base) > 0);
     assert_non_null(expected = qc_read_file(exp_path));
     qc_run_cmd(&r, NULL, 30, QC_ARGV("probe", "--fixture", fx, "--format", "json"));

@@ -44,7 +44,7 @@ greeting='{"QMP": {"version": {"qemu": {"micro": 22, "minor": 2, "major": 7},
 greeting=$(tr -d '\n' <<<"$greeting")
 replies='select(has("return") or has("error") or has("event"))
          | if has("id") then .id = "qc-2" else . end'
-for fx in fixtures/qmp/*.replies; do
+for fx in fixtures/qmp/*/*.replies; do
     jq -c "$replies" "$fx" | awk 'length($0) < 65000' | sort -u | awk 'NR <= 60' |
     while IFS= read -r line; do
         printf '\x00%s\r\n{"return": {}, "id": "qc-1"}\r\n%s\r\n' "$greeting" "$line" |

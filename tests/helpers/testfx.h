@@ -12,18 +12,27 @@
 #include "model/model.h"
 #include "schema/hostfacts.h"
 
-/* The host whose facts and capabilities golden files are committed. */
-#define QC_TESTFX_HOST "debian12_x86_64"
+/* Fixtures come in sets, one per Debian generation that recorded them:
+ * fixtures/qmp/<set>/caps_<QEMU version>_<suffix>.replies; the suites that need one
+ * host's binaries take this set (Debian 12, QEMU 7.2), and its host facts and
+ * capabilities golden files fixtures/host/<set>_x86_64.json,
+ * fixtures/expected/capabilities/<set>_x86_64.{xml,json}. */
+#define QC_TESTFX_SET "bookworm"
+#define QC_TESTFX_HOST QC_TESTFX_SET "_x86_64"
+#define QC_TESTFX_MAX 64
 
-/* The suffixes of the recorded binaries: fixtures/qmp/caps_7.2.22_<suffix>.replies. */
-#define QC_TESTFX_N 27
-extern const char *const qc_testfx_suffixes[QC_TESTFX_N];
+/* The suffixes of QC_TESTFX_SET's fixtures, found by file name, in file name order
+ * (at most QC_TESTFX_MAX); static strings. */
+size_t qc_testfx_suffixes(const char *const **ret);
 
 /* $name, failing the test when it is not set. */
 const char *qc_testfx_env(const char *name);
 /* A whole file, NUL-terminated (NULL if it cannot be opened). Caller frees. */
 char *qc_testfx_read(const char *path);
-/* The model of fixture `suffix`, replayed. Caller frees. */
+/* The path of fixture `stem` (caps_<version>_<suffix>) in whichever set holds it, failing
+ * the test when none does. Caller frees. */
+char *qc_testfx_path(const char *stem);
+/* The model of QC_TESTFX_SET's fixture of `suffix`, replayed. Caller frees. */
 qc_model *qc_testfx_replay(const char *suffix);
 /* The committed host facts of QC_TESTFX_HOST. Caller frees. */
 qc_hostfacts *qc_testfx_host(void);

@@ -71,8 +71,11 @@ qc_test_model(const char *path, void *opaque, qc_error **err)
 static void
 qc_test_models_load(qc_test_models *ms, qc_strlist *emus)
 {
-    for (size_t i = 0; i < QC_TESTFX_N; i++) {
-        qc_model *m = qc_testfx_replay(qc_testfx_suffixes[i]);
+    const char *const *suffixes;
+    size_t n = qc_testfx_suffixes(&suffixes);
+
+    for (size_t i = 0; i < n; i++) {
+        qc_model *m = qc_testfx_replay(suffixes[i]);
 
         assert_non_null(m->emulator);
         assert_int_equal(qc_strlist_add(&ms->paths, m->emulator, NULL), 0);

@@ -16,6 +16,7 @@
 #include "schema/libvirt.h"
 #include "schema/relaxng.h"
 #include "schema/xmljson.h"
+#include "tests/helpers/testfx.h"
 
 typedef struct qc_golden_case {
     const char *stem;     /* fixture stem */
@@ -83,7 +84,7 @@ replay(const char *stem)
     qc_error *err = NULL;
     qc_model *m;
 
-    assert_true(asprintf(&path, "%s/qmp/%s.replies", getenv("QC_FIXTURES"), stem) > 0);
+    path = qc_testfx_path(stem);
     fx = qc_fixture_load(path, &err);
     if (!fx)
         fail_msg("%s: %s", path, err->message);

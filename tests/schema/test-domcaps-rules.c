@@ -20,6 +20,7 @@
 #include "schema/firmware.h"
 #include "schema/relaxng.h"
 #include "schema/xmljson.h"
+#include "tests/helpers/testfx.h"
 
 /* ---- helpers ------------------------------------------------------------------------- */
 
@@ -66,7 +67,7 @@ replay(const char *stem)
     qc_error *err = NULL;
     qc_model *m;
 
-    assert_true(asprintf(&path, "%s/qmp/%s.replies", getenv("QC_FIXTURES"), stem) > 0);
+    path = qc_testfx_path(stem);
     assert_non_null(fx = qc_fixture_load(path, &err));
     o.fixture = fx;
     assert_non_null(m = qc_probe_run(&o, &err));

@@ -27,22 +27,23 @@
 
 #define QC_JSON_PLAIN (JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE)
 
-#define qc_suffixes qc_testfx_suffixes
-#define QC_N_FIXTURES QC_TESTFX_N
+/* The fixtures of testfx's set, found by name (qc_views_setup). */
+static const char *const *qc_suffixes;
+static size_t qc_n_fixtures;
 
 /* The models of every fixture: as probed (full) and read back from the guests view. */
 typedef struct qc_views {
     qc_strlist paths;                 /* recorded emulator paths, fixture order */
-    qc_model *full[QC_N_FIXTURES];
-    qc_model *guests[QC_N_FIXTURES];
-    char *full_text[QC_N_FIXTURES];   /* qc_model_to_string */
-    char *guests_text[QC_N_FIXTURES]; /* qc_model_to_string_view(GUESTS) */
+    qc_model *full[QC_TESTFX_MAX];
+    qc_model *guests[QC_TESTFX_MAX];
+    char *full_text[QC_TESTFX_MAX];   /* qc_model_to_string */
+    char *guests_text[QC_TESTFX_MAX]; /* qc_model_to_string_view(GUESTS) */
 } qc_views;
 
 static size_t
 qc_fixture_index(const char *suffix)
 {
-    for (size_t i = 0; i < QC_N_FIXTURES; i++) {
+    for (size_t i = 0; i < qc_n_fixtures; i++) {
         if (!strcmp(qc_suffixes[i], suffix))
             return i;
     }
@@ -56,7 +57,8 @@ qc_views_setup(void **state)
     qc_views *v = calloc(1, sizeof(*v));
 
     assert_non_null(v);
-    for (size_t i = 0; i < QC_N_FIXTURES; i++) {
+    qc_n_fixtures = qc_testfx_suffixes(&qc_suffixes);
+    for (size_t i = 0; i < qc_n_fixtures; i++) {
         qc_error *err = NULL;
 
         v->full[i] = qc_testfx_replay(qc_suffixes[i]);
@@ -78,7 +80,7 @@ qc_views_teardown(void **state)
 {
     qc_views *v = *state;
 
-    for (size_t i = 0; i < QC_N_FIXTURES; i++) {
+    for (size_t i = 0; i < qc_n_fixtures; i++) {
         qc_model_free(v->full[i]);
         qc_model_free(v->guests[i]);
         free(v->full_text[i]);
@@ -138,7 +140,7 @@ test_guests_roundtrip(void **state)
     qc_views *v = *state;
     size_t x86 = qc_fixture_index("x86_64");
 
-    for (size_t i = 0; i < QC_N_FIXTURES; i++) {
+    for (size_t i = 0; i < qc_n_fixtures; i++) {
         const qc_model *m = v->full[i], *g = v->guests[i];
         size_t full_len = strlen(v->full_text[i]), guests_len = strlen(v->guests_text[i]);
         size_t full_plain = qc_plain_len(m, QC_MODEL_VIEW_FULL);
