@@ -8,6 +8,7 @@
  */
 #include "schema/domcaps-internal.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -56,7 +57,7 @@ qc_cpu_vendor_name(const char *cpuid_vendor)
         const char *cpuid, *name;
     } table[] = {
         {"GenuineIntel", "Intel"}, {"AuthenticAMD", "AMD"}, {"HygonGenuine", "Hygon"},
-        {"CentaurHauls", "VIA"}, {"  Shanghai  ", "Zhaoxin"},
+        {"CentaurHauls", "Zhaoxin CentaurHauls"}, {"  Shanghai  ", "Zhaoxin"},
     };
 
     for (size_t i = 0; cpuid_vendor && i < QC_N_ELEMENTS(table); i++) {
@@ -296,7 +297,8 @@ qc_cpu_format_host_model(const qc_dc *dc, qc_xw *x, qc_error **err)
 /* ---- custom models ------------------------------------------------------------------------ */
 
 /* How the arch's custom models are filtered (mapping §3.4), or NONE when libvirt has no
- * CPU driver for it (riscv, and every arch libvirt does not know). */
+ * CPU driver for it (riscv and loongarch64 before 11.x, and every arch libvirt does not
+ * know). */
 typedef enum { QC_CUSTOM_NONE, QC_CUSTOM_X86, QC_CUSTOM_PPC64, QC_CUSTOM_ALL } qc_custom_rule;
 
 static qc_custom_rule
@@ -307,6 +309,9 @@ qc_cpu_custom_rule(const qc_dc *dc)
     if (qc_dc_is_target(dc, "ppc64", NULL))
         return QC_CUSTOM_PPC64;
     if (qc_dc_is_target(dc, "arm", "aarch64") || qc_dc_is_target(dc, "s390x", NULL))
+        return QC_CUSTOM_ALL;
+    if (dc->gen >= QC_LV_11_3 &&
+        (qc_dc_is_target(dc, "riscv64", "riscv32") || qc_dc_is_target(dc, "loongarch64", NULL)))
         return QC_CUSTOM_ALL;
     return QC_CUSTOM_NONE;
 }
@@ -325,15 +330,35 @@ qc_cpu_ppc_family(const char *name, char *out, size_t cap)
     return true;
 }
 
+/* Does `name` end in a version, "-v<N>"? Then its unversioned base is name[0..*ret_len). */
+static bool
+qc_cpu_versioned(const char *name, size_t *ret_len)
+{
+    const char *v = strrchr(name, '-');
+
+    if (!v || v[1] != 'v' || !v[2] || strspn(v + 2, "0123456789") != strlen(v + 2))
+        return false;
+    *ret_len = (size_t) (v - name);
+    return true;
+}
+
 /* x86 vendor attribute: the model's own vendor unless it is one of QEMU's generic models,
  * which QEMU marks by an empty model-id or one naming QEMU/KVM ("QEMU Virtual CPU",
- * "Common KVM processor"). */
+ * "Common KVM processor"). A versioned model ("EPYC-Rome-v4", not expanded by the probe)
+ * has the vendor of its unversioned name: every version of a model is one vendor's. */
 static const char *
 qc_cpu_custom_vendor(const qc_dc *dc, const char *name)
 {
     const qc_cpu_model_info *c = qc_model_cpu_model(dc->m, name);
+    char base[64];
+    size_t len;
     const char *v;
 
+    if (!c && qc_cpu_versioned(name, &len) && len < sizeof(base)) {
+        memcpy(base, name, len);
+        base[len] = '\0';
+        c = qc_model_cpu_model(dc->m, base);
+    }
     if (!c || !c->model_id || !*c->model_id || strncmp(c->model_id, "QEMU ", 5) == 0 ||
         strncmp(c->model_id, "Common ", 7) == 0)
         return "unknown";
@@ -346,13 +371,16 @@ static const char *
 qc_cpu_custom_name(const qc_dc *dc, qc_custom_rule rule, const qc_cpu_def *d, char *buf,
                    size_t cap, const char **ret_vendor)
 {
+    size_t len;
+
     *ret_vendor = "unknown";
     if (strcmp(d->name, "host") == 0)
         return NULL;
     switch (rule) {
     case QC_CUSTOM_X86:
-        /* unversioned names are aliases of "-vN" definitions; max/base/host are not */
-        if (!d->alias_of)
+        /* unversioned names are aliases of "-vN" definitions; max/base/host are neither.
+         * libvirt 11 also lists the versions themselves. */
+        if (!d->alias_of && !(dc->gen >= QC_LV_11_3 && qc_cpu_versioned(d->name, &len)))
             return NULL;
         *ret_vendor = qc_cpu_custom_vendor(dc, d->name);
         return d->name;
@@ -362,6 +390,8 @@ qc_cpu_custom_name(const qc_dc *dc, qc_custom_rule rule, const qc_cpu_def *d, ch
         *ret_vendor = "IBM";
         return buf;
     case QC_CUSTOM_ALL:
+        if (dc->gen >= QC_LV_11_3 && qc_dc_is_target(dc, "s390x", NULL))
+            *ret_vendor = "IBM";
         return d->name;
     case QC_CUSTOM_NONE:
         break;
@@ -369,21 +399,75 @@ qc_cpu_custom_name(const qc_dc *dc, qc_custom_rule rule, const qc_cpu_def *d, ch
     return NULL;
 }
 
+/* One <model> of custom mode, as printed. */
+typedef struct qc_custom_model {
+    const qc_cpu_def *def;
+    char name[64];
+    const char *vendor;
+} qc_custom_model;
+
 static int
-qc_cpu_format_custom_model(qc_xw *x, const qc_cpu_def *d, const char *name, const char *vendor,
+qc_custom_model_cmp(const void *a, const void *b)
+{
+    return strcmp(((const qc_custom_model *) a)->name, ((const qc_custom_model *) b)->name);
+}
+
+static int
+qc_cpu_str_cmp(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *) a, *(const char *const *) b);
+}
+
+/* libvirt 11: <blockers model='M'> lists, by name, the features that make M unusable. */
+static int
+qc_cpu_format_blockers(qc_xw *x, const qc_custom_model *cm, qc_error **err)
+{
+    const qc_strlist *b = &cm->def->blockers;
+    const char **names;
+    int rc = -1;
+
+    if (!b->n)
+        return 0;
+    if (!(names = calloc(b->n, sizeof(*names))))
+        return qc_error_set(err, QC_E_NOMEM, "out of memory");
+    for (size_t i = 0; i < b->n; i++)
+        names[i] = qc_cpu_libvirt_name(b->v[i]);
+    qsort(names, b->n, sizeof(*names), qc_cpu_str_cmp);
+    if (qc_xw_start(x, "blockers", err) < 0 || qc_xw_attr(x, "model", cm->name, err) < 0)
+        goto out;
+    for (size_t i = 0; i < b->n; i++) {
+        if (i && strcmp(names[i], names[i - 1]) == 0)
+            continue;
+        if (qc_xw_start(x, "feature", err) < 0 || qc_xw_attr(x, "name", names[i], err) < 0 ||
+            qc_xw_end(x, err) < 0)
+            goto out;
+    }
+    rc = qc_xw_end(x, err);
+out:
+    free(names);
+    return rc;
+}
+
+static int
+qc_cpu_format_custom_model(const qc_dc *dc, qc_xw *x, const qc_custom_model *cm,
                            qc_error **err)
 {
+    const qc_cpu_def *d = cm->def;
     const char *usable = d->usable == QC_TRI_YES  ? "yes"
                          : d->usable == QC_TRI_NO ? "no"
                                                   : "unknown";
+    bool later = dc->gen >= QC_LV_11_3;
 
     if (qc_xw_start(x, "model", err) < 0 || qc_xw_attr(x, "usable", usable, err) < 0 ||
         (d->deprecated && qc_xw_attr(x, "deprecated", "yes", err) < 0) ||
-        qc_xw_attr(x, "vendor", vendor, err) < 0)
+        qc_xw_attr(x, "vendor", cm->vendor, err) < 0 ||
+        (later && d->alias_of && qc_xw_attr(x, "canonical", d->alias_of, err) < 0))
         return -1;
-    if (xmlTextWriterWriteString(x->w, BAD_CAST name) < 0)
-        return qc_error_set(err, QC_E_XML, "writing XML: model %s failed", name);
-    return qc_xw_end(x, err);
+    if (xmlTextWriterWriteString(x->w, BAD_CAST cm->name) < 0)
+        return qc_error_set(err, QC_E_XML, "writing XML: model %s failed", cm->name);
+    if (qc_xw_end(x, err) < 0)
+        return -1;
+    return later && d->usable == QC_TRI_NO ? qc_cpu_format_blockers(x, cm, err) : 0;
 }
 
 static int
@@ -391,22 +475,39 @@ qc_cpu_format_custom(const qc_dc *dc, qc_xw *x, qc_error **err)
 {
     const qc_accel_caps *ac = &dc->m->accel[dc->accel];
     qc_custom_rule rule = qc_cpu_custom_rule(dc);
-    size_t kept = 0;
-    char buf[64];
-    const char *vendor;
+    qc_custom_model *v = NULL;
+    size_t n = 0;
+    int rc = -1;
 
-    for (size_t i = 0; rule != QC_CUSTOM_NONE && i < ac->n_cpu_defs; i++)
-        kept += qc_cpu_custom_name(dc, rule, &ac->cpu_defs[i], buf, sizeof(buf), &vendor) != 0;
-    if (qc_xw_start(x, "mode", err) < 0 || qc_xw_attr(x, "name", "custom", err) < 0 ||
-        qc_xw_attr(x, "supported", kept ? "yes" : "no", err) < 0)
-        return -1;
-    for (size_t i = 0; kept && i < ac->n_cpu_defs; i++) {
+    if (rule != QC_CUSTOM_NONE && ac->n_cpu_defs &&
+        !(v = calloc(ac->n_cpu_defs, sizeof(*v))))
+        return qc_error_set(err, QC_E_NOMEM, "out of memory");
+    for (size_t i = 0; rule != QC_CUSTOM_NONE && i < ac->n_cpu_defs; i++) {
+        char buf[64];
+        const char *vendor;
         const char *name = qc_cpu_custom_name(dc, rule, &ac->cpu_defs[i], buf, sizeof(buf),
                                               &vendor);
-        if (name && qc_cpu_format_custom_model(x, &ac->cpu_defs[i], name, vendor, err) < 0)
-            return -1;
+        if (!name)
+            continue;
+        v[n].def = &ac->cpu_defs[i];
+        v[n].vendor = vendor;
+        snprintf(v[n].name, sizeof(v[n].name), "%s", name);
+        n++;
     }
-    return qc_xw_end(x, err);
+    /* libvirt 9.0 keeps QEMU's reply order; 11.x sorts by name */
+    if (n > 1 && dc->gen >= QC_LV_11_3)
+        qsort(v, n, sizeof(*v), qc_custom_model_cmp);
+    if (qc_xw_start(x, "mode", err) < 0 || qc_xw_attr(x, "name", "custom", err) < 0 ||
+        qc_xw_attr(x, "supported", n ? "yes" : "no", err) < 0)
+        goto out;
+    for (size_t i = 0; i < n; i++) {
+        if (qc_cpu_format_custom_model(dc, x, &v[i], err) < 0)
+            goto out;
+    }
+    rc = qc_xw_end(x, err);
+out:
+    free(v);
+    return rc;
 }
 
 int
