@@ -197,6 +197,8 @@ qc_host_inputs_read(qc_host_inputs *in, qc_error **err)
         qc_inputs_tool(in, "swtpm_setup", &tools) < 0 ||
         qc_inputs_tool(in, "swtpm_ioctl", &tools) < 0 || qc_inputs_add(in, "swtpm", tools) < 0 ||
         qc_inputs_addf(in, "VFIO", "%d", qc_host_vfio_usable()) < 0 ||
+        qc_inputs_addf(in, "iommufd", "%d", qc_host_iommufd_usable()) < 0 ||
+        qc_inputs_addf(in, "TDX", "%d", qc_host_tdx_usable()) < 0 ||
         qc_inputs_secure_guest(in) < 0)
         goto oom;
     return 0;

@@ -174,6 +174,8 @@ qc_cpuinfo_field(qc_host *h, const char *k, char *v, qc_error **err)
         h->cpu_model = qc_cpuinfo_int(v);
     else if (!strcmp(k, "stepping"))
         h->cpu_stepping = qc_cpuinfo_int(v);
+    else if (!strcmp(k, "address sizes"))
+        h->cpu_phys_bits = qc_cpuinfo_int(v); /* "48 bits physical, 57 bits virtual" */
     else if (!strcmp(k, "microcode"))
         return qc_host_set_str(&h->cpu_microcode, v, err);
     else if (!strcmp(k, "flags") || !strcmp(k, "Features"))
@@ -408,6 +410,26 @@ qc_host_secure_guest_usable(void)
     return usable;
 }
 
+bool
+qc_host_iommufd_usable(void)
+{
+    return access("/dev/iommu", F_OK) == 0;
+}
+
+bool
+qc_host_tdx_usable(void)
+{
+    char buf[8] = "";
+    bool usable = false;
+    FILE *f = fopen("/sys/module/kvm_intel/parameters/tdx", "re");
+
+    if (f) {
+        usable = fgets(buf, sizeof(buf), f) && qc_host_truthy(buf[0]);
+        fclose(f);
+    }
+    return usable;
+}
+
 int
 qc_host_read_quick(qc_host *ret_host, qc_error **err)
 {
@@ -416,7 +438,7 @@ qc_host_read_quick(qc_host *ret_host, qc_error **err)
     if (!ret_host)
         return qc_error_set(err, QC_E_INVALID, "no host struct given");
     memset(&h, 0, sizeof(h));
-    h.cpu_family = h.cpu_model = h.cpu_stepping = -1;
+    h.cpu_family = h.cpu_model = h.cpu_stepping = h.cpu_phys_bits = -1;
     if (qc_host_read_uname(&h, err) < 0 || qc_host_read_cpuinfo(&h, err) < 0) {
         qc_host_clear(&h);
         return -1;
@@ -424,6 +446,8 @@ qc_host_read_quick(qc_host *ret_host, qc_error **err)
     qc_host_read_kvm(&h);
     h.vfio = qc_host_vfio_usable();
     h.secure_guest = qc_host_secure_guest_usable();
+    h.iommufd = qc_host_iommufd_usable();
+    h.tdx = qc_host_tdx_usable();
     qc_host_clear(ret_host);
     *ret_host = h;
     return 0;

@@ -54,5 +54,7 @@ const char *qc_host_arch_normalise(const char *uname_machine);
  * is keyed on exactly what the probe read). */
 bool qc_host_vfio_usable(void);          /* IOMMU groups and /dev/vfio/vfio exist */
 bool qc_host_secure_guest_usable(void);  /* s390 PV or AMD SEV usable by KVM */
+bool qc_host_iommufd_usable(void);       /* /dev/iommu exists */
+bool qc_host_tdx_usable(void);           /* kvm_intel's tdx parameter is on */
 
 #endif

@@ -652,7 +652,7 @@ qc_probe_start(struct event_base *base, const qc_probe_opts *opts, qc_probe_done
     p->timeout_ms = opts->timeout_ms > 0 ? opts->timeout_ms : QC_PROBE_DEFAULT_TIMEOUT_MS;
     p->command_timeout_ms = opts->command_timeout_ms > 0 ? opts->command_timeout_ms
                                                          : QC_PROBE_DEFAULT_COMMAND_TIMEOUT_MS;
-    p->host.cpu_family = p->host.cpu_model = p->host.cpu_stepping = -1;
+    p->host.cpu_family = p->host.cpu_model = p->host.cpu_stepping = p->host.cpu_phys_bits = -1;
     p->deadline = evtimer_new(base, qc_probe_on_deadline, p);
     p->finish_ev = event_new(base, -1, 0, qc_probe_on_finish, p);
     if (!p->deadline || !p->finish_ev) {

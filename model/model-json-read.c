@@ -336,6 +336,21 @@ qc_rd_host_v2_members(qc_rd *r, json_object *o, qc_host *h)
                : 0;
 }
 
+/* The host facts added with model format 3 (iommufd, TDX, physical address bits): a
+ * fixture header recorded before them reads as "no" and "unknown". */
+static int
+qc_rd_host_v3(qc_rd *r, json_object *o, qc_host *h)
+{
+    h->cpu_phys_bits = -1;
+    if (!json_object_object_get_ex(o, "cpu-phys-bits", NULL))
+        return 0;
+    return qc_rd_bool(r, o, "iommufd", &h->iommufd) < 0 ||
+                   qc_rd_bool(r, o, "tdx", &h->tdx) < 0 ||
+                   qc_rd_i(r, o, "cpu-phys-bits", &h->cpu_phys_bits) < 0
+               ? -1
+               : 0;
+}
+
 static int
 qc_rd_host(qc_rd *r, json_object *o, qc_host *h)
 {
@@ -353,7 +368,8 @@ qc_rd_host(qc_rd *r, json_object *o, qc_host *h)
         qc_rd_i(r, o, "cpu-model", &h->cpu_model) < 0 ||
         qc_rd_i(r, o, "cpu-stepping", &h->cpu_stepping) < 0 ||
         qc_rd_str(r, o, "cpu-microcode", true, &h->cpu_microcode) < 0 ||
-        qc_rd_strlist(r, o, "cpu-flags", &h->cpu_flags) < 0 || qc_rd_host_v2(r, o, h) < 0)
+        qc_rd_strlist(r, o, "cpu-flags", &h->cpu_flags) < 0 || qc_rd_host_v2(r, o, h) < 0 ||
+        qc_rd_host_v3(r, o, h) < 0)
         return -1;
     h->kvm_usable = kvm;
     h->kvm_max_vcpus = maxv;

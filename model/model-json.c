@@ -149,6 +149,9 @@ qc_host_to_json(const qc_host *h, qc_error **err)
         qc_js_add(o, "swtpm-features", qc_js_strlist(&h->swtpm_features), true) < 0 ||
         qc_js_add(o, "vfio", json_object_new_boolean(h->vfio), true) < 0 ||
         qc_js_add(o, "secure-guest", json_object_new_boolean(h->secure_guest), true) < 0 ||
+        qc_js_add(o, "iommufd", json_object_new_boolean(h->iommufd), true) < 0 ||
+        qc_js_add(o, "tdx", json_object_new_boolean(h->tdx), true) < 0 ||
+        qc_js_add(o, "cpu-phys-bits", json_object_new_int64(h->cpu_phys_bits), true) < 0 ||
         qc_js_add(o, "firmware", qc_js_firmware(h), true) < 0 ||
         qc_js_add(o, "firmware-images", qc_js_strlist(&h->firmware_images), true) < 0) {
         qc_error_set(err, QC_E_NOMEM, "out of memory");

@@ -146,7 +146,7 @@ qc_host_clear(qc_host *h)
     free(h->firmware);
     qc_strlist_clear(&h->firmware_images);
     memset(h, 0, sizeof(*h));
-    h->cpu_family = h->cpu_model = h->cpu_stepping = -1;
+    h->cpu_family = h->cpu_model = h->cpu_stepping = h->cpu_phys_bits = -1;
 }
 
 static int
@@ -394,7 +394,8 @@ qc_model_new(void)
     qc_model *m = calloc(1, sizeof(*m));
 
     if (m)
-        m->host.cpu_family = m->host.cpu_model = m->host.cpu_stepping = -1;
+        m->host.cpu_family = m->host.cpu_model = m->host.cpu_stepping =
+            m->host.cpu_phys_bits = -1;
     return m;
 }
 

@@ -84,10 +84,13 @@ typedef struct qc_host {
     int cpu_family, cpu_model, cpu_stepping; /* -1 if unknown */
     char *cpu_microcode;    /* /proc/cpuinfo "microcode", NULL if unknown */
     qc_strlist cpu_flags;   /* /proc/cpuinfo flags, sorted */
+    int cpu_phys_bits;      /* /proc/cpuinfo "address sizes: N bits physical", -1 unknown */
     bool swtpm;             /* swtpm, swtpm_setup and swtpm_ioctl found in $PATH */
     qc_strlist swtpm_features; /* `swtpm_setup --print-capabilities` features, sorted */
     bool vfio;              /* IOMMU groups present and /dev/vfio/vfio exists */
     bool secure_guest;      /* s390 /sys/firmware/uv + prot_virt, or AMD SEV enabled */
+    bool iommufd;           /* /dev/iommu exists (the kernel's iommufd) */
+    bool tdx;               /* Intel TDX enabled in kvm_intel (parameter tdx) */
     qc_fw_desc *firmware;   /* descriptors of the default search path, priority order */
     size_t n_firmware;
     qc_strlist firmware_images; /* edk2 images installed outside descriptors: every *.fd of
