@@ -268,6 +268,13 @@ qc_cpu_format_maximum(const qc_dc *dc, qc_xw *x, qc_error **err)
 }
 
 static int
+qc_host_feature_cmp(const void *a, const void *b)
+{
+    return strcmp(((const qc_host_cpu_feature *) a)->name,
+                  ((const qc_host_cpu_feature *) b)->name);
+}
+
+static int
 qc_cpu_format_host_model(const qc_dc *dc, qc_xw *x, qc_error **err)
 {
     QC_CLEANUP(qc_host_cpu_model_freep) qc_host_cpu_model *c = NULL;
@@ -283,6 +290,19 @@ qc_cpu_format_host_model(const qc_dc *dc, qc_xw *x, qc_error **err)
             return qc_error_set(err, QC_E_XML, "writing XML: host-model failed");
         if (c->vendor && qc_xw_text_elem(x, "vendor", c->vendor, err) < 0)
             return -1;
+        /* libvirt 11: a KVM guest may take the host's physical address bits */
+        if (dc->gen >= QC_LV_11_3 && qc_dc_x86(dc) && dc->accel == QC_ACCEL_KVM &&
+            dc->m->host.cpu_phys_bits > 0) {
+            char bits[16];
+            snprintf(bits, sizeof(bits), "%d", dc->m->host.cpu_phys_bits);
+            if (qc_xw_start(x, "maxphysaddr", err) < 0 ||
+                qc_xw_attr(x, "mode", "passthrough", err) < 0 ||
+                qc_xw_attr(x, "limit", bits, err) < 0 || qc_xw_end(x, err) < 0)
+                return -1;
+        }
+        /* libvirt 12 lists the features by name, whatever their policy */
+        if (dc->gen >= QC_LV_12_8 && c->n_features > 1)
+            qsort(c->features, c->n_features, sizeof(*c->features), qc_host_feature_cmp);
         for (size_t i = 0; i < c->n_features; i++) {
             if (qc_xw_start(x, "feature", err) < 0 ||
                 qc_xw_attr(x, "policy", c->features[i].require ? "require" : "disable",

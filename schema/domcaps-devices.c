@@ -85,6 +85,8 @@ qc_dv_disk(const qc_dc *dc, qc_xw *x, qc_error **err)
         qc_dc_enum_add(&e[1], "usb");
     if (qc_dv_type(dc, "ich9-ahci"))
         qc_dc_enum_add(&e[1], "sata");
+    if (dc->gen >= QC_LV_12_8 && qc_dv_type(dc, "nvme"))
+        qc_dc_enum_add(&e[1], "nvme");
     qc_dv_virtio_models(dc, &e[2]);
     return qc_dv_element(x, "disk", true, names, e, 3, err);
 }
@@ -152,8 +154,8 @@ static int
 qc_dv_hostdev(const qc_dc *dc, qc_xw *x, qc_error **err)
 {
     static const char *const names[] = {"mode", "startupPolicy", "subsysType", "capsType",
-                                        "pciBackend"};
-    qc_dc_enum e[5];
+                                        "pciBackend", "iommufd"};
+    qc_dc_enum e[6];
 
     memset(e, 0, sizeof(e));
     qc_dc_enum_add(&e[0], "subsystem");
@@ -169,7 +171,11 @@ qc_dv_hostdev(const qc_dc *dc, qc_xw *x, qc_error **err)
         qc_dc_enum_add(&e[4], "default");
         qc_dc_enum_add(&e[4], "vfio");
     }
-    return qc_dv_element(x, "hostdev", true, names, e, 5, err);
+    /* libvirt 12: VFIO through the kernel's iommufd */
+    if (dc->m->host.iommufd && dc->m->host.vfio && qc_dv_type(dc, "iommufd"))
+        qc_dc_enum_add(&e[5], "yes");
+    qc_dc_enum_add(&e[5], "no");
+    return qc_dv_element(x, "hostdev", true, names, e, dc->gen >= QC_LV_12_8 ? 6 : 5, err);
 }
 
 static int
@@ -196,7 +202,8 @@ qc_dv_filesystem(const qc_dc *dc, qc_xw *x, qc_error **err)
     qc_dc_enum e = {{0}, 0};
 
     qc_dc_enum_add(&e, "path");
-    qc_dc_enum_add(&e, "handle");
+    if (dc->gen < QC_LV_12_8) /* libvirt 12 dropped the 9p 'handle' driver */
+        qc_dc_enum_add(&e, "handle");
     if (qc_dv_type(dc, "vhost-user-fs-device"))
         qc_dc_enum_add(&e, "virtiofs");
     return qc_dv_element(x, "filesystem", true, names, &e, 1, err);
@@ -255,7 +262,7 @@ qc_dv_channel(const qc_dc *dc, qc_xw *x, qc_error **err)
     return qc_dv_element(x, "channel", true, names, &e, 1, err);
 }
 
-/* [post-9.0] */
+/* [libvirt 11] */
 static int
 qc_dv_crypto(const qc_dc *dc, qc_xw *x, qc_error **err)
 {
@@ -271,7 +278,7 @@ qc_dv_crypto(const qc_dc *dc, qc_xw *x, qc_error **err)
     return qc_dv_element(x, "crypto", qc_dv_flag(dc, "virtio-crypto"), names, e, 3, err);
 }
 
-/* [post-9.0] */
+/* [libvirt 11] */
 static int
 qc_dv_interface(const qc_dc *dc, qc_xw *x, qc_error **err)
 {
@@ -284,7 +291,7 @@ qc_dv_interface(const qc_dc *dc, qc_xw *x, qc_error **err)
     return qc_dv_element(x, "interface", true, names, &e, 1, err);
 }
 
-/* [post-9.0] */
+/* [libvirt 11] */
 static int
 qc_dv_panic(const qc_dc *dc, qc_xw *x, qc_error **err)
 {
@@ -304,7 +311,7 @@ qc_dv_panic(const qc_dc *dc, qc_xw *x, qc_error **err)
     return qc_dv_element(x, "panic", e.n > 0, names, &e, 1, err);
 }
 
-/* [post-9.0] chardev backends usable for a <console>. */
+/* [libvirt 12] chardev backends usable for a <console>. */
 static int
 qc_dv_console(const qc_dc *dc, qc_xw *x, qc_error **err)
 {
@@ -333,9 +340,13 @@ qc_dc_format_devices(const qc_dc *dc, qc_xw *x, qc_error **err)
         qc_dv_graphics(dc, x, err) < 0 || qc_dv_video(dc, x, err) < 0 ||
         qc_dv_hostdev(dc, x, err) < 0 || qc_dv_rng(dc, x, err) < 0 ||
         qc_dv_filesystem(dc, x, err) < 0 || qc_dv_tpm(dc, x, err) < 0 ||
-        qc_dv_redirdev(dc, x, err) < 0 || qc_dv_channel(dc, x, err) < 0 ||
-        qc_dv_crypto(dc, x, err) < 0 || qc_dv_interface(dc, x, err) < 0 ||
-        qc_dv_panic(dc, x, err) < 0 || qc_dv_console(dc, x, err) < 0)
+        qc_dv_redirdev(dc, x, err) < 0 || qc_dv_channel(dc, x, err) < 0)
+        return -1;
+    if (dc->gen >= QC_LV_11_3 &&
+        (qc_dv_crypto(dc, x, err) < 0 || qc_dv_interface(dc, x, err) < 0 ||
+         qc_dv_panic(dc, x, err) < 0))
+        return -1;
+    if (dc->gen >= QC_LV_12_8 && qc_dv_console(dc, x, err) < 0)
         return -1;
     return qc_xw_end(x, err);
 }
@@ -458,7 +469,15 @@ qc_ft_hyperv(const qc_dc *dc, qc_xw *x, qc_error **err)
     return qc_xw_end(x, err);
 }
 
-/* [post-9.0] launchSecurity: the confidential-guest types this binary and host support. */
+/* libvirt 12: Intel TDX guests: QEMU's tdx-guest object on a host whose KVM enables TDX. */
+static bool
+qc_ft_tdx_ok(const qc_dc *dc)
+{
+    return qc_dc_x86(dc) && dc->accel == QC_ACCEL_KVM && dc->m->host.tdx &&
+           qc_dv_type(dc, "tdx-guest");
+}
+
+/* launchSecurity (libvirt 11): the confidential-guest types this binary and host support. */
 static int
 qc_ft_launch_security(const qc_dc *dc, qc_xw *x, qc_error **err)
 {
@@ -469,6 +488,8 @@ qc_ft_launch_security(const qc_dc *dc, qc_xw *x, qc_error **err)
     if (dc->m->host.secure_guest && qc_dc_is_target(dc, "s390x", NULL) &&
         qc_dv_type(dc, "s390-pv-guest"))
         qc_dc_enum_add(&e, "s390-pv");
+    if (dc->gen >= QC_LV_12_8 && qc_ft_tdx_ok(dc))
+        qc_dc_enum_add(&e, "tdx");
     if (qc_xw_supported(x, "launchSecurity", e.n > 0, true, err) < 0)
         return -1;
     if (!e.n)
@@ -484,6 +505,7 @@ qc_ft_simple(const qc_dc *dc, qc_xw *x, qc_error **err)
     bool s390 = qc_dc_is_target(dc, "s390x", NULL);
     bool pv = s390 && qc_dv_flag(dc, "machine.confidential-guest-support") &&
               qc_dv_type(dc, "s390-pv-guest") && dc->m->host.secure_guest;
+    bool later = dc->gen >= QC_LV_11_3;
     bool ps2 = qc_dc_x86(dc) && qc_dv_type(dc, "i8042") &&
                (qc_dc_machine_is(dc, "pc*") || qc_dc_machine_is(dc, "q35"));
 
@@ -491,10 +513,12 @@ qc_ft_simple(const qc_dc *dc, qc_xw *x, qc_error **err)
         qc_xw_supported(x, "genid", qc_dv_type(dc, "vmgenid"), false, err) < 0 ||
         qc_xw_supported(x, "backingStoreInput", true, false, err) < 0 ||
         qc_xw_supported(x, "backup", qc_dv_flag(dc, "incremental-backup"), false, err) < 0 ||
-        qc_xw_supported(x, "async-teardown", qc_dv_flag(dc, "run-with.async-teardown"), false,
-                        err) < 0 ||
-        (s390 && qc_xw_supported(x, "s390-pv", pv, false, err) < 0) ||
-        qc_xw_supported(x, "ps2", ps2, false, err) < 0)
+        (later && qc_xw_supported(x, "async-teardown",
+                                  qc_dv_flag(dc, "run-with.async-teardown"), false, err) < 0) ||
+        /* libvirt 12 says it for every arch, 9.0 and 11 for s390x only */
+        ((s390 || dc->gen >= QC_LV_12_8) && qc_xw_supported(x, "s390-pv", pv, false, err) < 0) ||
+        (later && qc_xw_supported(x, "ps2", ps2, false, err) < 0) ||
+        (dc->gen >= QC_LV_12_8 && qc_xw_supported(x, "tdx", qc_ft_tdx_ok(dc), false, err) < 0))
         return -1;
     return 0;
 }
@@ -504,7 +528,8 @@ qc_dc_format_features(const qc_dc *dc, qc_xw *x, qc_error **err)
 {
     if (qc_xw_start(x, "features", err) < 0 || qc_ft_gic(dc, x, err) < 0 ||
         qc_ft_simple(dc, x, err) < 0 || qc_ft_sev(dc, x, err) < 0 || qc_ft_sgx(dc, x, err) < 0 ||
-        qc_ft_hyperv(dc, x, err) < 0 || qc_ft_launch_security(dc, x, err) < 0)
+        qc_ft_hyperv(dc, x, err) < 0 ||
+        (dc->gen >= QC_LV_11_3 && qc_ft_launch_security(dc, x, err) < 0))
         return -1;
     return qc_xw_end(x, err);
 }

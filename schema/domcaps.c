@@ -202,6 +202,45 @@ qc_dc_format_loader(const qc_fw_result *fw, qc_xw *x, qc_error **err)
     return qc_xw_end(x, err);
 }
 
+/* libvirt 12: which secure-boot and enrolled-keys variants the matching descriptors offer
+ * (empty enums when none matches). */
+static int
+qc_dc_format_firmware_features(const qc_fw_result *fw, qc_xw *x, qc_error **err)
+{
+    qc_dc_enum sb = {{0}, 0}, keys = {{0}, 0};
+
+    if (fw->secure_boot_yes)
+        qc_dc_enum_add(&sb, "yes");
+    if (fw->secure_boot_no)
+        qc_dc_enum_add(&sb, "no");
+    if (fw->enrolled_keys_yes)
+        qc_dc_enum_add(&keys, "yes");
+    if (fw->enrolled_keys_no)
+        qc_dc_enum_add(&keys, "no");
+    if (qc_xw_supported(x, "firmwareFeatures", true, true, err) < 0 ||
+        qc_xw_enum(x, "secureBoot", sb.v, sb.n, err) < 0 ||
+        qc_xw_enum(x, "enrolledKeys", keys.v, keys.n, err) < 0)
+        return -1;
+    return qc_xw_end(x, err);
+}
+
+/* libvirt 12 <varstore>: a UEFI variable store kept by QEMU (uefi-vars devices) for a
+ * firmware built for it (descriptor feature host-uefi-vars). */
+static bool
+qc_dc_varstore(const qc_dc *dc)
+{
+    bool dev = qc_model_has_type(dc->m, "uefi-vars-x64") ||
+               qc_model_has_type(dc->m, "uefi-vars-sysbus");
+
+    for (size_t i = 0; dev && i < dc->n_fw; i++) {
+        const qc_fw_desc *d = &dc->fw[i];
+        if (!d->error && qc_fw_matches(d, dc->m->target, dc->machine->name) &&
+            qc_strlist_contains(&d->features, "host-uefi-vars"))
+            return true;
+    }
+    return false;
+}
+
 static int
 qc_dc_format_os(const qc_dc *dc, qc_xw *x, qc_error **err)
 {
@@ -227,7 +266,11 @@ qc_dc_format_os(const qc_dc *dc, qc_xw *x, qc_error **err)
         qc_dc_enum_add(&fwenum, "efi");
     if (qc_xw_supported(x, "os", true, true, err) < 0 ||
         qc_xw_enum(x, "firmware", fwenum.v, fwenum.n, err) < 0 ||
-        qc_dc_format_loader(&fw, x, err) < 0 || qc_xw_end(x, err) < 0)
+        (dc->gen >= QC_LV_12_8 && qc_dc_format_firmware_features(&fw, x, err) < 0) ||
+        qc_dc_format_loader(&fw, x, err) < 0 ||
+        (dc->gen >= QC_LV_12_8 &&
+         qc_xw_supported(x, "varstore", qc_dc_varstore(dc), false, err) < 0) ||
+        qc_xw_end(x, err) < 0)
         goto out;
     rc = 0;
 out:

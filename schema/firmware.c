@@ -71,6 +71,14 @@ qc_fw_resolve(const qc_fw_desc *descs, size_t n, const qc_strlist *legacy, const
         /* libvirt: secure=yes comes from requires-smm, not from secure-boot */
         if (qc_strlist_contains(&d->features, "requires-smm"))
             ret->secure = true;
+        if (qc_strlist_contains(&d->features, "secure-boot"))
+            ret->secure_boot_yes = true;
+        else
+            ret->secure_boot_no = true;
+        if (qc_strlist_contains(&d->features, "enrolled-keys"))
+            ret->enrolled_keys_yes = true;
+        else
+            ret->enrolled_keys_no = true;
         if (d->executable && d->executable_exists &&
             qc_fw_add_loader(ret, d->executable, err) < 0)
             return -1;

@@ -16,6 +16,8 @@
 typedef struct qc_fw_result {
     bool efi, bios;        /* enum firmware */
     bool secure;           /* enum secure also has "yes" */
+    /* libvirt 12 <firmwareFeatures>: some match has / lacks secure-boot, enrolled-keys */
+    bool secure_boot_yes, secure_boot_no, enrolled_keys_yes, enrolled_keys_no;
     qc_strlist loaders;    /* loader <value>s, in order */
     size_t n_matched;      /* descriptors that matched */
 } qc_fw_result;

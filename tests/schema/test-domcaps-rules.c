@@ -280,6 +280,59 @@ add_model(qc_model *m, const char *name, const char *const *features)
     qc_strlist_sort(&c->features);
 }
 
+/* Each libvirt generation writes its own element set (schema/README.md, "Generations"). */
+static char *
+render_gen(const qc_model *m, qc_lv_gen gen, const char *machine, const char *virttype)
+{
+    qc_domcaps_req req = {gen, NULL, machine, virttype};
+    qc_error *err = NULL;
+    char *xml = qc_domcaps_format(m, &req, NULL, NULL, &err);
+
+    if (!xml)
+        fail_msg("%s", err->message);
+    return xml;
+}
+
+static void
+test_generations(void **state)
+{
+    qc_model *x86 = replay("caps_7.2.22_x86_64");
+    char *v9 = render_gen(x86, QC_LV_9_0, "q35", "kvm");
+    char *v11 = render_gen(x86, QC_LV_11_3, "q35", "kvm");
+    char *v12 = render_gen(x86, QC_LV_12_8, "q35", "kvm");
+
+    (void) state;
+    /* 9.0: none of the later elements */
+    for (size_t i = 0; i < 6; i++) {
+        static const char *const later[] = {"<console ", "<crypto ", "<panic ", "<blockers ",
+                                            "canonical=", "<firmwareFeatures "};
+        if (strstr(v9, later[i]))
+            fail_msg("libvirt 9.0 document has %s", later[i]);
+    }
+    assert_non_null(strstr(v9, "<value>handle</value>"));
+    /* 11.3: versions, canonical names, blockers, crypto/panic, no console yet */
+    assert_non_null(strstr(v11, "canonical='Skylake-Client-v1'>Skylake-Client</model>"));
+    assert_non_null(strstr(v11, "<blockers model="));
+    assert_non_null(strstr(v11, "<panic supported="));
+    assert_null(strstr(v11, "<console "));
+    assert_null(strstr(v11, "<firmwareFeatures "));
+    /* 12.8: console, firmware features, varstore, tdx, iommufd; no 9p handle driver */
+    assert_non_null(strstr(v12, "<console supported='yes'>"));
+    assert_non_null(strstr(v12, "<firmwareFeatures supported='yes'>"));
+    assert_non_null(strstr(v12, "<varstore supported='no'/>"));
+    assert_non_null(strstr(v12, "<tdx supported='no'/>"));
+    assert_non_null(strstr(v12, "<s390-pv supported='no'/>"));
+    assert_non_null(strstr(v12, "<enum name='iommufd'>"));
+    assert_null(strstr(v12, "<value>handle</value>"));
+    /* sorted by name from 11 on: "486" before "Broadwell" before "athlon" */
+    assert_true(strstr(v11, ">486</model>") < strstr(v11, ">Broadwell</model>"));
+    assert_true(strstr(v11, ">Broadwell</model>") < strstr(v11, ">athlon</model>"));
+    free(v9);
+    free(v11);
+    free(v12);
+    qc_model_free(x86);
+}
+
 static void
 test_host_model(void **state)
 {
@@ -386,6 +439,7 @@ main(void)
         cmocka_unit_test_setup_teardown(test_enum_order, setup_tmp, teardown_tmp),
         cmocka_unit_test(test_machines),
         cmocka_unit_test(test_host_model),
+        cmocka_unit_test(test_generations),
         cmocka_unit_test(test_json_mapping),
         cmocka_unit_test(test_relaxng_errors),
     };
