@@ -150,11 +150,9 @@ qc_caps_collect_extras(qc_caps_ctx *c, qc_error **err)
 static int
 qc_caps_collect(qc_caps_ctx *c, qc_error **err)
 {
-    size_t n;
-    const qc_lv_arch *arches = qc_lv_arches(c->req->gen, &n);
+    size_t cursor = 0;
 
-    for (size_t i = 0; i < n; i++) {
-        const qc_lv_arch *a = &arches[i];
+    for (const qc_lv_arch *a; (a = qc_lv_arch_next(c->req->gen, &cursor));) {
         const char *bin = qc_caps_binary_for(c->req, a);
 
         if (bin && qc_caps_add_guest(c, a->name, a->wordsize, bin, false, err) < 0)
@@ -227,13 +225,26 @@ qc_caps_host_cpu_model(const qc_caps_ctx *c, qc_host_cpu_model **ret, qc_error *
             continue;
         if (!g->m->kvm || !g->m->accel[QC_ACCEL_KVM].probed)
             return 0;
-        return qc_domcaps_host_cpu_model(g->m, QC_ACCEL_KVM, ret, err);
+        if (qc_domcaps_host_cpu_model(g->m, QC_ACCEL_KVM, ret, err) < 0)
+            return -1;
+        /* libvirt 11 names the host CPU by its versioned model (Skylake-Server-v1) */
+        if (*ret && c->req->gen >= QC_LV_11_3) {
+            const qc_cpu_def *d = qc_model_find_cpu(g->m, QC_ACCEL_KVM, (*ret)->model);
+            char *v;
+            if (d && d->alias_of) {
+                if (!(v = strdup(d->alias_of)))
+                    return QC_CAPS_OOM(err);
+                free((*ret)->model);
+                (*ret)->model = v;
+            }
+        }
+        return 0;
     }
     return 0;
 }
 
 static int
-qc_caps_cpu_facts(const qc_hostfacts *hf, qc_xw *x, qc_error **err)
+qc_caps_cpu_facts(const qc_hostfacts *hf, qc_lv_gen gen, qc_xw *x, qc_error **err)
 {
     if (hf->microcode >= 0 &&
         (qc_xw_start(x, "microcode", err) < 0 ||
@@ -258,6 +269,8 @@ qc_caps_cpu_facts(const qc_hostfacts *hf, qc_xw *x, qc_error **err)
         (qc_xw_start(x, "topology", err) < 0 ||
          qc_caps_attr_u(x, "sockets", (unsigned) hf->sockets, err) < 0 ||
          qc_caps_attr_u(x, "dies", (unsigned) hf->dies, err) < 0 ||
+         (gen >= QC_LV_11_3 &&
+          qc_caps_attr_u(x, "clusters", (unsigned) (hf->clusters ? hf->clusters : 1), err) < 0) ||
          qc_caps_attr_u(x, "cores", (unsigned) hf->cores, err) < 0 ||
          qc_caps_attr_u(x, "threads", (unsigned) hf->threads, err) < 0 ||
          qc_xw_end(x, err) < 0))
@@ -283,7 +296,7 @@ qc_caps_host_cpu(const qc_caps_ctx *c, qc_xw *x, qc_error **err)
         return -1;
     if (cpu && cpu->vendor && qc_xw_text_elem(x, "vendor", cpu->vendor, err) < 0)
         return -1;
-    if (qc_caps_cpu_facts(hf, x, err) < 0)
+    if (qc_caps_cpu_facts(hf, c->req->gen, x, err) < 0)
         return -1;
     for (size_t i = 0; cpu && i < cpu->n_features; i++) {
         if (cpu->features[i].require &&
@@ -321,7 +334,7 @@ qc_caps_host_misc(const qc_hostfacts *hf, qc_xw *x, qc_error **err)
 }
 
 static int
-qc_caps_cell_cpus(const qc_hf_cell *cell, qc_xw *x, qc_error **err)
+qc_caps_cell_cpus(const qc_hf_cell *cell, qc_lv_gen gen, qc_xw *x, qc_error **err)
 {
     if (qc_xw_start(x, "cpus", err) < 0 || qc_caps_attr_u(x, "num", cell->n_cpus, err) < 0)
         return -1;
@@ -334,6 +347,8 @@ qc_caps_cell_cpus(const qc_hf_cell *cell, qc_xw *x, qc_error **err)
         if (cpu->online &&
             (qc_caps_attr_u(x, "socket_id", (unsigned) cpu->socket_id, err) < 0 ||
              qc_caps_attr_u(x, "die_id", (unsigned) cpu->die_id, err) < 0 ||
+             (gen >= QC_LV_11_3 &&
+              qc_caps_attr_u(x, "cluster_id", (unsigned) cpu->cluster_id, err) < 0) ||
              qc_caps_attr_u(x, "core_id", (unsigned) cpu->core_id, err) < 0 ||
              (cpu->siblings && qc_xw_attr(x, "siblings", cpu->siblings, err) < 0)))
             return -1;
@@ -344,7 +359,7 @@ qc_caps_cell_cpus(const qc_hf_cell *cell, qc_xw *x, qc_error **err)
 }
 
 static int
-qc_caps_cell(const qc_hf_cell *cell, qc_xw *x, qc_error **err)
+qc_caps_cell(const qc_hf_cell *cell, qc_lv_gen gen, qc_xw *x, qc_error **err)
 {
     if (qc_xw_start(x, "cell", err) < 0 || qc_caps_attr_u(x, "id", (unsigned) cell->id, err) < 0)
         return -1;
@@ -371,13 +386,13 @@ qc_caps_cell(const qc_hf_cell *cell, qc_xw *x, qc_error **err)
         if (qc_xw_end(x, err) < 0)
             return -1;
     }
-    if (qc_caps_cell_cpus(cell, x, err) < 0)
+    if (qc_caps_cell_cpus(cell, gen, x, err) < 0)
         return -1;
     return qc_xw_end(x, err);
 }
 
 static int
-qc_caps_topology(const qc_hostfacts *hf, qc_xw *x, qc_error **err)
+qc_caps_topology(const qc_hostfacts *hf, qc_lv_gen gen, qc_xw *x, qc_error **err)
 {
     if (!hf->n_cells)
         return 0;
@@ -385,7 +400,7 @@ qc_caps_topology(const qc_hostfacts *hf, qc_xw *x, qc_error **err)
         qc_caps_attr_u(x, "num", hf->n_cells, err) < 0)
         return -1;
     for (size_t i = 0; i < hf->n_cells; i++) {
-        if (qc_caps_cell(&hf->cells[i], x, err) < 0)
+        if (qc_caps_cell(&hf->cells[i], gen, x, err) < 0)
             return -1;
     }
     if (qc_xw_end(x, err) < 0)
@@ -409,9 +424,13 @@ qc_caps_pretty(unsigned long long v, const char **unit)
 }
 
 static int
-qc_caps_cache(const qc_hostfacts *hf, qc_xw *x, qc_error **err)
+qc_caps_cache(const qc_hostfacts *hf, qc_lv_gen gen, qc_xw *x, qc_error **err)
 {
-    if (!hf->n_banks)
+    bool any = false;
+
+    for (size_t i = 0; i < hf->n_banks; i++)
+        any = any || hf->banks[i].level >= (gen >= QC_LV_11_3 ? 2u : 3u);
+    if (!any)
         return 0;
     if (qc_xw_start(x, "cache", err) < 0)
         return -1;
@@ -420,6 +439,8 @@ qc_caps_cache(const qc_hostfacts *hf, qc_xw *x, qc_error **err)
         const char *unit = NULL;
         unsigned long long size = qc_caps_pretty(b->size, &unit);
 
+        if (b->level < (gen >= QC_LV_11_3 ? 2u : 3u)) /* libvirt 11 shows L2 too */
+            continue;
         if (qc_xw_start(x, "bank", err) < 0 || qc_caps_attr_u(x, "id", b->id, err) < 0 ||
             qc_caps_attr_u(x, "level", b->level, err) < 0 ||
             qc_xw_attr(x, "type", b->type, err) < 0 || qc_caps_attr_u(x, "size", size, err) < 0 ||
@@ -460,7 +481,7 @@ qc_caps_host(const qc_caps_ctx *c, qc_xw *x, qc_error **err)
     if (qc_xw_start(x, "host", err) < 0 ||
         (hf->uuid && qc_xw_text_elem(x, "uuid", hf->uuid, err) < 0) ||
         qc_caps_host_cpu(c, x, err) < 0 || qc_caps_host_misc(hf, x, err) < 0 ||
-        qc_caps_topology(hf, x, err) < 0 || qc_caps_cache(hf, x, err) < 0 ||
+        qc_caps_topology(hf, c->req->gen, x, err) < 0 || qc_caps_cache(hf, c->req->gen, x, err) < 0 ||
         qc_caps_secmodels(hf, x, err) < 0)
         return -1;
     return qc_xw_end(x, err);
@@ -598,12 +619,17 @@ qc_caps_format_guest(const qc_caps_guest *g, qc_xw *x, qc_error **err)
     if (!strcmp(g->arch, "i686") &&
         (qc_caps_empty(x, "pae", err) < 0 || qc_caps_empty(x, "nonpae", err) < 0))
         return -1;
-    if ((x86 || !strcmp(g->arch, "aarch64")) && qc_caps_toggle(x, "acpi", "on", "yes", err) < 0)
+    if ((x86 || !strcmp(g->arch, "aarch64") ||
+         (g->gen >= QC_LV_11_3 && !strcmp(g->arch, "loongarch64"))) &&
+        qc_caps_toggle(x, "acpi", "on", "yes", err) < 0)
         return -1;
     if (x86 && qc_caps_toggle(x, "apic", "on", "no", err) < 0)
         return -1;
     if (qc_caps_empty(x, "cpuselection", err) < 0 || qc_caps_empty(x, "deviceboot", err) < 0 ||
-        qc_caps_toggle(x, "disksnapshot", "on", "no", err) < 0 || qc_xw_end(x, err) < 0)
+        qc_caps_toggle(x, "disksnapshot", "on", "no", err) < 0 ||
+        /* libvirt 11: external snapshots of running guests */
+        (g->gen >= QC_LV_11_3 && qc_caps_empty(x, "externalSnapshot", err) < 0) ||
+        qc_xw_end(x, err) < 0)
         return -1;
     return qc_xw_end(x, err);
 }

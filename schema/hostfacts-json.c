@@ -92,6 +92,7 @@ qc_hj_cpu(const qc_hostfacts *hf, bool *bad)
         topo = json_object_new_object();
         qc_hj_add_int(topo, "sockets", hf->sockets, true, bad);
         qc_hj_add_int(topo, "dies", hf->dies, true, bad);
+        qc_hj_add_int(topo, "clusters", hf->clusters, true, bad);
         qc_hj_add_int(topo, "cores", hf->cores, true, bad);
         qc_hj_add_int(topo, "threads", hf->threads, true, bad);
         qc_hj_add(o, "topology", topo, bad);
@@ -138,6 +139,7 @@ qc_hj_cell(const qc_hf_cell *c, bool *bad)
         qc_hj_add(d, "online", json_object_new_boolean(cpu->online), bad);
         qc_hj_add_int(d, "socket-id", cpu->socket_id, true, bad);
         qc_hj_add_int(d, "die-id", cpu->die_id, true, bad);
+        qc_hj_add_int(d, "cluster-id", cpu->cluster_id, true, bad);
         qc_hj_add_int(d, "core-id", cpu->core_id, true, bad);
         qc_hj_add_str(d, "siblings", cpu->siblings, bad);
         qc_hj_push(cpus, d, bad);
@@ -334,6 +336,12 @@ qc_hr_cpu(qc_hr *r, json_object *o, qc_hostfacts *hf)
                 return -1;
             *dst[i] = (int) v;
         }
+        /* added after format 1's first files: absent reads as one cluster per die */
+        v = 1;
+        if (json_object_object_get_ex(topo, "clusters", NULL) &&
+            qc_hr_int(r, topo, "clusters", false, 1, INT32_MAX, 1, &v) < 0)
+            return -1;
+        hf->clusters = (int) v;
         r->path[saved] = '\0';
     }
     if (qc_hr_int(r, o, "maxphysaddr-bits", true, 1, 128, 0, &v) < 0)
@@ -437,6 +445,11 @@ qc_hr_cellcpu(qc_hr *r, json_object *e, void *dst)
     if (qc_hr_int(r, e, "die-id", false, 0, INT32_MAX, 0, &v) < 0)
         return -1;
     c->die_id = (int) v;
+    v = 0; /* absent in files written before libvirt 11's clusters: 0 */
+    if (json_object_object_get_ex(e, "cluster-id", NULL) &&
+        qc_hr_int(r, e, "cluster-id", false, 0, INT32_MAX, 0, &v) < 0)
+        return -1;
+    c->cluster_id = (int) v;
     if (qc_hr_int(r, e, "core-id", false, 0, INT32_MAX, 0, &v) < 0)
         return -1;
     c->core_id = (int) v;

@@ -478,6 +478,8 @@ qc_hf_cell_cpu(const qc_hf_reader *r, qc_hf_cell *c, int id, qc_error **err)
     cpu->socket_id = qc_hf_read_ll(r, t, &v) ? (int) v : 0;
     snprintf(t, sizeof(t), "/sys/devices/system/cpu/cpu%d/topology/die_id", id);
     cpu->die_id = qc_hf_read_ll(r, t, &v) ? (int) v : 0;
+    snprintf(t, sizeof(t), "/sys/devices/system/cpu/cpu%d/topology/cluster_id", id);
+    cpu->cluster_id = qc_hf_read_ll(r, t, &v) && v >= 0 ? (int) v : 0;
     snprintf(t, sizeof(t), "/sys/devices/system/cpu/cpu%d/topology/core_id", id);
     cpu->core_id = qc_hf_read_ll(r, t, &v) ? (int) v : 0;
     snprintf(t, sizeof(t), "/sys/devices/system/cpu/cpu%d/topology/thread_siblings_list", id);
@@ -645,6 +647,44 @@ qc_hf_count_children(const qc_hf_cell *c, size_t j, int depth)
     return n;
 }
 
+/* Clusters per die (libvirt 11): distinct cluster ids within a die, as long as the
+ * layout stays consistent; x86 kernels give each core's L2 a cluster id of its own,
+ * which libvirt counts as one cluster of all the die's cores. */
+static int
+qc_hf_clusters(const qc_hostfacts *hf, int online)
+{
+    int clusters = 0;
+
+    for (size_t i = 0; i < hf->n_cells; i++) {
+        const qc_hf_cell *c = &hf->cells[i];
+
+        for (size_t j = 0; j < c->n_cpus; j++) {
+            int n = 0;
+
+            for (size_t k = 0; c->cpus[j].online && k < c->n_cpus; k++) {
+                const qc_hf_cpu *a = &c->cpus[j], *b = &c->cpus[k];
+                bool first = true;
+
+                if (!b->online || b->socket_id != a->socket_id || b->die_id != a->die_id)
+                    continue;
+                for (size_t l = 0; l < k && first; l++) {
+                    const qc_hf_cpu *p = &c->cpus[l];
+                    first = !(p->online && p->socket_id == b->socket_id &&
+                              p->die_id == b->die_id && p->cluster_id == b->cluster_id);
+                }
+                n += first;
+            }
+            if (n > clusters)
+                clusters = n;
+        }
+    }
+    if (clusters < 1 ||
+        (int) hf->n_cells * hf->sockets * hf->dies * clusters * hf->cores * hf->threads !=
+            online)
+        clusters = 1;
+    return clusters;
+}
+
 /* sockets (per node), dies, cores and threads as libvirt's virHostCPUGetInfo counts them;
  * an inconsistent layout falls back to one socket of N single-thread cores, as there. */
 static void
@@ -681,6 +721,7 @@ qc_hf_topology(qc_hostfacts *hf)
     }
     hf->sockets = sockets;
     hf->dies = dies;
+    hf->clusters = qc_hf_clusters(hf, online);
     hf->cores = cores;
     hf->threads = threads;
 }
@@ -722,7 +763,7 @@ qc_hf_read_bank(const qc_hf_reader *r, qc_hostfacts *hf, int cpu, int idx, qc_er
 
     snprintf(dir, sizeof(dir), "/sys/devices/system/cpu/cpu%d/cache/index%d", cpu, idx);
     snprintf(t, sizeof(t), "%s/level", dir);
-    if (!qc_hf_read_ll(r, t, &level) || level < 3)
+    if (!qc_hf_read_ll(r, t, &level) || level < 2)
         return 0;
     snprintf(t, sizeof(t), "%s/id", dir);
     if (!qc_hf_read_ll(r, t, &id))

@@ -35,7 +35,7 @@ typedef struct qc_hf_sibling {
 typedef struct qc_hf_cpu {
     int id;
     bool online;             /* false: only the id is printed */
-    int socket_id, die_id, core_id;
+    int socket_id, die_id, cluster_id, core_id; /* cluster_id: 0 when sysfs has none */
     char *siblings;          /* thread siblings as a CPU list ("0-1"), NULL if unknown */
 } qc_hf_cpu;
 
@@ -77,7 +77,7 @@ typedef struct qc_hostfacts {
     int family, model, stepping; /* -1 unknown (no <signature>) */
     uint64_t tsc_frequency;  /* Hz; 0: no <counter> */
     char *tsc_scaling;       /* "yes", "no" or NULL (attribute left out) */
-    int sockets, dies, cores, threads; /* 0: no <topology> */
+    int sockets, dies, clusters, cores, threads; /* 0: no <topology> */
     int phys_addr_bits;      /* 0: no <maxphysaddr> */
     unsigned *page_sizes;    /* KiB, base page first, then huge page sizes ascending */
     size_t n_page_sizes;
@@ -85,7 +85,7 @@ typedef struct qc_hostfacts {
     bool iommu;
     qc_hf_cell *cells;
     size_t n_cells;
-    qc_hf_bank *banks;       /* sorted by (level, id) */
+    qc_hf_bank *banks;       /* level >= 2, sorted by (level, id) (libvirt 9.0 shows >= 3) */
     size_t n_banks;
     qc_hf_secmodel *secmodels;
     size_t n_secmodels;

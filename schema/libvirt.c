@@ -49,6 +49,7 @@ static const qc_lv_arch qc_lv_arch_table[] = {
     {"i686", "i386", 32, QC_LV_9_0, QC_ALL("pc")},
     {"ia64", "ia64", 64, QC_LV_9_0, QC_ALL(NULL)},
     {"lm32", "lm32", 32, QC_LV_9_0, QC_ALL(NULL)},
+    {"loongarch64", "loongarch64", 64, QC_LV_11_3, QC_ALL(NULL)},
     {"m68k", "m68k", 32, QC_LV_9_0, QC_ALL("mcf5208evb")},
     {"microblaze", "microblaze", 32, QC_LV_9_0, QC_ALL("petalogix-s3adsp1800")},
     {"microblazeel", "microblazeel", 32, QC_LV_9_0, QC_ALL("petalogix-s3adsp1800")},
@@ -97,11 +98,14 @@ static const struct {
 };
 
 const qc_lv_arch *
-qc_lv_arches(qc_lv_gen g, size_t *ret_n)
+qc_lv_arch_next(qc_lv_gen g, size_t *cursor)
 {
-    *ret_n = QC_N_ELEMENTS(qc_lv_arch_table);
-    (void) g; /* every generation knows the same arches so far; `since` filters lookups */
-    return qc_lv_arch_table;
+    while (*cursor < QC_N_ELEMENTS(qc_lv_arch_table)) {
+        const qc_lv_arch *a = &qc_lv_arch_table[(*cursor)++];
+        if (a->since <= g)
+            return a;
+    }
+    return NULL;
 }
 
 const qc_lv_arch *

@@ -42,9 +42,9 @@ typedef struct qc_lv_arch {
     const char *preferred[QC_LV_N];
 } qc_lv_arch;
 
-/* The arches generation g knows, in libvirt's enum order (the order of capabilities'
- * guests); *ret_n is their count. */
-const qc_lv_arch *qc_lv_arches(qc_lv_gen g, size_t *ret_n);
+/* The arches generation g knows, one per call, in libvirt's enum order (the order of
+ * capabilities' guests): start with *cursor = 0; NULL after the last. */
+const qc_lv_arch *qc_lv_arch_next(qc_lv_gen g, size_t *cursor);
 /* The arch named `name` if generation g knows it, else NULL. */
 const qc_lv_arch *qc_lv_arch_find(qc_lv_gen g, const char *name);
 /* libvirt's arch for a binary of QEMU target `target` (i386 -> i686, arm -> armv7l), or

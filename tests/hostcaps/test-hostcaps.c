@@ -160,6 +160,20 @@ test_golden(void **state)
     free(back);
     free(json);
     free(xml);
+
+    /* the newest libvirt's document of the same host and binaries */
+    req.json = false;
+    req.gen = QC_LV_LATEST;
+    if (!(xml = qc_capabilities_format(&req, &err)))
+        fail_msg("%s", err->message);
+    qc_validate(xml);
+    assert_non_null(strstr(xml, "<externalSnapshot/>"));
+    assert_non_null(strstr(xml, " clusters='1' "));
+    assert_non_null(strstr(xml, " cluster_id='0' "));
+    /* loongarch64 is libvirt's own arch from 11 on, with ACPI */
+    assert_non_null(strstr(xml, "<arch name='loongarch64'>"));
+    qc_compare_golden(xml, "libvirt-12.8.xml");
+    free(xml);
     qc_strlist_clear(&emus);
     qc_test_models_clear(&ms);
     qc_hostfacts_free(hf);
