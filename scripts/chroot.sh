@@ -23,8 +23,10 @@
 # --rbind and made rslave, fresh tmpfs on /run and /tmp) that vanishes with it, and its own
 # network namespace with only loopback (so libvirt's default network and firewall rules
 # stay inside; --host-net shares the host's, e.g. for apt-get). CMD's environment is reset
-# to PATH, HOME=/root, LANG=C.UTF-8 and TERM. Processes still in the chroot when CMD ends are
-# killed by pid and named on stderr. One command at a time per suite (flock).
+# to PATH, HOME=/root, LANG=C.UTF-8 and TERM. SIGINT, SIGTERM and SIGHUP are passed on to
+# CMD (SIGINT not to shell's, which takes ^C from the terminal), SIGKILL 10 s later if it
+# is still running. Processes still in the chroot when CMD ends are killed by pid and named
+# on stderr. One command at a time per suite (flock).
 # Inside: scripts/in-chroot.sh libvirtd-start | libvirtd-stop (daemons, no systemd).
 set -euo pipefail
 
@@ -137,7 +139,8 @@ remove_tree() {
 int_mode=forward
 run_child() {
     local child rc=0 deadline=''
-    "$@" <&0 9>&- &
+    # Without job control bash would start it with SIGINT and SIGQUIT ignored.
+    (trap - INT QUIT; exec "$@") <&0 9>&- &
     child=$!
     trap 'kill -TERM "$child" 2>/dev/null || true; deadline=${deadline:-$((SECONDS + 10))}' TERM HUP
     if [ "$int_mode" = shell ]; then
@@ -150,12 +153,12 @@ run_child() {
             wait "$child" || true
         elif [ "$SECONDS" -ge "$deadline" ]; then
             kill -KILL "$child" 2>/dev/null || true
-            wait "$child" || true
+            { wait "$child"; } 2>/dev/null || true
         else
             sleep 0.2
         fi
     done
-    wait "$child" || rc=$?
+    { wait "$child"; } 2>/dev/null || rc=$?
     trap - TERM HUP INT
     return "$rc"
 }
@@ -345,7 +348,7 @@ list() {
     done
 }
 
-usage() { sed -n '2,30p' "$self" | sed 's/^# \{0,1\}//'; }
+usage() { awk 'NR > 1 && /^#/ {sub(/^# ?/, ""); print; next} NR > 1 {exit}' "$self"; }
 
 case "${1:-}" in
     __inner) shift; inner "$@" ;;
@@ -370,7 +373,7 @@ case "${1:-}" in
                 else
                     echo "chroot: no chroot $dir/$suite"
                 fi
-                rm -f "$dir/.$suite.lock" ;;
+                rm -f "$dir/.$suite.lock" "$dir/.$suite.log" ;;
         esac ;;
     *) usage >&2; exit 1 ;;
 esac

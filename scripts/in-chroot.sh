@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Helpers for use inside a chroot of scripts/chroot.sh, where no systemd runs.
-#   scripts/in-chroot.sh libvirtd-start   start virtlogd and libvirtd (where the suite has no
-#       monolithic libvirtd: virtqemud) as daemons with pid files in /run/qcaps-libvirt, and
-#       wait until `virsh -c qemu:///system uri` answers
+#   scripts/in-chroot.sh libvirtd-start   start virtlogd and libvirtd as daemons with pid files
+#       in /run/qcaps-libvirt, and wait until `virsh -c qemu:///system uri` answers. Debian 12,
+#       13 and forky all ship the monolithic libvirtd (with its drivers as modules) and none
+#       ships virtqemud and the other modular daemons.
 #   scripts/in-chroot.sh libvirtd-stop    stop them by pid, then what libvirt started (the
 #       dnsmasq of its networks, QEMU) by the pids in its pid files; any other process still
 #       running in the chroot outside this session is then named, killed by pid, and the exit
@@ -21,6 +22,12 @@ uri=qemu:///system
 
 die() { echo "in-chroot: $*" >&2; exit 1; }
 
+usage() { awk 'NR > 1 && /^#/ {sub(/^# ?/, ""); print; next} NR > 1 {exit}' "$0"; }
+case "${1:-}" in
+    libvirtd-start|libvirtd-stop|leftovers) ;;
+    -h|--help) usage; exit 0 ;;
+    *) usage >&2; exit 1 ;;
+esac
 # A chroot of chroot.sh has its stamp at its root.
 [ -f /.qcaps-chroot ] ||
     die "not in a chroot of scripts/chroot.sh (the host's libvirt is not ours to start or stop)"
@@ -70,12 +77,11 @@ host_net() {
 describe() { ps -o pid=,sid=,args= -p "$1" 2>/dev/null || echo "$1 (gone)"; }
 
 start() {
-    local daemon pidfile
+    local daemon=libvirtd pidfile
     if host_net; then
         die "this chroot shares the host's network: libvirt would change it (run without --host-net)"
     fi
-    if [ -x /usr/sbin/libvirtd ]; then daemon=libvirtd; else daemon=virtqemud; fi
-    command -v "$daemon" >/dev/null || die "no libvirtd nor virtqemud installed"
+    command -v libvirtd >/dev/null || die "no libvirtd installed"
     mkdir -p "$piddir"
     for d in virtlogd "$daemon"; do
         pidfile=$piddir/$d.pid
@@ -106,7 +112,7 @@ start() {
 stop() {
     local d f p left rc=0
     # The daemon first, so that it starts nothing more; virtlogd last.
-    for d in libvirtd virtqemud virtlogd; do
+    for d in libvirtd virtlogd; do
         f=$piddir/$d.pid
         [ -f "$f" ] || continue
         stop_pid "$(cat "$f")" "$d"
@@ -140,5 +146,4 @@ case "${1:-}" in
         [ -z "$left" ] && exit 0
         for p in $left; do describe "$p"; done
         exit 1 ;;
-    *) sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 1 ;;
 esac
