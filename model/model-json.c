@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* model-json.c: the deterministic JSON writer of qc_model (model/README.md); the reader is in
  * model-json-read.c. */
+#include "common/jsontext.h"
 #include "model/model-json.h"
 
 #include <inttypes.h>
@@ -536,7 +537,7 @@ qc_model_to_string_view(const qc_model *m, qc_model_view view, qc_error **err)
         qc_error_set(err, QC_E_NOMEM, "out of memory");
         return NULL;
     }
-    return out;
+    return qc_json_text_layout(out);
 }
 
 char *

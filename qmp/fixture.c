@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* fixture.c: reading, matching and atomically writing recorded QMP conversations. */
+#include "common/jsontext.h"
 #include "qmp/fixture.h"
 
 #include <errno.h>
@@ -855,14 +856,16 @@ static bool
 qc_fixture_print(FILE *f, json_object *obj, bool *first)
 {
     const char *text = json_object_to_json_string_ext(obj, QC_JSON_PRINT_FLAGS);
+    char *copy;
 
-    if (!text)
+    if (!text || !(copy = strdup(text)))
         return false;
     if (!*first)
         fputc('\n', f);
     *first = false;
-    fputs(text, f);
+    fputs(qc_json_text_layout(copy), f);
     fputc('\n', f);
+    free(copy);
     return true;
 }
 

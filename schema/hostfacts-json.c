@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* hostfacts-json.c: the host facts file (JSON) <-> qc_hostfacts. */
+#include "common/jsontext.h"
 #include "schema/hostfacts.h"
 
 #include <errno.h>
@@ -208,7 +209,7 @@ qc_hostfacts_to_json(const qc_hostfacts *hf, qc_error **err)
                                                  JSON_C_TO_STRING_NOSLASHESCAPE);
     if (!text || asprintf(&out, "%s\n", text) < 0)
         goto oom;
-    return out;
+    return qc_json_text_layout(out);
 oom:
     qc_error_set(err, QC_E_NOMEM, "out of memory");
     return NULL;

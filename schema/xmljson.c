@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* xmljson.c: XML <-> JSON by the generic rule documented in schema/README.md. */
+#include "common/jsontext.h"
 #include "schema/xmljson.h"
 
 #include <stdio.h>
@@ -223,7 +224,7 @@ qc_xml_to_json(const char *xml, qc_error **err)
         qc_error_set(err, QC_E_NOMEM, "out of memory");
         return NULL;
     }
-    return out;
+    return qc_json_text_layout(out);
 }
 
 /* ---- JSON -> XML --------------------------------------------------------------------- */

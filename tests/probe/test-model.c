@@ -8,6 +8,7 @@
 
 #include <cmocka.h>
 
+#include "common/jsontext.h"
 #include "model/model-json.h"
 
 static void
@@ -45,6 +46,20 @@ test_arch(void **state)
     assert_null(qc_qemu_target_of_name("ppc64le"));
     assert_null(qc_qemu_target_of_name("x86"));
     assert_true(qc_qemu_target_known("hexagon")); /* QEMU 11 */
+}
+
+/* json-c 0.16 and 0.17+ lay out empty containers differently; our text does not. */
+static void
+test_json_text_layout(void **state)
+{
+    char text[] = "{\n  \"a\": [\n    ],\n  \"b\": {\n  },\n  \"c\": \"[\\n ]\",\n"
+                  "  \"d\": [\n    1\n  ],\n  \"e\": []\n}";
+
+    (void) state;
+    assert_string_equal(qc_json_text_layout(text),
+                        "{\n  \"a\": [],\n  \"b\": {},\n  \"c\": \"[\\n ]\",\n"
+                        "  \"d\": [\n    1\n  ],\n  \"e\": []\n}");
+    assert_null(qc_json_text_layout(NULL));
 }
 
 static qc_model *
@@ -194,7 +209,7 @@ main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_strlist),       cmocka_unit_test(test_arch),
         cmocka_unit_test(test_lookups),       cmocka_unit_test(test_json_roundtrip),
-        cmocka_unit_test(test_json_rejects),
+        cmocka_unit_test(test_json_rejects),  cmocka_unit_test(test_json_text_layout),
     };
     return cmocka_run_group_tests_name("model", tests, NULL, NULL);
 }
