@@ -28,8 +28,9 @@ void qc_schema_free(qc_schema *s);
  * "$feature" a feature of the current entry; "!type" a builtin JSON type. Arrays are
  * looked through, alternates tried in turn. False for malformed paths. */
 bool qc_schema_query(const qc_schema *s, const char *path);
-/* Appends every meta-type "command" entry name to l (unsorted). */
-int qc_schema_commands(const qc_schema *s, qc_strlist *l, qc_error **err);
+/* Appends the name of every entry of meta-type `meta_type` ("command", "event") to l
+ * (unsorted). */
+int qc_schema_names(const qc_schema *s, const char *meta_type, qc_strlist *l, qc_error **err);
 
 /* ---- flags.c ------------------------------------------------------------------------- */
 

@@ -163,10 +163,13 @@ qc_pq_schema(qc_pass *pass, const qc_req *req, json_object *ret, qc_error **err)
 {
     if (!(pass->schema = qc_schema_new(ret, err)))
         return -1;
-    if (qc_schema_commands(pass->schema, &pass->m->commands, err) < 0)
+    if (qc_schema_names(pass->schema, "command", &pass->m->commands, err) < 0 ||
+        qc_schema_names(pass->schema, "event", &pass->m->events, err) < 0)
         return -1;
     qc_strlist_sort(&pass->m->commands);
     qc_strlist_uniq(&pass->m->commands);
+    qc_strlist_sort(&pass->m->events);
+    qc_strlist_uniq(&pass->m->events);
     return 0;
 }
 

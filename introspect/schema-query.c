@@ -212,14 +212,14 @@ qc_schema_query(const qc_schema *s, const char *path)
 }
 
 int
-qc_schema_commands(const qc_schema *s, qc_strlist *l, qc_error **err)
+qc_schema_names(const qc_schema *s, const char *meta_type, qc_strlist *l, qc_error **err)
 {
     size_t n = json_object_array_length(s->entries);
 
     for (size_t i = 0; i < n; i++) {
         json_object *e = json_object_array_get_idx(s->entries, i);
         const char *meta = qc_sq_str(e, "meta-type");
-        if (meta && strcmp(meta, "command") == 0 &&
+        if (meta && strcmp(meta, meta_type) == 0 &&
             qc_strlist_add(l, qc_sq_str(e, "name"), err) < 0)
             return -1;
     }

@@ -716,7 +716,8 @@ qc_rd_tail(qc_rd *r, json_object *o, qc_model *m)
 
     if ((!qc_rd_dropped(r, o, "qom-types") &&
          qc_rd_strlist(r, o, "qom-types", &m->qom_types) < 0) ||
-        (!qc_rd_dropped(r, o, "commands") && qc_rd_strlist(r, o, "commands", &m->commands) < 0))
+        (!qc_rd_dropped(r, o, "commands") && qc_rd_strlist(r, o, "commands", &m->commands) < 0) ||
+        (!qc_rd_dropped(r, o, "events") && qc_rd_strlist(r, o, "events", &m->events) < 0))
         return -1;
     if ((!qc_rd_dropped(r, o, "device-properties") &&
          qc_rd_type_props(r, o, "device-properties", &m->device_props, &m->n_device_props) < 0) ||
@@ -795,6 +796,7 @@ qc_model_from_json(json_object *o, qc_error **err)
     qc_strlist_sort(&m->flags);
     qc_strlist_sort(&m->qom_types);
     qc_strlist_sort(&m->commands);
+    qc_strlist_sort(&m->events);
     return qc_steal(&m);
 }
 

@@ -458,6 +458,7 @@ qc_js_full_rest(json_object *o, const qc_model *m)
 {
     return qc_js_add(o, "qom-types", qc_js_strlist(&m->qom_types), true) < 0 ||
                    qc_js_add(o, "commands", qc_js_strlist(&m->commands), true) < 0 ||
+                   qc_js_add(o, "events", qc_js_strlist(&m->events), true) < 0 ||
                    qc_js_add(o, "device-properties",
                              qc_js_type_props(m->device_props, m->n_device_props), true) < 0 ||
                    qc_js_add(o, "object-properties",

@@ -413,6 +413,7 @@ qc_model_free(qc_model *m)
     qc_strlist_clear(&m->flags);
     qc_strlist_clear(&m->qom_types);
     qc_strlist_clear(&m->commands);
+    qc_strlist_clear(&m->events);
     for (size_t i = 0; i < m->n_device_props; i++)
         qc_type_props_clear(&m->device_props[i]);
     free(m->device_props);

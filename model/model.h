@@ -241,6 +241,7 @@ typedef struct qc_model {
     qc_strlist flags;       /* derived named capability flags, sorted */
     qc_strlist qom_types;   /* qom-list-types names, sorted */
     qc_strlist commands;    /* QMP commands from the schema, sorted */
+    qc_strlist events;      /* QMP events from the schema, sorted */
     qc_type_props *device_props; /* device-list-properties answers, in query order */
     size_t n_device_props;
     qc_type_props *object_props; /* qom-list-properties answers (objects, machines, CPUs) */

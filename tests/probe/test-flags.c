@@ -16,6 +16,7 @@ static const char *schema_text =
     "  \"features\":[\"json-cli-hotplug\"]},"
     " {\"name\":\"query-list\",\"meta-type\":\"command\",\"arg-type\":\"E\",\"ret-type\":\"[L]\"},"
     " {\"name\":\"E\",\"meta-type\":\"object\",\"members\":[]},"
+    " {\"name\":\"STOP\",\"meta-type\":\"event\",\"arg-type\":\"E\"},"
     " {\"name\":\"A\",\"meta-type\":\"object\",\"tag\":\"driver\","
     "  \"members\":[{\"name\":\"driver\",\"type\":\"D\"},{\"name\":\"opt\",\"type\":\"S\","
     "  \"default\":null},{\"name\":\"alt\",\"type\":\"ALT\"}],"
@@ -57,8 +58,12 @@ test_schema_query(void **state)
     assert_true(qc_schema_query(s, "query-list/ret-type/x"));
     assert_false(qc_schema_query(s, "query-list/bogus"));
     assert_false(qc_schema_query(s, ""));
-    assert_int_equal(qc_schema_commands(s, &cmds, NULL), 0);
+    assert_int_equal(qc_schema_names(s, "command", &cmds, NULL), 0);
     assert_int_equal(cmds.n, 3);
+    qc_strlist_clear(&cmds);
+    assert_int_equal(qc_schema_names(s, "event", &cmds, NULL), 0);
+    assert_int_equal(cmds.n, 1);
+    assert_string_equal(cmds.v[0], "STOP");
     qc_strlist_clear(&cmds);
     qc_schema_free(s);
 }
