@@ -137,7 +137,8 @@ int qc_cache_answer_sources_hold(qc_cache *c, struct json_object *header);
 bool qc_cache_answer_file(const char *name);
 /* Removes every answer kept beside entry `name` (answer.c); errors are ignored. */
 void qc_cache_answers_remove(qc_cache *c, const char *name);
-/* Locks <dir>/<lockname> (see qc_cache_lock()). */
+/* Locks <dir>/<lockname> (see qc_cache_lock()), and releases it removing the file. */
 int qc_cache_lock_name(qc_cache *c, const char *lockname, int timeout_ms, qc_error **err);
+void qc_cache_unlock_name(qc_cache *c, const char *lockname, int fd);
 
 #endif

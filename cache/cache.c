@@ -52,6 +52,8 @@ qc_cache_state_name(qc_cache_state s)
         return "stale";
     case QC_CACHE_BROKEN:
         return "broken";
+    case QC_CACHE_BLOCKED:
+        return "blocked";
     }
     return "?";
 }
@@ -463,14 +465,20 @@ qc_cache_lookup_mode(qc_cache *c, const char *emulator, qc_lookup_mode mode,
 out:
     if (state < 0)
         return -1;
-    if (state == QC_CACHE_BROKEN && mode != QC_LOOKUP_QUIET) {
-        qc_cache_warn(c, "cache entry %s/%s is %s: %s", c->dir, name, reason,
-                      mode == QC_LOOKUP_DISCARD ? "discarded, probing again"
-                                                : "ignored, probing again");
-        if (mode == QC_LOOKUP_DISCARD) {
-            qc_cache_answers_remove(c, name);
-            (void) unlinkat(c->dirfd, name, 0);
+    if (state == QC_CACHE_BROKEN && mode == QC_LOOKUP_DISCARD) {
+        qc_cache_answers_remove(c, name);
+        if (unlinkat(c->dirfd, name, 0) < 0 && errno != ENOENT) {
+            /* not ours to replace: say it once, and never try to store over it */
+            qc_cache_warn(c, "cache entry %s/%s is %s and cannot be removed (%s): answering "
+                          "without the cache", c->dir, name, reason, strerror(errno));
+            state = QC_CACHE_BLOCKED;
+        } else {
+            qc_cache_warn(c, "cache entry %s/%s is %s: discarded, probing again", c->dir,
+                          name, reason);
         }
+    } else if (state == QC_CACHE_BROKEN && mode != QC_LOOKUP_QUIET) {
+        qc_cache_warn(c, "cache entry %s/%s is %s: ignored, probing again", c->dir, name,
+                      reason);
     }
     if (ret_model)
         *ret_model = m;
@@ -502,6 +510,7 @@ qc_cache_store(qc_cache *c, const qc_cache_keys *keys, const qc_model *m, int pr
     qc_autofree char *tmp = NULL;
     qc_autofree char *data = NULL;
     qc_autoclose int fd = -1;
+    struct stat st;
     size_t len = 0;
 
     /* A binary replaced while it was probed: its model may describe either version. */
@@ -515,6 +524,11 @@ qc_cache_store(qc_cache *c, const qc_cache_keys *keys, const qc_model *m, int pr
         return -1;
     if (asprintf(&tmp, "%s" QC_CACHE_NEW_SUFFIX, name) < 0)
         return qc_error_set(err, QC_E_NOMEM, "out of memory");
+    /* something that is no file of ours (a directory) is not replaced, nor written under */
+    if (fstatat(c->dirfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0 && !S_ISREG(st.st_mode) &&
+        !S_ISLNK(st.st_mode))
+        return qc_error_set(err, QC_E_INVALID, "'%s/%s' is %s, not a cache entry: left alone",
+                            c->dir, name, S_ISDIR(st.st_mode) ? "a directory" : "not a file");
     /* Only the lock holder writes <entry>.new, so a leftover is from a crash. */
     if (unlinkat(c->dirfd, tmp, 0) < 0 && errno != ENOENT)
         return qc_error_set_errno(err, errno, "cannot remove '%s/%s'", c->dir, tmp);
@@ -613,10 +627,32 @@ qc_cache_lock(qc_cache *c, const char *emulator, int timeout_ms, qc_error **err)
 }
 
 void
-qc_cache_unlock(int fd)
+qc_cache_unlock_name(qc_cache *c, const char *lockname, int fd)
 {
-    if (fd >= 0)
-        close(fd);
+    struct stat st, st2;
+
+    if (fd < 0)
+        return;
+    /* while still locked, and only if the name is still our file */
+    if (lockname && fstat(fd, &st) == 0 &&
+        fstatat(c->dirfd, lockname, &st2, AT_SYMLINK_NOFOLLOW) == 0 &&
+        st.st_ino == st2.st_ino && st.st_dev == st2.st_dev)
+        (void) unlinkat(c->dirfd, lockname, 0);
+    close(fd);
+}
+
+void
+qc_cache_unlock(qc_cache *c, const char *emulator, int fd)
+{
+    qc_autofree char *name = NULL;
+    qc_autofree char *lockname = NULL;
+
+    if (fd < 0)
+        return;
+    if (!(name = qc_cache_entry_name(emulator, NULL)) ||
+        asprintf(&lockname, "%s" QC_CACHE_LOCK_SUFFIX, name) < 0)
+        lockname = NULL; /* out of memory: the file stays, the lock goes */
+    qc_cache_unlock_name(c, lockname, fd);
 }
 
 /* ---- the lookup used by queries ----------------------------------------------------------- */
@@ -656,18 +692,22 @@ qc_cache_get(qc_cache *c, const qc_probe_opts *opts, bool refresh, qc_model_view
     if (!refresh) {
         state = qc_cache_lookup_mode(c, emu, QC_LOOKUP_DISCARD, view, &m, ret_id, NULL, err);
         if (state < 0 || state == QC_CACHE_FRESH) {
-            qc_cache_unlock(fd);
+            qc_cache_unlock(c, emu, fd);
             return m;
+        }
+        if (state == QC_CACHE_BLOCKED) {
+            qc_cache_unlock(c, emu, fd);
+            return qc_probe_run(opts, err);
         }
     }
     if (!(keys = qc_cache_keys_read(c, emu, err))) {
-        qc_cache_unlock(fd);
+        qc_cache_unlock(c, emu, fd);
         return NULL;
     }
     t0 = qc_now();
     if ((m = qc_probe_run(opts, err)) &&
         qc_cache_store(c, keys, m, (int) ((qc_now() - t0) * 1000), ret_id, &serr) < 0)
         qc_cache_warn(c, "cannot store the cache entry of %s: %s", emu, serr->message);
-    qc_cache_unlock(fd);
+    qc_cache_unlock(c, emu, fd);
     return m;
 }

@@ -62,6 +62,8 @@ typedef enum qc_cache_state {
     QC_CACHE_MISSING,   /* no entry */
     QC_CACHE_STALE,     /* a key changed (the reason names which) */
     QC_CACHE_BROKEN,    /* truncated, corrupt, foreign, old format, or not a regular file */
+    QC_CACHE_BLOCKED,   /* broken and cannot be removed (a directory at its name): a locked
+                         * lookup says so once; the query answers without the cache */
 } qc_cache_state;
 
 const char *qc_cache_state_name(qc_cache_state s); /* "fresh", "missing", "stale", "broken" */
@@ -103,11 +105,14 @@ int qc_cache_lookup(qc_cache *c, const char *emulator, bool locked, qc_model **r
 int qc_cache_store(qc_cache *c, const qc_cache_keys *keys, const qc_model *m, int probe_ms,
                    char **ret_id, qc_error **err);
 
-/* Takes the lock of `emulator`'s entry: returns a descriptor (close it with
+/* Takes the lock of `emulator`'s entry: returns a descriptor (release it with
  * qc_cache_unlock), or -1: QC_E_TIMEOUT when still busy after timeout_ms (0: try once),
  * QC_E_SYSTEM when the directory is not writable (sys_errno EACCES, EROFS, ...). */
 int qc_cache_lock(qc_cache *c, const char *emulator, int timeout_ms, qc_error **err);
-void qc_cache_unlock(int fd);
+/* Releases the lock and removes its file, so that no lock file outlives its holder
+ * (a waiter notices the name no longer refers to the file it waited on, and starts over).
+ * Does nothing for fd < 0. */
+void qc_cache_unlock(qc_cache *c, const char *emulator, int fd);
 
 /* The model of opts->emulator: from a valid entry, else probed under the entry's lock
  * (re-checked once taken) and stored. `refresh` skips the lookup. When the directory is

@@ -214,8 +214,7 @@ qc_cache_clear(qc_cache *c, int timeout_ms, qc_error **err)
             removed++;
         (void) unlinkat(c->dirfd, newname, 0);
         /* while locked: waiters notice the name no longer refers to their file */
-        (void) unlinkat(c->dirfd, lockname, 0);
-        qc_cache_unlock(fd);
+        qc_cache_unlock_name(c, lockname, fd);
     }
     qc_strv_free_n(names, n);
     if (fsync(c->dirfd) < 0)

@@ -70,7 +70,7 @@ qc_warm_finish(qc_warm_item *it, qc_warm_result result, const qc_model *m, const
     if (it->state == QC_WARM_LOCKWAIT || it->state == QC_WARM_PROBING)
         w->active--;
     it->state = QC_WARM_DONE;
-    qc_cache_unlock(it->lock_fd);
+    qc_cache_unlock(it->w->c, it->emulator, it->lock_fd);
     it->lock_fd = -1;
     switch (result) {
     case QC_WARM_FRESH:
@@ -136,7 +136,10 @@ qc_warm_locked(qc_warm_item *it)
             qc_warm_finish(it, QC_WARM_FRESH, NULL, NULL);
             return;
         }
-        if (state < 0) {
+        if (state == QC_CACHE_BLOCKED)
+            qc_error_set(&e, QC_E_INVALID, "its cache entry is not a file and cannot be "
+                         "replaced (the warning above names it)");
+        if (state < 0 || state == QC_CACHE_BLOCKED) {
             qc_warm_finish(it, QC_WARM_FAILED, NULL, e);
             return;
         }
@@ -221,7 +224,7 @@ qc_warm_clear(qc_warm *w)
             qc_probe_cancel(it->probe);
         if (it->retry)
             event_free(it->retry);
-        qc_cache_unlock(it->lock_fd);
+        qc_cache_unlock(it->w->c, it->emulator, it->lock_fd);
         qc_cache_keys_free(it->keys);
         free(it->reason);
     }

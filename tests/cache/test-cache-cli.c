@@ -3,6 +3,7 @@
  * that count their starts: hits start nothing, every key change re-probes, concurrent
  * cold lookups probe once, broken entries warn once, faults never lose a valid entry;
  * kept domcaps answers are exactly as right as a rendering. */
+#include <dirent.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -458,6 +459,78 @@ t_failure_keeps_others(void **state)
     assert_int_equal(qc_dir_count(t->dir), 0);
 }
 
+/* Files named *.lock in dir. */
+static int
+qc_lock_files(const char *dir)
+{
+    DIR *d = opendir(dir);
+    struct dirent *e;
+    int n = 0;
+
+    assert_non_null(d);
+    while ((e = readdir(d))) {
+        size_t len = strlen(e->d_name);
+        n += len > 5 && strcmp(e->d_name + len - 5, ".lock") == 0;
+    }
+    closedir(d);
+    return n;
+}
+
+/* No lock file outlives its query, failed or not; an entry that is a directory is said
+ * once per query and answered around, not "discarded" and then failed to be replaced. */
+static void
+t_no_leftover_locks(void **state)
+{
+    qc_ct *t = *state;
+    qc_autofree char *a = qc_ct_emu(t, "a", NULL);
+    qc_autofree char *bad = qc_ct_emu(t, "bad", "stderr-exit");
+    qc_autofree char *entry = NULL;
+    const char *fails[] = {"/nonexistent/qemu-system-x86_64", "/etc/passwd", bad};
+    struct dirent *e;
+    qc_run r;
+    DIR *d;
+
+    for (size_t i = 0; i < 3; i++) {
+        qc_ct_run(t, &r, "domcaps", "--cache-dir", t->dir, "--emulator", fails[i], NULL);
+        assert_int_equal(r.exit_code, 2);
+        qc_run_clear(&r);
+    }
+    qc_ct_run(t, &r, "domcaps", "--cache-dir", t->dir, "--emulator", a, NULL);
+    assert_int_equal(r.exit_code, 0);
+    qc_run_clear(&r);
+    assert_int_equal(qc_lock_files(t->dir), 0);
+
+    /* the entry of `a`, replaced by a directory */
+    assert_non_null(d = opendir(t->dir));
+    while ((e = readdir(d)) && !entry) {
+        size_t len = strlen(e->d_name);
+        if (len > 7 && strcmp(e->d_name + len - 7, ".qcache") == 0)
+            assert_true(asprintf(&entry, "%s/%s", t->dir, e->d_name) > 0);
+    }
+    closedir(d);
+    assert_non_null(entry);
+    assert_int_equal(unlink(entry), 0);
+    assert_int_equal(mkdir(entry, 0755), 0);
+    for (int i = 0; i < 2; i++) {
+        qc_ct_run(t, &r, "domcaps", "--cache-dir", t->dir, "--emulator", a, "--refresh",
+                  NULL);
+        assert_int_equal(r.exit_code, 0);
+        assert_int_equal(qc_warnings(r.err), 1);
+        assert_non_null(strstr(r.err, "is a directory, not a cache entry: left alone"));
+        qc_run_clear(&r);
+        qc_ct_run(t, &r, "probe", "--cache-dir", t->dir, "--emulator", a, NULL);
+        assert_int_equal(r.exit_code, 0);
+        assert_int_equal(qc_warnings(r.err), 1);
+        assert_non_null(strstr(r.err, "cannot be removed"));
+        assert_non_null(strstr(r.err, "answering without the cache"));
+        assert_null(strstr(r.err, "discarded"));
+        assert_null(strstr(r.err, "cannot rename"));
+        qc_run_clear(&r);
+    }
+    assert_int_equal(qc_lock_files(t->dir), 0);
+    assert_int_equal(rmdir(entry), 0);
+}
+
 static void
 t_usage(void **state)
 {
@@ -751,6 +824,7 @@ main(void)
         cmocka_unit_test_setup_teardown(t_broken_entries, qc_ct_setup, qc_ct_teardown),
         cmocka_unit_test_setup_teardown(t_readonly_dir, qc_ct_setup, qc_ct_teardown),
         cmocka_unit_test_setup_teardown(t_failure_keeps_others, qc_ct_setup, qc_ct_teardown),
+        cmocka_unit_test_setup_teardown(t_no_leftover_locks, qc_ct_setup, qc_ct_teardown),
         cmocka_unit_test_setup_teardown(t_usage, qc_ct_setup, qc_ct_teardown),
         cmocka_unit_test_setup_teardown(t_domcaps_answers, qc_ct_setup, qc_ct_teardown),
         cmocka_unit_test_setup_teardown(t_capabilities_answers, qc_ct_setup, qc_ct_teardown),
