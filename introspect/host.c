@@ -174,8 +174,15 @@ qc_cpuinfo_field(qc_host *h, const char *k, char *v, qc_error **err)
         h->cpu_model = qc_cpuinfo_int(v);
     else if (!strcmp(k, "stepping"))
         h->cpu_stepping = qc_cpuinfo_int(v);
-    else if (!strcmp(k, "address sizes"))
-        h->cpu_phys_bits = qc_cpuinfo_int(v); /* "48 bits physical, 57 bits virtual" */
+    else if (!strcmp(k, "address sizes")) {
+        int bits;
+        char tail;
+        /* "48 bits physical, 57 bits virtual" */
+        h->cpu_phys_bits = sscanf(v, "%d bits physica%c", &bits, &tail) == 2 && tail == 'l' &&
+                                   bits > 0 && bits <= 128
+                               ? bits
+                               : -1;
+    }
     else if (!strcmp(k, "microcode"))
         return qc_host_set_str(&h->cpu_microcode, v, err);
     else if (!strcmp(k, "flags") || !strcmp(k, "Features"))

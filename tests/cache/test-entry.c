@@ -364,6 +364,25 @@ t_list_clear(void **state)
     assert_int_equal(access(notes, F_OK), 0);
 }
 
+/* The host facts the cache keys and documents read: the physical address bits of
+ * /proc/cpuinfo's "address sizes" line, where the kernel gives one (x86). */
+static void
+t_host_phys_bits(void **state)
+{
+    qc_t *t = *state;
+    qc_autofree char *cpuinfo = qc_read_file("/proc/cpuinfo");
+    const char *line = cpuinfo ? strstr(cpuinfo, "address sizes\t: ") : NULL;
+    int bits = 0;
+
+    if (!line) {
+        assert_int_equal(t->model->host.cpu_phys_bits, -1);
+        return;
+    }
+    assert_int_equal(sscanf(line, "address sizes\t: %d bits physical", &bits), 1);
+    assert_true(bits > 0);
+    assert_int_equal(t->model->host.cpu_phys_bits, bits);
+}
+
 static void
 t_names(void **state)
 {
@@ -390,6 +409,7 @@ main(void)
         cmocka_unit_test_setup_teardown(t_symlink, qc_t_setup, qc_t_teardown),
         cmocka_unit_test_setup_teardown(t_unsafe_dir, qc_t_setup, qc_t_teardown),
         cmocka_unit_test_setup_teardown(t_list_clear, qc_t_setup, qc_t_teardown),
+        cmocka_unit_test_setup_teardown(t_host_phys_bits, qc_t_setup, qc_t_teardown),
         cmocka_unit_test(t_names),
     };
 
