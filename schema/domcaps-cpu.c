@@ -372,8 +372,10 @@ qc_cpu_custom_vendor(const qc_dc *dc, const char *name)
     const qc_cpu_model_info *c = qc_model_cpu_model(dc->m, name);
     char base[64];
     size_t len;
-    const char *v;
+    const char *v = qc_lv_cpu_model_vendor("x86", name);
 
+    if (v)
+        return v;
     if (!c && qc_cpu_versioned(name, &len) && len < sizeof(base)) {
         memcpy(base, name, len);
         base[len] = '\0';
@@ -402,15 +404,19 @@ qc_cpu_custom_name(const qc_dc *dc, qc_custom_rule rule, const qc_cpu_def *d, ch
          * libvirt 11 also lists the versions themselves. */
         if (!d->alias_of && !(dc->gen >= QC_LV_11_3 && qc_cpu_versioned(d->name, &len)))
             return NULL;
+        if (!qc_lv_cpu_model_known(dc->gen, "x86", d->name))
+            return NULL; /* newer than this libvirt's CPU map */
         *ret_vendor = qc_cpu_custom_vendor(dc, d->name);
         return d->name;
     case QC_CUSTOM_PPC64:
-        if (!qc_cpu_ppc_family(d->name, buf, cap))
+        if (!qc_cpu_ppc_family(d->name, buf, cap) || !qc_lv_cpu_model_known(dc->gen, "ppc64", buf))
             return NULL;
         *ret_vendor = "IBM";
         return buf;
     case QC_CUSTOM_ALL:
-        if (dc->gen >= QC_LV_11_3 && qc_dc_is_target(dc, "s390x", NULL))
+        /* libvirt 11's s390x models are IBM's, but for QEMU's generic max and qemu */
+        if (dc->gen >= QC_LV_11_3 && qc_dc_is_target(dc, "s390x", NULL) &&
+            strcmp(d->name, "max") != 0 && strcmp(d->name, "qemu") != 0)
             *ret_vendor = "IBM";
         return d->name;
     case QC_CUSTOM_NONE:

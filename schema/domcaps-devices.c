@@ -70,14 +70,17 @@ qc_dv_disk(const qc_dc *dc, qc_xw *x, qc_error **err)
     qc_dc_enum e[3] = {{{0}, 0}, {{0}, 0}, {{0}, 0}};
     bool ps = qc_dv_pseries(dc);
 
+    /* libvirt 12 offers floppies only where QEMU has a floppy controller */
+    bool fdc = !ps && (dc->gen < QC_LV_12_8 || qc_dv_type(dc, "isa-fdc"));
+
     qc_dc_enum_add(&e[0], "disk");
     qc_dc_enum_add(&e[0], "cdrom");
-    if (!ps)
+    if (fdc)
         qc_dc_enum_add(&e[0], "floppy");
     qc_dc_enum_add(&e[0], "lun");
     if (qc_dv_builtin_ide(dc))
         qc_dc_enum_add(&e[1], "ide");
-    if (!ps)
+    if (fdc)
         qc_dc_enum_add(&e[1], "fdc");
     qc_dc_enum_add(&e[1], "scsi");
     qc_dc_enum_add(&e[1], "virtio");

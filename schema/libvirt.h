@@ -68,6 +68,14 @@ bool qc_lv_arch_is_ppc64(const char *arch);
  * descriptor matches; NULL-terminated. */
 const char *const *qc_lv_legacy_loaders(qc_lv_gen g);
 
+/* Does generation g's CPU map name model `name` of CPU family `family` ("x86",
+ * "ppc64"; other families: always true, libvirt takes QEMU's list)? (cpumap.c) */
+bool qc_lv_cpu_model_known(qc_lv_gen g, const char *family, const char *name);
+
+/* The vendor libvirt's CPU map gives model `name` where QEMU's facts do not tell it
+ * (x86 athlon: AMD), else NULL. */
+const char *qc_lv_cpu_model_vendor(const char *family, const char *name);
+
 /* libvirt lists no machine `none` (QEMU's placeholder of -machine none): it is neither
  * a guest machine nor a default, in any generation. */
 bool qc_lv_machine_hidden(const char *name);
