@@ -1,43 +1,64 @@
 #!/usr/bin/env bash
-# Installs what qcaps needs on Debian 12 with apt, only what is missing.
+# Installs what qcaps needs on Debian 12, 13 or testing with apt, only what is missing.
 #   scripts/setup-deps.sh [--build] [--qemu] [--libvirt] [--extra] [--bench]
 # --build: compiler, meson, libraries; --qemu: the QEMU packages probed by run.sh and the
-# slow tests; --extra: valgrind, clang, jq (sanitizer/valgrind/fuzz runs); --libvirt: libvirt for
-# conformance runs; --bench: what bench/run.sh needs (libvirt to compare with, gnuplot for
-# the chart, inotify-tools, GNU time for peak RSS, hyperfine). No option = --build --qemu.
+# slow tests; --extra: valgrind, clang and its compiler-rt (libclang-rt-N-dev, N the major
+# version `clang --version` says), jq (sanitizer/valgrind/fuzz runs); --libvirt: libvirt
+# for conformance runs; --bench: what bench/run.sh needs (libvirt to compare with, gnuplot
+# for the chart, inotify-tools, GNU time for peak RSS, hyperfine). No option = --build
+# --qemu.
 set -euo pipefail
 
 build=(build-essential pkg-config meson ninja-build libjson-c-dev libevent-dev
        libxml2-dev libxml2-utils libcmocka-dev)
 qemu=(qemu-system-x86 qemu-system-arm qemu-system-misc qemu-system-ppc ovmf qemu-efi-aarch64)
-extra=(valgrind clang libclang-rt-14-dev jq)
+# The runtime's package is named after clang's major version (libclang-rt-14-dev on Debian
+# 12, -19- on 13, -21- on testing): it is chosen once clang is there.
+extra=(valgrind clang jq)
 libvirt=(libvirt-daemon-system libvirt-clients)
 bench=(libvirt-daemon-system libvirt-clients gnuplot-nox inotify-tools time hyperfine)
 
 want=()
+rt=0
 [ $# -eq 0 ] && set -- --build --qemu
 for a in "$@"; do
     case "$a" in
         --build) want+=("${build[@]}") ;;
         --qemu) want+=("${qemu[@]}") ;;
-        --extra) want+=("${extra[@]}") ;;
+        --extra) want+=("${extra[@]}"); rt=1 ;;
         --libvirt) want+=("${libvirt[@]}") ;;
         --bench) want+=("${bench[@]}") ;;
         *) echo "setup-deps: unknown option '$a'" >&2; exit 1 ;;
     esac
 done
 
-missing=()
-for p in "${want[@]}"; do
-    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' ||
-        missing+=("$p")
-done
-[ ${#missing[@]} -eq 0 ] && exit 0
-
 sudo=()
 [ "$(id -u)" -eq 0 ] || sudo=(sudo)
-echo "setup-deps: installing ${missing[*]}" >&2
-export DEBIAN_FRONTEND=noninteractive
-# A fresh machine has no package lists yet; refresh them once, then install.
-"${sudo[@]}" apt-get update -qq
-"${sudo[@]}" apt-get install -y -qq "${missing[@]}" >/dev/null
+updated=0
+# install PACKAGE...: installs those of them that are not installed.
+install_missing() {
+    local p missing=()
+    for p in "$@"; do
+        dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' ||
+            missing+=("$p")
+    done
+    [ ${#missing[@]} -eq 0 ] && return 0
+    echo "setup-deps: installing ${missing[*]}" >&2
+    export DEBIAN_FRONTEND=noninteractive
+    # A fresh machine has no package lists yet; refresh them once, then install.
+    if [ "$updated" -eq 0 ]; then
+        "${sudo[@]}" apt-get update -qq
+        updated=1
+    fi
+    "${sudo[@]}" apt-get install -y -qq "${missing[@]}" >/dev/null
+}
+
+install_missing "${want[@]}"
+if [ "$rt" -eq 1 ]; then
+    # The compiler-rt of the clang that `clang` runs (the suite's default one, unless
+    # another is installed as clang).
+    major=$(clang --version 2>/dev/null | sed -nE '1s/.*clang version ([0-9]+)\..*/\1/p')
+    [ -n "$major" ] ||
+        { echo "setup-deps: cannot tell clang's version from 'clang --version'" >&2; exit 1; }
+    install_missing "libclang-rt-$major-dev"
+fi
