@@ -19,10 +19,11 @@
 # SUITE-security, component main; Recommends are installed, as `apt-get install` does. A
 # chroot is built in a temporary directory beside it and renamed when complete; its stamp
 # file /.qcaps-chroot holds the sources and package list, and a changed one rebuilds it.
-# A run has its own mount namespace (/dev with /dev/pts, /proc, /sys bound in with
-# --rbind and made rslave, fresh tmpfs on /run and /tmp) that vanishes with it, and its own
-# network namespace with only loopback (so libvirt's default network and firewall rules
-# stay inside; --host-net shares the host's, e.g. for apt-get). CMD's environment is reset
+# A run has its own mount namespace (the chroot bound onto itself, so that its / is a mount
+# point; /dev with /dev/pts, /proc, /sys bound in with --rbind and made rslave, fresh tmpfs
+# on /run and /tmp) that vanishes with it, and its own network namespace with only
+# loopback (so libvirt's default network and firewall rules stay inside; --host-net
+# shares the host's, e.g. for apt-get). CMD's environment is reset
 # to PATH, HOME=/root, LANG=C.UTF-8 and TERM. SIGINT, SIGTERM and SIGHUP are passed on to
 # CMD (SIGINT not to shell's, which takes ^C from the terminal), SIGKILL 10 s later if it
 # is still running. Processes still in the chroot when CMD ends are killed by pid and named
@@ -270,6 +271,11 @@ inner() {
     }
     trap cleanup_inner EXIT
     [ "$net" = host ] || ip link set lo up
+    # The root a mount point of its own, as / is on a real system: `unshare -m` in the
+    # chroot (the tests' read-only cache case) sets the propagation of / and fails with
+    # EINVAL on a plain directory.
+    mount --bind "$root" "$root"
+    mounted+=("$root")
     for m in dev proc sys; do
         mount --rbind "/$m" "$root/$m"
         mounted+=("$root/$m")
