@@ -12,6 +12,7 @@
 
 #include "cache/cache.h"
 #include "cli/cli.h"
+#include "common/path.h"
 
 #define QC_LOCK_WAIT_MS 120000
 
@@ -62,68 +63,50 @@ qc_cache_usage(const char *verb, const char *msg, const char *arg)
 
 /* ---- discovery ----------------------------------------------------------------------- */
 
+/* Emulators to warm, each once: by absolute path (common/path.h: its directory resolved,
+ * its name kept), so that a directory reached twice (merged /usr puts /bin and /usr/bin
+ * on PATH) or one binary named twice on the command line (qemu-system-x ./qemu-system-x)
+ * is probed once, while a symlinked binary (qemu-system-ppc64le -> qemu-system-ppc64)
+ * keeps its own entry: queries, and so cache entries, are per path. */
 typedef struct qc_emus {
-    char **paths;   /* as found */
-    char **reals;   /* qc_emus_key(), for deduplication */
+    char **paths;
     size_t n;
 } qc_emus;
 
 static void
 qc_emus_clear(qc_emus *l)
 {
-    for (size_t i = 0; i < l->n; i++) {
+    for (size_t i = 0; i < l->n; i++)
         free(l->paths[i]);
-        free(l->reals[i]);
-    }
     free(l->paths);
-    free(l->reals);
     memset(l, 0, sizeof(*l));
 }
 
-/* The identity of a path for de-duplication: its directory resolved, its name kept.
- * A directory reached twice (merged /usr puts /bin and /usr/bin on PATH) is scanned once,
- * but a symlinked binary (qemu-system-ppc64le -> qemu-system-ppc64) keeps its own entry:
- * queries, and so cache entries, are per path. NULL if the directory cannot be resolved. */
-static char *
-qc_emus_key(const char *path)
-{
-    const char *slash = strrchr(path, '/');
-    qc_autofree char *dir = slash ? strndup(path, (size_t) (slash - path)) : strdup(".");
-    qc_autofree char *real = NULL;
-    char *key = NULL;
-
-    if (!dir || !(real = realpath(*dir ? dir : "/", NULL)))
-        return NULL;
-    if (asprintf(&key, "%s/%s", strcmp(real, "/") == 0 ? "" : real, slash ? slash + 1 : path) < 0)
-        return NULL;
-    return key;
-}
-
+/* Adds `path` made absolute; one that cannot be (a bare name not in $PATH) is added as
+ * given when `keep` (the probe then says what is wrong with it), else skipped. -1: OOM. */
 static int
-qc_emus_add(qc_emus *l, const char *path)
+qc_emus_add(qc_emus *l, const char *path, bool keep)
 {
-    char *real = qc_emus_key(path);
-    char **np, **nr;
+    QC_CLEANUP(qc_error_freep) qc_error *e = NULL;
+    char *abs = qc_path_absolute(path, &e);
+    char **np;
 
-    if (!real)
-        return 0;
+    if (!abs && e && e->code == QC_E_NOMEM)
+        return -1;
+    if (!abs && (!keep || !(abs = strdup(path))))
+        return keep ? -1 : 0;
     for (size_t i = 0; i < l->n; i++) {
-        if (strcmp(l->reals[i], real) == 0) {
-            free(real);
+        if (strcmp(l->paths[i], abs) == 0) {
+            free(abs);
             return 0;
         }
     }
-    np = realloc(l->paths, (l->n + 1) * sizeof(*np));
-    if (np)
-        l->paths = np;
-    nr = np ? realloc(l->reals, (l->n + 1) * sizeof(*nr)) : NULL;
-    if (nr)
-        l->reals = nr;
-    if (!np || !nr || !(l->paths[l->n] = strdup(path))) {
-        free(real);
+    if (!(np = realloc(l->paths, (l->n + 1) * sizeof(*np)))) {
+        free(abs);
         return -1;
     }
-    l->reals[l->n++] = real;
+    l->paths = np;
+    l->paths[l->n++] = abs;
     return 0;
 }
 
@@ -164,7 +147,7 @@ qc_emus_scan(qc_emus *l, const char *dir)
         struct stat st;
         if (r == 0 && snprintf(path, sizeof(path), "%s/%s", dir, names[i]) < (int) sizeof(path) &&
             stat(path, &st) == 0 && S_ISREG(st.st_mode) && access(path, X_OK) == 0)
-            r = qc_emus_add(l, path);
+            r = qc_emus_add(l, path, false);
         free(names[i]);
     }
     free(names);
@@ -382,7 +365,7 @@ qc_cmd_warm(int argc, char **argv)
     qc_warm_opts wo = {0};
     qc_emus found = {0};
     bool check = false;
-    int ch, r;
+    int ch, r = 0;
 
     optind = 1;
     opterr = 0;
@@ -415,7 +398,9 @@ qc_cmd_warm(int argc, char **argv)
     if (check && co.refresh)
         return qc_cache_usage("warm", "--check and --refresh exclude each other", NULL);
     wo.refresh = co.refresh;
-    if (optind == argc && qc_emus_discover(&found) < 0) {
+    for (int i = optind; i < argc && r == 0; i++)
+        r = qc_emus_add(&found, argv[i], true);
+    if (r < 0 || (optind == argc && qc_emus_discover(&found) < 0)) {
         qc_error_set(&e, QC_E_NOMEM, "out of memory");
         qc_emus_clear(&found);
         return qc_cli_fail(e);
@@ -425,9 +410,8 @@ qc_cmd_warm(int argc, char **argv)
         return qc_cli_fail(e);
     }
     {
-        const char *const *emus = optind < argc ? (const char *const *) argv + optind
-                                                : (const char *const *) found.paths;
-        size_t n = optind < argc ? (size_t) (argc - optind) : found.n;
+        const char *const *emus = (const char *const *) found.paths;
+        size_t n = found.n;
 
         if (n == 0)
             fprintf(stderr, "qcaps: warm: no qemu-system-* found on $PATH or in /usr/bin, "

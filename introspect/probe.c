@@ -12,6 +12,7 @@
  * Replay runs the fixture's sections the same way ("kvm"/"tcg"; libvirt's "default" is
  * one full pass whose accelerator query-kvm decides).
  */
+#include "common/path.h"
 #include "introspect/probe.h"
 
 #include <pthread.h>
@@ -668,8 +669,9 @@ qc_probe_start(struct event_base *base, const qc_probe_opts *opts, qc_probe_done
     } else {
         json_object *hdr;
         rc = -1;
-        if (!(p->emulator = strdup(opts->emulator))) {
-            qc_error_set(err, QC_E_NOMEM, "out of memory");
+        /* started, recorded and named in documents by its absolute path */
+        if (!(p->emulator = qc_path_absolute(opts->emulator, err))) {
+            qc_error_prefix(err, "probing '%s'", opts->emulator);
         } else if (qc_host_read_quick(&p->host, err) == 0) {
             rc = 0;
             if (opts->record_path) {

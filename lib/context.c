@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "cache/cache.h"
+#include "common/path.h"
 #include "introspect/host.h"
 #include "introspect/probe.h"
 #include "lib/internal.h"
@@ -206,6 +207,7 @@ qc_context_lookup(qcaps_context *ctx, qc_cache *cache, const char *emulator,
                   const char *fixture, qc_model_view view, char **ret_id, qc_error **err)
 {
     QC_CLEANUP(qc_fixture_freep) qc_fixture *fx = NULL;
+    qc_autofree char *abs = NULL;
     qc_probe_opts o = {0};
 
     if (ret_id)
@@ -223,7 +225,12 @@ qc_context_lookup(qcaps_context *ctx, qc_cache *cache, const char *emulator,
         o.fixture = fx;
         return qc_probe_run(&o, err);
     }
-    o.emulator = emulator;
+    /* one entry per binary however it is named: ./qemu-system-x86_64, a bare name */
+    if (!(abs = qc_path_absolute(emulator, err))) {
+        qc_error_prefix(err, "probing '%s'", emulator);
+        return NULL;
+    }
+    o.emulator = abs;
     if (!cache)
         return qc_probe_run(&o, err);
     return qc_cache_get(cache, &o, ctx && ctx->cache_mode == QCAPS_CACHE_REFRESH, view, ret_id,

@@ -12,6 +12,7 @@
 
 #include <json-c/json.h>
 
+#include "common/path.h"
 #include "introspect/host.h"
 #include "lib/internal.h"
 
@@ -120,11 +121,12 @@ qc_lib_domcaps_fast(qcaps_context *ctx, const qcaps_domcaps_query *q, qcaps_form
     *ret_text = NULL;
     if (q->fixture || (ctx && ctx->cache_mode != QCAPS_CACHE_USE))
         return 0;
-    if (!q->emulator && !(emulator = qc_lib_default_emulator(qc_context_libvirt(ctx), q->arch, &e)))
+    if (!(emulator = q->emulator ? qc_path_absolute(q->emulator, &e)
+                                 : qc_lib_default_emulator(qc_context_libvirt(ctx), q->arch, &e)))
         return e->code == QC_E_NOMEM ? (qc_error_propagate(err, qc_steal(&e)), -1) : 0;
     if (!(cache = qc_context_cache(ctx, true, err)))
         return err && *err ? -1 : 0;
-    emu = q->emulator ? q->emulator : emulator;
+    emu = emulator;
     if (!(key = qc_lib_domcaps_key(ctx, emu, q, format, err)))
         return -1;
     return qc_lib_answer(ctx, cache, emu, key, key, ret_text, err);

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/path.h"
 #include "introspect/host.h"
 #include "lib/internal.h"
 #include "schema/domcaps.h"
@@ -32,9 +33,10 @@ qc_lib_domcaps(qcaps_context *ctx, const qcaps_domcaps_query *q, qcaps_format fo
         qc_error_set(err, QC_E_INVALID, "domcaps: unknown format %d", (int) format);
         return NULL;
     }
-    if (!q->emulator && !q->fixture && !(emulator = qc_lib_default_emulator(req.gen, q->arch, err)))
+    if (!q->fixture && !(emulator = q->emulator ? qc_path_absolute(q->emulator, err)
+                                                : qc_lib_default_emulator(req.gen, q->arch, err)))
         return NULL;
-    emu = q->emulator ? q->emulator : emulator;
+    emu = emulator;
     if (!q->fixture) {
         QC_CLEANUP(qc_error_freep) qc_error *cerr = NULL;
         if (!(cache = qc_context_cache(ctx, false, &cerr)) && cerr) {

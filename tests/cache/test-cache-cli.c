@@ -531,6 +531,52 @@ t_no_leftover_locks(void **state)
     assert_int_equal(rmdir(entry), 0);
 }
 
+/* A relative path, a bare name in $PATH and the absolute path are one binary: one probe,
+ * one entry, and the absolute path in the model and in <path>. */
+static void
+t_paths_normalised(void **state)
+{
+    qc_ct *t = *state;
+    qc_autofree char *a = qc_ct_emu(t, "a", NULL);
+    qc_autofree char *want = NULL;
+    qc_autofree char *path_env = NULL;
+    qc_autofree char *old_path = getenv("PATH") ? strdup(getenv("PATH")) : NULL;
+    char cwd[4096];
+    qc_run r;
+
+    assert_non_null(getcwd(cwd, sizeof(cwd)));
+    assert_non_null(want = realpath(a, NULL));
+    assert_int_equal(chdir(t->root), 0);
+    qc_ct_run(t, &r, "warm", "--cache-dir", t->dir, "a/qemu-system-x86_64",
+              "./a/qemu-system-x86_64", a, NULL);
+    assert_int_equal(r.exit_code, 0);
+    assert_non_null(strstr(r.out, "1 probed, 0 fresh, 0 failed"));
+    assert_non_null(strstr(r.out, want));
+    qc_run_clear(&r);
+    assert_int_equal(qc_ct_starts(t), 1 + 1); /* KVM-capable replay: two passes */
+    qc_ct_run(t, &r, "probe", "--cache-dir", t->dir, "--emulator", "./a/../a/qemu-system-x86_64",
+              "--format", "json", NULL);
+    assert_int_equal(r.exit_code, 0);
+    assert_non_null(strstr(r.out, want));
+    qc_run_clear(&r);
+    assert_true(asprintf(&path_env, "%s/a:%s", t->root, old_path ? old_path : "/usr/bin") > 0);
+    setenv("PATH", path_env, 1);
+    qc_ct_run(t, &r, "domcaps", "--cache-dir", t->dir, "--emulator", "qemu-system-x86_64",
+              "--libvirt", "9.0", NULL);
+    if (old_path)
+        setenv("PATH", old_path, 1);
+    assert_int_equal(r.exit_code, 0);
+    assert_non_null(strstr(r.out, "<path>"));
+    assert_non_null(strstr(r.out, want));
+    qc_run_clear(&r);
+    assert_int_equal(qc_ct_starts(t), 2); /* both answered from the one entry */
+    qc_ct_run(t, &r, "domcaps", "--cache-dir", t->dir, "--emulator", "qemu-system-nosuch", NULL);
+    assert_int_equal(r.exit_code, 2);
+    assert_non_null(strstr(r.err, "emulator 'qemu-system-nosuch' not found in $PATH"));
+    qc_run_clear(&r);
+    assert_int_equal(chdir(cwd), 0);
+}
+
 static void
 t_usage(void **state)
 {
@@ -825,6 +871,7 @@ main(void)
         cmocka_unit_test_setup_teardown(t_readonly_dir, qc_ct_setup, qc_ct_teardown),
         cmocka_unit_test_setup_teardown(t_failure_keeps_others, qc_ct_setup, qc_ct_teardown),
         cmocka_unit_test_setup_teardown(t_no_leftover_locks, qc_ct_setup, qc_ct_teardown),
+        cmocka_unit_test_setup_teardown(t_paths_normalised, qc_ct_setup, qc_ct_teardown),
         cmocka_unit_test_setup_teardown(t_usage, qc_ct_setup, qc_ct_teardown),
         cmocka_unit_test_setup_teardown(t_domcaps_answers, qc_ct_setup, qc_ct_teardown),
         cmocka_unit_test_setup_teardown(t_capabilities_answers, qc_ct_setup, qc_ct_teardown),
