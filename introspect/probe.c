@@ -205,8 +205,17 @@ qc_pass_fail(qc_pass *pass, qc_error *e)
         if (e->code != QC_E_TIMEOUT)
             qc_qemu_wait_exit(pass->qemu, 500);
         why = qc_qemu_describe(pass->qemu);
-        if (why && qc_qemu_exited(pass->qemu))
+        if (why && qc_qemu_exited(pass->qemu) && pass->phase == 0 && !strchr(why, ':')) {
+            /* gone before any greeting and silent: /bin/true, a script, not QEMU */
+            qc_error_code code = e->code;
+            qc_error_free(e);
+            e = NULL;
+            qc_error_set(&e, code == QC_E_TIMEOUT ? code : QC_E_SPAWN,
+                         "not a QEMU system emulator: it %s before the QMP greeting, saying "
+                         "nothing", why);
+        } else if (why && qc_qemu_exited(pass->qemu)) {
             qc_error_prefix(&e, "QEMU %s", why);
+        }
         free(why);
     }
     qc_error_prefix(&e, "probing '%s'", p->emulator);

@@ -38,29 +38,91 @@ qc_dc_machine_is(const qc_dc *dc, const char *pattern)
 
 /* ---- query resolution (mapping §3.1) ---------------------------------------------------- */
 
-/* "a, b, c" of the accelerator's machine names (and aliases) for error messages. */
-static char *
-qc_dc_machine_list(const qc_accel_caps *ac)
+/* Edit distance of a and b (both short machine names), bounded by the caller's use. */
+static size_t
+qc_dc_distance(const char *a, const char *b)
 {
-    size_t len = 1;
-    char *s;
+    size_t la = strlen(a), lb = strlen(b), prev[65], cur[65];
 
-    for (size_t i = 0; i < ac->n_machines; i++)
-        len += strlen(ac->machines[i].name) + 2 +
-               (ac->machines[i].alias ? strlen(ac->machines[i].alias) + 2 : 0);
-    if (!(s = calloc(1, len)))
+    if (la > 64 || lb > 64)
+        return la > lb ? la : lb;
+    for (size_t j = 0; j <= lb; j++)
+        prev[j] = j;
+    for (size_t i = 1; i <= la; i++) {
+        cur[0] = i;
+        for (size_t j = 1; j <= lb; j++) {
+            size_t sub = prev[j - 1] + (a[i - 1] != b[j - 1]);
+            size_t del = prev[j] + 1, ins = cur[j - 1] + 1;
+            cur[j] = sub < del ? (sub < ins ? sub : ins) : (del < ins ? del : ins);
+        }
+        memcpy(prev, cur, (lb + 1) * sizeof(*prev));
+    }
+    return prev[lb];
+}
+
+typedef struct qc_dc_name {
+    const char *name;
+    size_t distance;
+} qc_dc_name;
+
+static int
+qc_dc_name_cmp(const void *a, const void *b)
+{
+    return strcmp(((const qc_dc_name *) a)->name, ((const qc_dc_name *) b)->name);
+}
+
+static int
+qc_dc_near_cmp(const void *a, const void *b)
+{
+    const qc_dc_name *x = a, *y = b;
+
+    if (x->distance != y->distance)
+        return x->distance < y->distance ? -1 : 1;
+    return strcmp(x->name, y->name);
+}
+
+#define QC_DC_LIST_ALL 12 /* up to this many valid names are all listed */
+#define QC_DC_LIST_NEAR 8 /* else the nearest to what was asked */
+
+/* The accelerator's machine names and aliases for an error message: all of them, sorted,
+ * when there are few; else the count and the ones nearest to `asked`. */
+static char *
+qc_dc_machine_list(const qc_accel_caps *ac, const char *asked)
+{
+    qc_dc_name *v = calloc(ac->n_machines * 2 + 1, sizeof(*v));
+    size_t n = 0, shown, len = 64;
+    char *s = NULL;
+
+    if (!v)
         return NULL;
     for (size_t i = 0; i < ac->n_machines; i++) {
-        if (qc_lv_machine_hidden(ac->machines[i].name))
+        const qc_machine *mc = &ac->machines[i];
+        if (qc_lv_machine_hidden(mc->name))
             continue;
-        if (*s)
-            strcat(s, ", ");
-        if (ac->machines[i].alias) {
-            strcat(s, ac->machines[i].alias);
-            strcat(s, ", ");
-        }
-        strcat(s, ac->machines[i].name);
+        v[n++].name = mc->name;
+        if (mc->alias)
+            v[n++].name = mc->alias;
     }
+    for (size_t i = 0; i < n; i++) {
+        v[i].distance = qc_dc_distance(asked, v[i].name);
+        len += strlen(v[i].name) + 2;
+    }
+    if (n > QC_DC_LIST_ALL)
+        qsort(v, n, sizeof(*v), qc_dc_near_cmp);
+    shown = n > QC_DC_LIST_ALL ? QC_DC_LIST_NEAR : n;
+    qsort(v, shown, sizeof(*v), qc_dc_name_cmp);
+    if ((s = calloc(1, len))) {
+        if (n > QC_DC_LIST_ALL)
+            snprintf(s, len, "%zu names; nearest: ", n);
+        for (size_t i = 0; i < shown; i++) {
+            if (i)
+                strcat(s, ", ");
+            strcat(s, v[i].name);
+        }
+        if (n > QC_DC_LIST_ALL)
+            strcat(s, ", ... ('qcaps probe' lists them all)");
+    }
+    free(v);
     return s;
 }
 
@@ -131,7 +193,7 @@ qc_dc_resolve_machine(qc_dc *dc, const char *req, qc_error **err)
     if (!req)
         return qc_error_set(err, QC_E_NOTFOUND, "'%s' reports no machine types for %s",
                             dc->m->emulator ? dc->m->emulator : "the emulator", dc->virttype);
-    list = qc_dc_machine_list(ac);
+    list = qc_dc_machine_list(ac, req);
     qc_error_set(err, QC_E_NOTFOUND, "machine '%s' is not supported by '%s' for %s; valid: %s",
                  req, dc->m->emulator ? dc->m->emulator : "the emulator", dc->virttype,
                  list ? list : "(out of memory)");

@@ -199,6 +199,7 @@ test_machines(void **state)
     qc_model *x86 = replay("caps_7.2.22_x86_64");
     qc_model *arm = replay("caps_7.2.22_aarch64");
     qc_model *rv = replay("caps_7.2.22_riscv64");
+    qc_model *avr = replay("caps_7.2.22_avr");
     qc_error *err = NULL;
     char *xml;
 
@@ -212,11 +213,19 @@ test_machines(void **state)
     assert_non_null(xml = render(x86, "i686", "pc", "qemu", &err));
     assert_non_null(strstr(xml, "<arch>i686</arch>"));
     free(xml);
-    assert_null(render(x86, NULL, "nope", NULL, &err));
+    /* many machines: the count and the nearest names, sorted */
+    assert_null(render(x86, NULL, "q53", NULL, &err));
     assert_int_equal(err->code, QC_E_NOTFOUND);
-    assert_non_null(strstr(err->message, "valid: "));
-    assert_non_null(strstr(err->message, "q35, pc-q35-7.2"));
+    assert_non_null(strstr(err->message, "valid: 60 names; nearest: "));
+    assert_non_null(strstr(err->message, ", q35, ..."));
     assert_null(strstr(err->message, "none"));
+    qc_error_free(err);
+    err = NULL;
+    /* few machines: all of them, sorted */
+    assert_null(render(avr, NULL, "nosuch", NULL, &err));
+    assert_non_null(strstr(err->message, "valid: 2009, arduino-duemilanove, arduino-mega, "
+                                          "arduino-mega-2560-v3, arduino-uno, mega, mega2560, "
+                                          "uno"));
     qc_error_free(err);
     err = NULL;
     /* QEMU lists machine none; libvirt has no such guest machine */
@@ -245,6 +254,7 @@ test_machines(void **state)
     qc_model_free(x86);
     qc_model_free(arm);
     qc_model_free(rv);
+    qc_model_free(avr);
 }
 
 /* ---- host-model: the closest named model, libvirt spellings ---------------------------- */
