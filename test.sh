@@ -9,8 +9,10 @@
 #      each libFuzzer target of tests/fuzz for 10 s (tests/fuzz/run.sh).
 # Options: --quick   only step 1.
 #          --fuzz SECONDS  run each fuzz target for SECONDS instead of 10 (also with --quick).
-#          --conformance  also install libvirt, start libvirtd (stopped again if started
-#                   here) and compare qcaps with it (tests/conformance/run.sh).
+#          --conformance  also compare qcaps with libvirt 9.0, 11.3 and 12.8, each in a
+#                   cached Debian chroot (bookworm, trixie, forky) with its own libvirtd
+#                   (tests/conformance/generations.sh --work-tree; root; results in
+#                   build-conformance/).
 set -euo pipefail
 cd "$(dirname "$0")"
 
@@ -96,27 +98,11 @@ if [ -n "$fuzz" ] || [ "$quick" -eq 0 ]; then
 fi
 
 if [ "$conformance" -eq 1 ]; then
-    echo "== conformance with libvirt"
-    scripts/setup-deps.sh --libvirt
-    started=()
-    # Start the daemons only when none runs; stop only those started here.
-    if ! pgrep -x libvirtd >/dev/null; then
-        libvirtd -d && started+=(libvirtd)
-    fi
-    if ! pgrep -x virtlogd >/dev/null; then
-        virtlogd -d && started+=(virtlogd)
-    fi
-    for _ in $(seq 50); do
-        virsh -c qemu:///system uri >/dev/null 2>&1 && break
-        sleep 0.2
-    done
-    crc=0
-    tests/conformance/run.sh build-test || crc=$?
-    for d in "${started[@]}"; do
-        pid=$(pgrep -x -o "$d" || true)
-        [ -n "$pid" ] && kill "$pid"
-    done
-    if [ "$crc" -eq 0 ]; then
+    # One chroot per Debian generation (scripts/chroot.sh), each with its own libvirtd,
+    # started and stopped there; the host's libvirt, if any, is left alone. The work tree
+    # is tested, as by the steps above.
+    echo "== conformance with libvirt 9.0, 11.3 and 12.8 (tests/conformance/generations.sh)"
+    if tests/conformance/generations.sh --work-tree; then
         passed=$((passed + 1))
     else
         failed=$((failed + 1))
