@@ -218,7 +218,9 @@ qc_pass_fail(qc_pass *pass, qc_error *e)
         }
         free(why);
     }
-    qc_error_prefix(&e, "probing '%s'", p->emulator);
+    /* a replay of a fixture that recorded no emulator is named by the fixture already */
+    if (!p->fixture || !e->message || !strstr(e->message, p->emulator))
+        qc_error_prefix(&e, "probing '%s'", p->emulator);
     if (!qc_pass_defer_start_failure(pass, e) && !qc_pass_defer_secondary_failure(pass, e))
         qc_probe_fail(p, e);
 }
@@ -246,7 +248,8 @@ qc_probe_on_reply(qc_qmp *qmp, json_object *ret, const qc_error *error, void *op
         absent = r->policy == QC_REQ_OPTIONAL && error->code == QC_E_QMP;
         if (!absent) {
             err = qc_error_copy(error);
-            if (error->code == QC_E_QMP || error->code == QC_E_NOTFOUND)
+            /* QEMU's error names no command; a fixture's lack of a reply does */
+            if (error->code == QC_E_QMP)
                 qc_error_prefix(&err, "%s%s%s", r->command, r->arg ? " " : "",
                                 r->arg ? r->arg : "");
             qc_pass_fail(pass, err);

@@ -801,7 +801,9 @@ qc_qmp_replay_send(qc_qmp *qmp, qc_qmp_pending *p, json_object *args, qc_error *
                 return qc_error_set(err, QC_E_NOMEM, "%s: out of memory", qmp->peer);
             reply = msg;
         } else {
-            qc_error_prefix(&lookup_err, "%s", qmp->peer);
+            /* the fixture's own error names the fixture and the command */
+            if (lookup_err && lookup_err->code != QC_E_NOTFOUND)
+                qc_error_prefix(&lookup_err, "%s", qmp->peer);
             return qc_qmp_enqueue(qmp, NULL, p->id, lookup_err, err);
         }
     } else {
