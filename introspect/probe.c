@@ -193,6 +193,29 @@ qc_pass_defer_secondary_failure(qc_pass *pass, qc_error *e)
     return true;
 }
 
+/* The error of a pass whose QEMU is gone (`why`: qc_qemu_describe()), from `cause`
+ * (consumed; NULL: the exit itself). Gone before any greeting and silent on stderr means
+ * it was never QEMU (/bin/true, a script): say that, not what the socket saw. */
+static qc_error *
+qc_pass_exit_error(const qc_pass *pass, const char *why, qc_error *cause)
+{
+    qc_error *e = NULL;
+
+    if (pass->phase == 0 && !strchr(why, ':')) {
+        qc_error_set(&e, cause && cause->code == QC_E_TIMEOUT ? QC_E_TIMEOUT : QC_E_SPAWN,
+                     "not a QEMU system emulator: it %s before the QMP greeting, saying "
+                     "nothing", why);
+        qc_error_free(cause);
+        return e;
+    }
+    if (!cause) {
+        qc_error_set(&e, QC_E_SPAWN, "QEMU %s", why);
+        return e;
+    }
+    qc_error_prefix(&cause, "QEMU %s", why);
+    return cause;
+}
+
 static void
 qc_pass_fail(qc_pass *pass, qc_error *e)
 {
@@ -205,21 +228,14 @@ qc_pass_fail(qc_pass *pass, qc_error *e)
         if (e->code != QC_E_TIMEOUT)
             qc_qemu_wait_exit(pass->qemu, 500);
         why = qc_qemu_describe(pass->qemu);
-        if (why && qc_qemu_exited(pass->qemu) && pass->phase == 0 && !strchr(why, ':')) {
-            /* gone before any greeting and silent: /bin/true, a script, not QEMU */
-            qc_error_code code = e->code;
-            qc_error_free(e);
-            e = NULL;
-            qc_error_set(&e, code == QC_E_TIMEOUT ? code : QC_E_SPAWN,
-                         "not a QEMU system emulator: it %s before the QMP greeting, saying "
-                         "nothing", why);
-        } else if (why && qc_qemu_exited(pass->qemu)) {
-            qc_error_prefix(&e, "QEMU %s", why);
-        }
+        if (why && qc_qemu_exited(pass->qemu))
+            e = qc_pass_exit_error(pass, why, e);
         free(why);
     }
-    /* a replay of a fixture that recorded no emulator is named by the fixture already */
-    if (!p->fixture || !e->message || !strstr(e->message, p->emulator))
+    /* a fixture's missing reply names the fixture, which a replay without a recorded
+     * emulator is named by already */
+    if (!p->fixture || e->code != QC_E_NOTFOUND || !e->message ||
+        !strstr(e->message, p->emulator))
         qc_error_prefix(&e, "probing '%s'", p->emulator);
     if (!qc_pass_defer_start_failure(pass, e) && !qc_pass_defer_secondary_failure(pass, e))
         qc_probe_fail(p, e);
@@ -486,7 +502,10 @@ qc_pass_on_exit(qc_qemu *q, int status, void *opaque)
     if (pass->probe->finished || pass->phase >= 4)
         return;
     why = qc_qemu_describe(q);
-    qc_error_set(&err, QC_E_SPAWN, "QEMU %s", why ? why : "exited");
+    if (why)
+        err = qc_pass_exit_error(pass, why, NULL);
+    else
+        qc_error_set(&err, QC_E_NOMEM, "out of memory");
     free(why);
     qc_error_prefix(&err, "probing '%s'", pass->probe->emulator);
     if (!qc_pass_defer_start_failure(pass, err))
