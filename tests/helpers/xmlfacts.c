@@ -8,196 +8,110 @@
  * secmodel=model) also carries [XPATH='value'], the XPath evaluated from it, so siblings that
  * differ only below (a <guest>'s <features>) stay apart. Sort the output to compare two
  * documents order-insensitively (comm, diff). Exit: 0 ok, 1 usage, 2 unreadable XML.
+ * The facts are schema/facts.h's (what `qcaps diff --document` compares); this program
+ * only reads the file and prints them.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include <libxml/parser.h>
-#include <libxml/tree.h>
-#include <libxml/xpath.h>
+#include "schema/facts.h"
 
 #define QC_MAX_KEYS 32
 
-typedef struct qc_key {
-    const char *element;
-    const char *xpath;
-} qc_key;
-
-static qc_key qc_keys[QC_MAX_KEYS] = {
-    {"guest", "arch/@name"},
-    {"secmodel", "model"},
-};
-static size_t qc_n_keys = 2;
-
-/* Appends s to *buf (grown as needed), escaping newlines and tabs. */
 static int
-qc_append(char **buf, size_t *len, size_t *cap, const char *s, int escape)
+qc_usage(void)
 {
-    for (; *s; s++) {
-        const char *piece = (char[]){*s, '\0'};
-
-        if (escape && *s == '\n')
-            piece = "\\n";
-        else if (escape && *s == '\t')
-            piece = "\\t";
-        while (*len + strlen(piece) + 1 > *cap) {
-            char *nb = realloc(*buf, *cap = *cap ? *cap * 2 : 256);
-
-            if (!nb)
-                return -1;
-            *buf = nb;
-        }
-        memcpy(*buf + *len, piece, strlen(piece) + 1);
-        *len += strlen(piece);
-    }
-    return 0;
+    fprintf(stderr, "usage: xmlfacts [-k ELEMENT=XPATH]... FILE|-\n");
+    return 1;
 }
 
+/* The whole of `file` ("-": stdin); NULL when unreadable. */
 static char *
-qc_key_value(xmlXPathContextPtr xp, xmlNodePtr node, const char *xpath)
+qc_slurp(const char *file, size_t *ret_len)
 {
-    xmlXPathObjectPtr r;
-    xmlChar *v = NULL;
-    char *out;
+    FILE *f = strcmp(file, "-") == 0 ? stdin : fopen(file, "re");
+    size_t len = 0, cap = 0, n;
+    char *buf = NULL;
 
-    xp->node = node;
-    if (!(r = xmlXPathEvalExpression(BAD_CAST xpath, xp)))
+    if (!f)
         return NULL;
-    v = xmlXPathCastToString(r);
-    xmlXPathFreeObject(r);
-    out = v ? strdup((const char *) v) : NULL;
-    xmlFree(v);
-    return out;
-}
+    do {
+        if (len + 65536 + 1 > cap) {
+            char *nb = realloc(buf, cap = len + 65536 + 1);
 
-/* Own text of an element: its direct text children, trimmed, escaped; NULL if blank. */
-static char *
-qc_own_text(xmlNodePtr node)
-{
-    size_t len = 0, cap = 0, olen = 0, ocap = 0;
-    char *raw = NULL, *out = NULL, *s, *e;
-
-    for (xmlNodePtr c = node->children; c; c = c->next) {
-        if ((c->type == XML_TEXT_NODE || c->type == XML_CDATA_SECTION_NODE) && c->content &&
-            qc_append(&raw, &len, &cap, (const char *) c->content, 0) < 0) {
-            free(raw);
-            return NULL;
+            if (!nb) {
+                free(buf);
+                buf = NULL;
+                break;
+            }
+            buf = nb;
         }
+        n = fread(buf + len, 1, cap - len - 1, f);
+        len += n;
+    } while (n > 0);
+    if (buf && ferror(f)) {
+        free(buf);
+        buf = NULL;
     }
-    if (!raw)
-        return NULL;
-    for (s = raw; *s == ' ' || *s == '\n' || *s == '\t' || *s == '\r'; s++)
-        ;
-    for (e = s + strlen(s); e > s && (e[-1] == ' ' || e[-1] == '\n' || e[-1] == '\t' ||
-                                      e[-1] == '\r'); e--)
-        ;
-    *e = '\0';
-    if (*s && qc_append(&out, &olen, &ocap, s, 1) < 0) {
-        free(out);
-        out = NULL;
+    if (f != stdin)
+        fclose(f);
+    if (buf) {
+        buf[len] = '\0';
+        *ret_len = len;
     }
-    free(raw);
-    return out;
-}
-
-static int
-qc_walk(xmlXPathContextPtr xp, xmlNodePtr node, const char *prefix)
-{
-    size_t len = 0, cap = 0;
-    char *path = NULL, *text;
-    int rc = 0;
-
-    if (qc_append(&path, &len, &cap, prefix, 0) < 0 ||
-        qc_append(&path, &len, &cap, "/", 0) < 0 ||
-        qc_append(&path, &len, &cap, (const char *) node->name, 0) < 0)
-        return -1;
-    for (xmlAttrPtr a = node->properties; a; a = a->next) {
-        xmlChar *v = xmlNodeListGetString(node->doc, a->children, 1);
-
-        rc = qc_append(&path, &len, &cap, "[@", 0) | qc_append(&path, &len, &cap,
-                                                                (const char *) a->name, 0) |
-             qc_append(&path, &len, &cap, "='", 0) |
-             qc_append(&path, &len, &cap, v ? (const char *) v : "", 1) |
-             qc_append(&path, &len, &cap, "']", 0);
-        xmlFree(v);
-        if (rc < 0)
-            goto out;
-    }
-    for (size_t i = 0; i < qc_n_keys; i++) {
-        char *v;
-
-        if (strcmp(qc_keys[i].element, (const char *) node->name) != 0)
-            continue;
-        v = qc_key_value(xp, node, qc_keys[i].xpath);
-        rc = qc_append(&path, &len, &cap, "[", 0) |
-             qc_append(&path, &len, &cap, qc_keys[i].xpath, 0) |
-             qc_append(&path, &len, &cap, "='", 0) | qc_append(&path, &len, &cap, v ? v : "", 1) |
-             qc_append(&path, &len, &cap, "']", 0);
-        free(v);
-        if (rc < 0)
-            goto out;
-    }
-    text = qc_own_text(node);
-    printf("%s%s%s\n", path, text ? "=" : "", text ? text : "");
-    free(text);
-    for (xmlNodePtr c = node->children; c; c = c->next) {
-        if (c->type == XML_ELEMENT_NODE && (rc = qc_walk(xp, c, path)) < 0)
-            break;
-    }
-out:
-    free(path);
-    return rc;
+    return buf;
 }
 
 int
 main(int argc, char **argv)
 {
+    qc_xml_key keys[QC_MAX_KEYS];
+    const qc_xml_key *builtin;
+    qc_xml_facts facts = {0};
+    qc_error *err = NULL;
     const char *file = NULL;
-    xmlParserCtxtPtr ctxt;
-    xmlXPathContextPtr xp;
-    xmlDocPtr doc;
-    int rc;
+    size_t n_keys, len = 0;
+    char *xml;
+    int rc = 0;
 
+    builtin = qc_xml_facts_default_keys(&n_keys);
+    memcpy(keys, builtin, n_keys * sizeof(*keys));
     for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "-k") && i + 1 < argc && strchr(argv[i + 1], '=') &&
-            qc_n_keys < QC_MAX_KEYS) {
+            n_keys < QC_MAX_KEYS) {
             char *eq = strchr(argv[++i], '=');
 
             *eq = '\0';
-            qc_keys[qc_n_keys].element = argv[i];
-            qc_keys[qc_n_keys++].xpath = eq + 1;
+            keys[n_keys].element = argv[i];
+            keys[n_keys++].xpath = eq + 1;
         } else if (!file && (argv[i][0] != '-' || !strcmp(argv[i], "-"))) {
             file = argv[i];
         } else {
-            fprintf(stderr, "usage: xmlfacts [-k ELEMENT=XPATH]... FILE|-\n");
-            return 1;
+            return qc_usage();
         }
     }
-    if (!file) {
-        fprintf(stderr, "usage: xmlfacts [-k ELEMENT=XPATH]... FILE|-\n");
-        return 1;
-    }
-    ctxt = xmlNewParserCtxt();
-    doc = ctxt ? xmlCtxtReadFile(ctxt, !strcmp(file, "-") ? "/dev/stdin" : file, NULL,
-                                 XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING)
-               : NULL;
-    if (!doc || !xmlDocGetRootElement(doc)) {
-        const xmlError *e = ctxt ? xmlCtxtGetLastError(ctxt) : NULL;
-
-        fprintf(stderr, "xmlfacts: %s: %s", file, e && e->message ? e->message : "no XML\n");
-        xmlFreeDoc(doc);
-        xmlFreeParserCtxt(ctxt);
+    if (!file)
+        return qc_usage();
+    if (!(xml = qc_slurp(file, &len))) {
+        fprintf(stderr, "xmlfacts: %s: cannot read\n", file);
         return 2;
     }
-    xp = xmlXPathNewContext(doc);
-    rc = xp ? qc_walk(xp, xmlDocGetRootElement(doc), "") : -1;
-    xmlXPathFreeContext(xp);
-    xmlFreeDoc(doc);
-    xmlFreeParserCtxt(ctxt);
-    if (rc < 0 || fflush(stdout) != 0) {
-        fprintf(stderr, "xmlfacts: out of memory or write error\n");
-        return 2;
+    if (qc_xml_facts_read(xml, len, file, keys, n_keys, &facts, &err) < 0) {
+        fprintf(stderr, "xmlfacts: %s\n", err->message);
+        rc = 2;
     }
-    return 0;
+    for (size_t i = 0; rc == 0 && i < facts.n; i++) {
+        if (printf("%s%s%s\n", facts.v[i].path, facts.v[i].text ? "=" : "",
+                   facts.v[i].text ? facts.v[i].text : "") < 0)
+            rc = 2;
+    }
+    if (rc == 0 && fflush(stdout) != 0)
+        rc = 2;
+    if (rc == 2 && !err)
+        fprintf(stderr, "xmlfacts: write error\n");
+    qc_error_free(err);
+    qc_xml_facts_clear(&facts);
+    free(xml);
+    return rc;
 }
