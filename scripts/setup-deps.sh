@@ -2,7 +2,9 @@
 # Installs what qcaps needs on Debian 12, 13 or testing with apt, only what is missing.
 #   scripts/setup-deps.sh [--build] [--qemu] [--libvirt] [--extra] [--bench]
 # --build: compiler, meson, libraries; --qemu: the QEMU packages probed by run.sh and the
-# slow tests; --extra: valgrind, clang and its compiler-rt (libclang-rt-N-dev, N the major
+# slow tests, with the firmware and swtpm their documents describe (libvirt reports TPM
+# emulator backends only where swtpm is installed); --extra: valgrind, clang and its
+# compiler-rt (libclang-rt-N-dev, N the major
 # version `clang --version` says), jq (sanitizer/valgrind/fuzz runs); --libvirt: libvirt
 # for conformance runs; --bench: what bench/run.sh needs (libvirt to compare with, gnuplot
 # for the chart, inotify-tools, GNU time for peak RSS, hyperfine). No option = --build
@@ -11,7 +13,8 @@ set -euo pipefail
 
 build=(build-essential pkg-config meson ninja-build libjson-c-dev libevent-dev
        libxml2-dev libxml2-utils libcmocka-dev)
-qemu=(qemu-system-x86 qemu-system-arm qemu-system-misc qemu-system-ppc ovmf qemu-efi-aarch64)
+qemu=(qemu-system-x86 qemu-system-arm qemu-system-misc qemu-system-ppc ovmf qemu-efi-aarch64
+      swtpm swtpm-tools)
 # The runtime's package is named after clang's major version (libclang-rt-14-dev on Debian
 # 12, -19- on 13, -21- on testing): it is chosen once clang is there.
 extra=(valgrind clang jq)
