@@ -331,7 +331,7 @@ qc_cpu_custom_rule(const qc_dc *dc)
     if (qc_dc_is_target(dc, "arm", "aarch64") || qc_dc_is_target(dc, "s390x", NULL))
         return QC_CUSTOM_ALL;
     if (dc->gen >= QC_LV_11_3 &&
-        (qc_dc_is_target(dc, "riscv64", "riscv32") || qc_dc_is_target(dc, "loongarch64", NULL)))
+        (qc_dc_is_target(dc, "riscv64", NULL) || qc_dc_is_target(dc, "loongarch64", NULL)))
         return QC_CUSTOM_ALL;
     return QC_CUSTOM_NONE;
 }

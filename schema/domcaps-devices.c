@@ -71,7 +71,8 @@ qc_dv_disk(const qc_dc *dc, qc_xw *x, qc_error **err)
     bool ps = qc_dv_pseries(dc);
 
     /* libvirt 12 offers floppies only where QEMU has a floppy controller */
-    bool fdc = !ps && (dc->gen < QC_LV_12_8 || qc_dv_type(dc, "isa-fdc"));
+    bool fdc = !ps && (dc->gen < QC_LV_12_8 || qc_dv_type(dc, "isa-fdc") ||
+                       qc_dv_type(dc, "sysbus-fdc") || qc_dv_type(dc, "sun-fdtwo"));
 
     qc_dc_enum_add(&e[0], "disk");
     qc_dc_enum_add(&e[0], "cdrom");
@@ -272,13 +273,15 @@ qc_dv_crypto(const qc_dc *dc, qc_xw *x, qc_error **err)
     static const char *const names[] = {"model", "type", "backendModel"};
     qc_dc_enum e[3] = {{{0}, 0}, {{0}, 0}, {{0}, 0}};
 
-    qc_dc_enum_add(&e[0], "virtio");
+    /* supported everywhere; the virtio model only where QEMU has virtio-crypto */
+    if (qc_dv_flag(dc, "virtio-crypto"))
+        qc_dc_enum_add(&e[0], "virtio");
     qc_dc_enum_add(&e[1], "qemu");
     if (qc_dv_type(dc, "cryptodev-backend-builtin"))
         qc_dc_enum_add(&e[2], "builtin");
     if (qc_dv_type(dc, "cryptodev-backend-lkcf"))
         qc_dc_enum_add(&e[2], "lkcf");
-    return qc_dv_element(x, "crypto", qc_dv_flag(dc, "virtio-crypto"), names, e, 3, err);
+    return qc_dv_element(x, "crypto", true, names, e, 3, err);
 }
 
 /* [libvirt 11] */
