@@ -49,8 +49,9 @@ qc_dv_builtin_ide(const qc_dc *dc)
                               qc_dc_machine_is(dc, "pc-i440fx-*") ||
                               qc_dc_machine_is(dc, "rhel*") || qc_dc_machine_is(dc, "isapc"))) ||
            qc_dc_machine_is(dc, "g3beige") || qc_dc_machine_is(dc, "malta") ||
-           qc_dc_machine_is(dc, "sun4u") || qc_dc_machine_is(dc, "clipper") ||
-           qc_dc_machine_is(dc, "mac99");
+           qc_dc_machine_is(dc, "sun4u") || qc_dc_machine_is(dc, "mac99") ||
+           /* libvirt 11 no longer counts alpha's clipper */
+           (dc->gen < QC_LV_11_3 && qc_dc_machine_is(dc, "clipper"));
 }
 
 static void
