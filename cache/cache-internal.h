@@ -40,6 +40,7 @@ struct qc_cache {
     char *engine;               /* "qcaps <version>" or the test override */
     qc_cache_warn_fn warn;
     void *warn_opaque;
+    qc_cache *fallback;         /* read only: the system cache of a non-root user */
 };
 
 struct qc_cache_keys {

@@ -69,7 +69,9 @@ qc_cache_default_dir(qc_error **err)
     char *dir = NULL;
     int r;
 
-    if (env && *env)
+    if (env && !*env)
+        return qc_error_set(err, QC_E_INVALID, "QCAPS_CACHE_DIR is set but empty"), NULL;
+    if (env)
         r = (dir = strdup(env)) ? 0 : -1;
     else if (geteuid() == 0)
         r = (dir = strdup("/var/cache/qcaps")) ? 0 : -1;
@@ -85,6 +87,31 @@ qc_cache_default_dir(qc_error **err)
         return NULL;
     }
     return dir;
+}
+
+char *
+qc_cache_system_dir(void)
+{
+    const char *env = getenv("QCAPS_SYSTEM_CACHE_DIR");
+
+    if (geteuid() == 0 || getenv("QCAPS_CACHE_DIR"))
+        return NULL;
+    return strdup(env && *env ? env : "/var/cache/qcaps");
+}
+
+void
+qc_cache_set_fallback(qc_cache *c, qc_cache *sys)
+{
+    if (!sys)
+        return;
+    qc_cache_free(c->fallback);
+    c->fallback = sys;
+}
+
+qc_cache *
+qc_cache_fallback(const qc_cache *c)
+{
+    return c ? c->fallback : NULL;
 }
 
 /* mkdir -p with mode 0755 (whatever the umask says). */
@@ -176,6 +203,7 @@ qc_cache_free(qc_cache *c)
         return;
     if (c->dirfd >= 0)
         close(c->dirfd);
+    qc_cache_free(c->fallback);
     free(c->dir);
     free(c->engine);
     qc_host_inputs_clear(&c->inputs);
@@ -682,6 +710,13 @@ qc_cache_get(qc_cache *c, const qc_probe_opts *opts, bool refresh, qc_model_view
         state = qc_cache_lookup_mode(c, emu, QC_LOOKUP_QUIET, view, &m, ret_id, &reason, err);
         if (state < 0 || state == QC_CACHE_FRESH)
             return m;
+        /* the system's entry, read only; it keeps no answers of ours (no id) */
+        if (c->fallback) {
+            int sys = qc_cache_lookup_mode(c->fallback, emu, QC_LOOKUP_QUIET, view, &m, NULL,
+                                           NULL, err);
+            if (sys < 0 || sys == QC_CACHE_FRESH)
+                return m;
+        }
     }
     if ((fd = qc_cache_lock(c, emu, qc_probe_budget_ms(opts), &lerr)) < 0) {
         if (state == QC_CACHE_BROKEN)

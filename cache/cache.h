@@ -69,8 +69,19 @@ typedef enum qc_cache_state {
 const char *qc_cache_state_name(qc_cache_state s); /* "fresh", "missing", "stale", "broken" */
 
 /* $QCAPS_CACHE_DIR, else /var/cache/qcaps as root, else $XDG_CACHE_HOME/qcaps, else
- * ~/.cache/qcaps. Caller frees. */
+ * ~/.cache/qcaps. A QCAPS_CACHE_DIR that is set but empty is QC_E_INVALID. Caller frees. */
 char *qc_cache_default_dir(qc_error **err);
+
+/* The system cache that `qcaps warm` as root fills and a non-root user reads but never
+ * writes: $QCAPS_SYSTEM_CACHE_DIR, else /var/cache/qcaps; NULL when it does not apply
+ * (running as root, or QCAPS_CACHE_DIR names the cache) or on OOM. Caller frees. */
+char *qc_cache_system_dir(void);
+/* Makes `sys` (opened without `create`) the read-only fallback of c: a query whose own
+ * entry is missing or not valid takes a valid entry of sys instead of probing. c owns
+ * sys from then on; NULL removes nothing. */
+void qc_cache_set_fallback(qc_cache *c, qc_cache *sys);
+/* The fallback set on c, or NULL. */
+qc_cache *qc_cache_fallback(const qc_cache *c);
 
 /* Opens (creating it with parents, mode 0755, when `create`) the cache directory `dir`
  * (NULL: the default) and reads the current host facts once. Fails when the directory

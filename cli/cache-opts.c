@@ -34,6 +34,9 @@ qc_cache_opts_apply(const qc_cache_opts *o, qcaps_context *ctx, qc_error **err)
         return qc_error_set(err, QC_E_INVALID, "--no-cache and --cache-dir exclude each other");
     if (o->dir && !*o->dir)
         return qc_error_set(err, QC_E_INVALID, "--cache-dir needs a directory name");
+    /* the same rule for the variable as for the option */
+    if (!o->dir && !o->no_cache && getenv("QCAPS_CACHE_DIR") && !*getenv("QCAPS_CACHE_DIR"))
+        return qc_error_set(err, QC_E_INVALID, "QCAPS_CACHE_DIR is set but empty");
     if (qcaps_context_set_cache_dir(ctx, o->dir, &e) < 0) {
         qc_error_set(err, qcaps_error_get_code(e) == QCAPS_E_NOMEM ? QC_E_NOMEM : QC_E_INVALID,
                      "%s", qcaps_error_message(e));

@@ -524,6 +524,21 @@ qc_cmd_cache(int argc, char **argv)
     }
     if (!(c = qc_cache_open(dir, false, qc_warn_stderr, NULL, &e)))
         return qc_cli_fail(e);
+    if (strcmp(action, "list") == 0 && !dir) {
+        /* what a non-root user's queries also read (lib/context.c) */
+        qc_autofree char *sys = qc_cache_system_dir();
+        QC_CLEANUP(qc_cache_freep) qc_cache *s =
+            sys && strcmp(sys, qc_cache_dir(c)) != 0 ? qc_cache_open(sys, false, NULL, NULL, NULL)
+                                                     : NULL;
+        int r = qc_cache_show(c, false);
+
+        if (s) {
+            printf("\nread-only system cache %s (used when an entry above is missing or "
+                   "not valid):\n", qc_cache_dir(s));
+            r = qc_cache_show(s, false) ? QC_EXIT_FAILURE : r;
+        }
+        return r;
+    }
     if (strcmp(action, "clear") == 0) {
         if ((removed = qc_cache_clear(c, QC_LOCK_WAIT_MS, &e)) < 0)
             return qc_cli_fail(e);

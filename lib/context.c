@@ -199,6 +199,15 @@ qc_context_cache(qcaps_context *ctx, bool quiet, qc_error **err)
         else if (!quiet)
             qc_context_warn(ctx, "%s: answering without the cache", cerr->message);
     }
+    /* a user's own cache falls back on the system's, which root's warm-up fills */
+    if (cache && !(ctx && ctx->cache_dir)) {
+        qc_autofree char *sys = qc_cache_system_dir();
+        qc_cache *s;
+
+        if (sys && strcmp(sys, qc_cache_dir(cache)) != 0 &&
+            (s = qc_cache_open(sys, false, NULL, NULL, NULL)))
+            qc_cache_set_fallback(cache, s);
+    }
     return cache;
 }
 

@@ -4,6 +4,7 @@
  * cold lookups probe once, broken entries warn once, faults never lose a valid entry;
  * kept domcaps answers are exactly as right as a rendering. */
 #include <dirent.h>
+#include <sys/sysmacros.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -577,6 +578,92 @@ t_paths_normalised(void **state)
     assert_int_equal(chdir(cwd), 0);
 }
 
+/* A user reads the system cache that root's warm-up filled (read only: nothing is
+ * written there, and nothing is probed), and `cache list` says it does. */
+static void
+t_system_cache_for_users(void **state)
+{
+    qc_ct *t = *state;
+    qc_autofree char *a = qc_ct_emu(t, "a", NULL);
+    qc_autofree char *sys = NULL;
+    qc_autofree char *home = NULL;
+    qc_autofree char *user_dir = NULL;
+    qc_autofree char *saved_dir = getenv("QCAPS_CACHE_DIR") ? strdup(getenv("QCAPS_CACHE_DIR"))
+                                                            : NULL;
+    qc_autofree char *saved_home = getenv("HOME") ? strdup(getenv("HOME")) : NULL;
+    /* KVM usable is one of the cache's keys: the user gets /dev/kvm as a member of the
+     * kvm group would, through a node of its own bound over it in a mount namespace */
+    qc_autofree char *node = NULL;
+    qc_autofree char *script = NULL;
+    const char *user[] = {"/usr/bin/unshare", "-m", "/bin/sh", "-c", NULL, "sh",
+                          qc_env_path("QC_QCAPS"), "domcaps", "--emulator", a, NULL};
+    const char *list[] = {"/usr/bin/unshare", "-m", "/bin/sh", "-c", NULL, "sh",
+                          qc_env_path("QC_QCAPS"), "cache", "list", NULL};
+    int entries;
+    qc_run r;
+
+    if (geteuid() != 0 || access("/usr/bin/setpriv", X_OK) != 0) {
+        fprintf(stderr, "# not root or no setpriv: the second user's case is not run\n");
+        return;
+    }
+    assert_true(asprintf(&node, "%s/kvm", t->root) > 0);
+    if (mknod(node, S_IFCHR | 0666, makedev(10, 232)) < 0 || chmod(node, 0666) < 0) {
+        fprintf(stderr, "# cannot make a device node here: the second user's case is not run\n");
+        return;
+    }
+    assert_true(asprintf(&script, "mount --bind '%s' /dev/kvm && exec /usr/bin/setpriv "
+                         "--reuid=65534 --regid=65534 --clear-groups \"$@\"", node) > 0);
+    user[4] = script;
+    list[4] = script;
+    assert_true(asprintf(&sys, "%s/system", t->root) > 0);
+    assert_true(asprintf(&home, "%s/home", t->root) > 0);
+    assert_true(asprintf(&user_dir, "%s/.cache/qcaps", home) > 0);
+    qc_ct_run(t, &r, "warm", "--cache-dir", sys, a, NULL);
+    assert_int_equal(r.exit_code, 0);
+    qc_run_clear(&r);
+    entries = qc_dir_count(sys);
+    assert_int_equal(qc_ct_starts(t), 2);
+    /* what the other user needs to reach: the emulator, its counter, a TMPDIR, a HOME */
+    assert_int_equal(chmod(t->root, 0755), 0);
+    assert_true(asprintf(&home, "%s/home", t->root) > 0 && mkdir(home, 0755) == 0);
+    assert_int_equal(chown(home, 65534, 65534), 0);
+    assert_int_equal(chmod(t->tmp, 01777), 0);
+    assert_int_equal(chmod(t->count, 0666), 0);
+    unsetenv("QCAPS_CACHE_DIR");
+    setenv("QCAPS_SYSTEM_CACHE_DIR", sys, 1);
+    setenv("HOME", home, 1);
+    qc_run_cmd(&r, t->tmp, 120, user);
+    if (r.exit_code != 0 && strstr(r.err, "mount")) {
+        fprintf(stderr, "# no mount namespace here (%s): the second user's case is not run\n",
+                r.err);
+        qc_run_clear(&r);
+        unsetenv("QCAPS_SYSTEM_CACHE_DIR");
+        if (saved_dir)
+            setenv("QCAPS_CACHE_DIR", saved_dir, 1);
+        if (saved_home)
+            setenv("HOME", saved_home, 1);
+        return;
+    }
+    if (r.exit_code != 0)
+        fprintf(stderr, "# %s", r.err);
+    assert_int_equal(r.exit_code, 0);
+    assert_non_null(strstr(r.out, "<domainCapabilities>"));
+    qc_run_clear(&r);
+    qc_run_cmd(&r, t->tmp, 60, list);
+    assert_int_equal(r.exit_code, 0);
+    assert_non_null(strstr(r.out, "read-only system cache"));
+    assert_non_null(strstr(r.out, a));
+    qc_run_clear(&r);
+    unsetenv("QCAPS_SYSTEM_CACHE_DIR");
+    if (saved_dir)
+        setenv("QCAPS_CACHE_DIR", saved_dir, 1);
+    if (saved_home)
+        setenv("HOME", saved_home, 1);
+    assert_int_equal(qc_ct_starts(t), 2);         /* no probe */
+    assert_int_equal(qc_dir_count(sys), entries); /* nothing written to the system's */
+    assert_true(access(user_dir, F_OK) != 0 || qc_dir_count(user_dir) == 0);
+}
+
 static void
 t_usage(void **state)
 {
@@ -872,6 +959,7 @@ main(void)
         cmocka_unit_test_setup_teardown(t_failure_keeps_others, qc_ct_setup, qc_ct_teardown),
         cmocka_unit_test_setup_teardown(t_no_leftover_locks, qc_ct_setup, qc_ct_teardown),
         cmocka_unit_test_setup_teardown(t_paths_normalised, qc_ct_setup, qc_ct_teardown),
+        cmocka_unit_test_setup_teardown(t_system_cache_for_users, qc_ct_setup, qc_ct_teardown),
         cmocka_unit_test_setup_teardown(t_usage, qc_ct_setup, qc_ct_teardown),
         cmocka_unit_test_setup_teardown(t_domcaps_answers, qc_ct_setup, qc_ct_teardown),
         cmocka_unit_test_setup_teardown(t_capabilities_answers, qc_ct_setup, qc_ct_teardown),
