@@ -45,6 +45,7 @@ qc_dc_parse(int argc, char **argv, qc_dc_opts *o, char **ret_msg)
 {
     static const struct option longopts[] = {
         {"emulator", required_argument, NULL, 'e'}, {"fixture", required_argument, NULL, 'F'},
+        {"emulatorbin", required_argument, NULL, 'e'}, /* virsh domcapabilities' name */
         {"arch", required_argument, NULL, 'a'},     {"machine", required_argument, NULL, 'm'},
         {"virttype", required_argument, NULL, 'v'}, {"format", required_argument, NULL, 'f'},
         {"firmware-dir", required_argument, NULL, 'd'},
