@@ -708,19 +708,28 @@ qc_qemu_status_text(qc_qemu *q)
 
 /* Reads up to the last QC_QEMU_STDERR_TAIL bytes of the stderr file into buf (NUL-ended),
  * starting at a line start when one is in reach. */
-/* Removes, in place, the line QEMU prints because of our own command line
- * ("-chardev ...,wait=on: info: QEMU waiting for connection on: ..."): it says nothing
- * about why QEMU failed. Returns the new length. */
+/* Removes, in place, the lines QEMU prints because of our own command line: they say
+ * nothing about why QEMU failed. "-chardev ...,wait=on: info: QEMU waiting for connection
+ * on: ...", and QEMU 11.1's "-mon chardev=qmp,mode=control: warning: '-mon' is
+ * deprecated, ..." (the replacement, -object monitor-qmp, does not exist in the QEMU 5.2
+ * to 10 qcaps also starts, and the binary's version is not known before it runs).
+ * Returns the new length. */
 static size_t
 qc_qemu_drop_own_noise(char *buf, size_t len)
 {
-    static const char noise[] = "info: QEMU waiting for connection on:";
+    static const char *const noise[] = {
+        "info: QEMU waiting for connection on:",
+        "-mon chardev=qmp,mode=control: warning: '-mon' is deprecated",
+    };
     size_t in = 0, out = 0;
 
     while (in < len) {
         char *nl = memchr(buf + in, '\n', len - in);
         size_t end = nl ? (size_t) (nl - buf) + 1 : len;
-        bool drop = memmem(buf + in, end - in, noise, sizeof(noise) - 1) != NULL;
+        bool drop = false;
+
+        for (size_t i = 0; i < QC_N_ELEMENTS(noise) && !drop; i++)
+            drop = memmem(buf + in, end - in, noise[i], strlen(noise[i])) != NULL;
 
         if (!drop) {
             memmove(buf + out, buf + in, end - in);

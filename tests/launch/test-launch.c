@@ -465,6 +465,29 @@ test_wait_exit(void **state)
     release(fx, q);
 }
 
+/* QEMU 11.1 warns that our own -mon is deprecated: that line says nothing about the
+ * binary, and describe leaves it out as it does the "waiting for connection" one. */
+static void
+test_own_noise_dropped(void **state)
+{
+    fixture *fx = *state;
+    qc_autofree char *bin = xasprintf("%s/deprecation-script", test_tmp);
+    qc_autofree char *d = NULL;
+    qc_qemu *q;
+
+    write_file(bin, "#!/bin/sh\n"
+                    "echo \"$0: -mon chardev=qmp,mode=control: warning: '-mon' is deprecated, "
+                    "use '-object' with 'monitor-hmp' or 'monitor-qmp' types instead\" >&2\n"
+                    "echo 'qemu-system-x: no such machine' >&2\n"
+                    "exit 1\n", 0755);
+    q = launch_ok(fx, bin, QC_ACCEL_TCG);
+    assert_true(qc_qemu_wait_exit(q, WAIT_SECONDS * 1000));
+    d = qc_qemu_describe(q);
+    assert_string_equal(d, "exited with status 1: qemu-system-x: no such machine");
+    wait_for_exit(fx, q);
+    release(fx, q);
+}
+
 /* The handler is set only after the exit was observed (by describe): still delivered. */
 static void
 test_handler_set_late(void **state)
@@ -873,6 +896,7 @@ main(void)
         cmocka_unit_test_setup_teardown(test_exec_failure, setup, teardown),
         cmocka_unit_test_setup_teardown(test_true_exits, setup, teardown),
         cmocka_unit_test_setup_teardown(test_handler_set_late, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_own_noise_dropped, setup, teardown),
         cmocka_unit_test_setup_teardown(test_wait_exit, setup, teardown),
         cmocka_unit_test_setup_teardown(test_stderr_in_describe, setup, teardown),
         cmocka_unit_test_setup_teardown(test_stderr_tail, setup, teardown),
