@@ -538,7 +538,9 @@ qc_model_to_string_view(const qc_model *m, qc_model_view view, qc_error **err)
         qc_error_set(err, QC_E_NOMEM, "out of memory");
         return NULL;
     }
-    return qc_json_text_layout(out);
+    if (!(out = qc_json_text_layout(out)))
+        qc_error_set(err, QC_E_NOMEM, "out of memory");
+    return out;
 }
 
 char *

@@ -858,12 +858,12 @@ qc_fixture_print(FILE *f, json_object *obj, bool *first)
     const char *text = json_object_to_json_string_ext(obj, QC_JSON_PRINT_FLAGS);
     char *copy;
 
-    if (!text || !(copy = strdup(text)))
+    if (!text || !(copy = qc_json_text_layout(strdup(text))))
         return false;
     if (!*first)
         fputc('\n', f);
     *first = false;
-    fputs(qc_json_text_layout(copy), f);
+    fputs(copy, f);
     fputc('\n', f);
     free(copy);
     return true;

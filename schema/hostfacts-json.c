@@ -209,7 +209,9 @@ qc_hostfacts_to_json(const qc_hostfacts *hf, qc_error **err)
                                                  JSON_C_TO_STRING_NOSLASHESCAPE);
     if (!text || asprintf(&out, "%s\n", text) < 0)
         goto oom;
-    return qc_json_text_layout(out);
+    if (!(out = qc_json_text_layout(out)))
+        qc_error_set(err, QC_E_NOMEM, "out of memory");
+    return out;
 oom:
     qc_error_set(err, QC_E_NOMEM, "out of memory");
     return NULL;

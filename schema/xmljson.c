@@ -224,7 +224,9 @@ qc_xml_to_json(const char *xml, qc_error **err)
         qc_error_set(err, QC_E_NOMEM, "out of memory");
         return NULL;
     }
-    return qc_json_text_layout(out);
+    if (!(out = qc_json_text_layout(out)))
+        qc_error_set(err, QC_E_NOMEM, "out of memory");
+    return out;
 }
 
 /* ---- JSON -> XML --------------------------------------------------------------------- */

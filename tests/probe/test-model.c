@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include <cmocka.h>
+#include <json-c/json.h>
 
 #include "common/jsontext.h"
 #include "model/model-json.h"
@@ -52,14 +53,25 @@ test_arch(void **state)
 static void
 test_json_text_layout(void **state)
 {
-    char text[] = "{\n  \"a\": [\n    ],\n  \"b\": {\n  },\n  \"c\": \"[\\n ]\",\n"
-                  "  \"d\": [\n    1\n  ],\n  \"e\": []\n}";
+    char *text = strdup("{\n  \"a\": [\n    ],\n  \"b\": {\n  },\n  \"c\": \"[\\n ]\",\n"
+                        "  \"d\": [\n    1\n  ],\n  \"e\": []\n}");
+    /* é, €, U+1F600 and a stray continuation byte: escapes json-c 0.18 reads too */
+    char *utf8 = strdup("[\"\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80 \x80\"]");
+    json_object *back;
 
     (void) state;
-    assert_string_equal(qc_json_text_layout(text),
-                        "{\n  \"a\": [],\n  \"b\": {},\n  \"c\": \"[\\n ]\",\n"
-                        "  \"d\": [\n    1\n  ],\n  \"e\": []\n}");
+    assert_non_null(text = qc_json_text_layout(text));
+    assert_string_equal(text, "{\n  \"a\": [],\n  \"b\": {},\n  \"c\": \"[\\n ]\",\n"
+                              "  \"d\": [\n    1\n  ],\n  \"e\": []\n}");
+    assert_non_null(utf8 = qc_json_text_layout(utf8));
+    assert_string_equal(utf8, "[\"\\u00e9 \\u20ac \\ud83d\\ude00 \\ufffd\"]");
+    assert_non_null(back = json_tokener_parse(utf8));
+    assert_string_equal(json_object_get_string(json_object_array_get_idx(back, 0)),
+                        "\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80 \xef\xbf\xbd");
+    json_object_put(back);
     assert_null(qc_json_text_layout(NULL));
+    free(text);
+    free(utf8);
 }
 
 static qc_model *
