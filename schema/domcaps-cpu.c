@@ -267,6 +267,24 @@ qc_cpu_format_maximum(const qc_dc *dc, qc_xw *x, qc_error **err)
     return qc_xw_end(x, err);
 }
 
+/* Features QEMU takes from the IA32_ARCH_CAPABILITIES MSR: libvirt's host-model of an
+ * i686 guest has none of them (seen with libvirt 9.0, 11.3 and 12.8 alike). */
+static bool
+qc_cpu_arch_capabilities_msr(const char *name)
+{
+    static const char *const msr[] = {
+        "rdctl-no", "ibrs-all", "rsba", "skip-l1dfl-vmentry", "ssb-no", "mds-no",
+        "pschange-mc-no", "tsx-ctrl", "taa-no", "mcdt-no", "sbdr-ssdp-no", "fbsdp-no",
+        "psdp-no", "fb-clear", "rrsba", "bhi-no", "pbrsb-no", "gds-no", "rfds-no",
+    };
+
+    for (size_t i = 0; i < QC_N_ELEMENTS(msr); i++) {
+        if (strcmp(msr[i], name) == 0)
+            return true;
+    }
+    return false;
+}
+
 static int
 qc_host_feature_cmp(const void *a, const void *b)
 {
@@ -304,6 +322,8 @@ qc_cpu_format_host_model(const qc_dc *dc, qc_xw *x, qc_error **err)
         if (dc->gen >= QC_LV_12_8 && c->n_features > 1)
             qsort(c->features, c->n_features, sizeof(*c->features), qc_host_feature_cmp);
         for (size_t i = 0; i < c->n_features; i++) {
+            if (strcmp(dc->arch, "i686") == 0 && qc_cpu_arch_capabilities_msr(c->features[i].name))
+                continue;
             if (qc_xw_start(x, "feature", err) < 0 ||
                 qc_xw_attr(x, "policy", c->features[i].require ? "require" : "disable",
                            err) < 0 ||
