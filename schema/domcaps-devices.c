@@ -40,7 +40,8 @@ qc_dv_pseries(const qc_dc *dc)
     return qc_dc_machine_is(dc, "pseries*");
 }
 
-/* Machines with an IDE controller built in (libvirt qemuDomainMachineHasBuiltinIDE). */
+/* Machines with an IDE controller built in (libvirt qemuDomainMachineHasBuiltinIDE). Not
+ * alpha's clipper: libvirt 9.0, 11.3 and 12.8 list no IDE bus for it. */
 static bool
 qc_dv_builtin_ide(const qc_dc *dc)
 {
@@ -49,9 +50,7 @@ qc_dv_builtin_ide(const qc_dc *dc)
                               qc_dc_machine_is(dc, "pc-i440fx-*") ||
                               qc_dc_machine_is(dc, "rhel*") || qc_dc_machine_is(dc, "isapc"))) ||
            qc_dc_machine_is(dc, "g3beige") || qc_dc_machine_is(dc, "malta") ||
-           qc_dc_machine_is(dc, "sun4u") || qc_dc_machine_is(dc, "mac99") ||
-           /* libvirt 11 no longer counts alpha's clipper */
-           (dc->gen < QC_LV_11_3 && qc_dc_machine_is(dc, "clipper"));
+           qc_dc_machine_is(dc, "sun4u") || qc_dc_machine_is(dc, "mac99");
 }
 
 static void
