@@ -11,15 +11,15 @@
 /* ---- changes and lists of changes ------------------------------------------------------ */
 
 static const char *const qc_diff_group_names[QC_DIFF_GROUP_COUNT] = {
-    "version", "host", "machines", "cpu-models", "host-cpu", "qom-types", "properties",
-    "commands", "events", "command-line", "flags", "migration", "tpm", "gic", "sev", "sgx",
-    "hyperv", "firmware", "document", "emulators", "both",
+    "version",  "host",   "machines",     "cpu-models", "host-cpu",  "qom-types", "properties",
+    "commands", "events", "command-line", "flags",      "migration", "tpm",       "gic",
+    "sev",      "sgx",    "hyperv",       "firmware",   "document",  "emulators", "both",
 };
 
 const char *
 qc_diff_group_name(qc_diff_group g)
 {
-    return (unsigned) g < QC_DIFF_GROUP_COUNT ? qc_diff_group_names[g] : NULL;
+    return (unsigned)g < QC_DIFF_GROUP_COUNT ? qc_diff_group_names[g] : NULL;
 }
 
 bool
@@ -102,8 +102,7 @@ qc_diff_grow(qc_diff *d, size_t more, qc_error **err)
 
 qc_diff_change *
 qc_diff_add(qc_diff *d, qc_diff_group g, qc_diff_kind k, const char *scope, const char *name,
-            const char *attribute, const char *old_value, const char *new_value,
-            qc_error **err)
+            const char *attribute, const char *old_value, const char *new_value, qc_error **err)
 {
     qc_diff_change *c;
 
@@ -180,7 +179,11 @@ qc_diff_change_cmp(const void *pa, const void *pb)
         return r;
     if ((r = qc_vcmp(a->attribute, b->attribute)) != 0)
         return r;
-    return (int) a->kind - (int) b->kind;
+    /* facts of a document with one path: by their text */
+    if ((r = qc_vcmp(a->new_value ? a->new_value : a->old_value,
+                     b->new_value ? b->new_value : b->old_value)) != 0)
+        return r;
+    return (int)a->kind - (int)b->kind;
 }
 
 void
@@ -221,8 +224,7 @@ qc_tri_name(qc_tristate t)
 }
 
 /* Sets c->detail from a format (c may be NULL after a failed add: then -1). */
-static int
-qc_detail(qc_diff_change *c, qc_error **err, const char *fmt, ...)
+static int qc_detail(qc_diff_change *c, qc_error **err, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
 static int
@@ -333,8 +335,8 @@ out:
 
 /* A CHANGED change when the two strings differ; both NULL-safe ("(none)" to a reader). */
 static int
-qc_diff_str(qc_diff *d, qc_diff_group g, const char *scope, const char *name,
-            const char *attribute, const char *o, const char *n, int rank, qc_error **err)
+qc_diff_str(qc_diff *d, qc_diff_group g, const char *scope, const char *name, const char *attribute,
+            const char *o, const char *n, int rank, qc_error **err)
 {
     qc_diff_change *c;
 
@@ -347,8 +349,8 @@ qc_diff_str(qc_diff *d, qc_diff_group g, const char *scope, const char *name,
 }
 
 static int
-qc_diff_int(qc_diff *d, qc_diff_group g, const char *scope, const char *name,
-            const char *attribute, long long o, long long n, qc_error **err)
+qc_diff_int(qc_diff *d, qc_diff_group g, const char *scope, const char *name, const char *attribute,
+            long long o, long long n, qc_error **err)
 {
     char so[32], sn[32];
 
@@ -386,8 +388,7 @@ qc_plus_minus(const qc_strlist *added, const qc_strlist *removed)
 /* A list-valued attribute: one CHANGED change listing what was gained and lost. */
 static int
 qc_diff_list_attr(qc_diff *d, qc_diff_group g, const char *scope, const char *name,
-                  const char *attribute, const qc_strlist *o, const qc_strlist *n,
-                  qc_error **err)
+                  const char *attribute, const qc_strlist *o, const qc_strlist *n, qc_error **err)
 {
     qc_autofree char *pm = NULL;
     qc_diff_change c = {0}, *k;
@@ -422,8 +423,7 @@ qc_change_equal(const qc_diff_change *a, const qc_diff_change *b)
     if (a->group != b->group || a->kind != b->kind || a->rank != b->rank ||
         !qc_streq(a->name, b->name) || !qc_streq(a->attribute, b->attribute) ||
         !qc_streq(a->old_value, b->old_value) || !qc_streq(a->new_value, b->new_value) ||
-        !qc_streq(a->detail, b->detail) || a->added.n != b->added.n ||
-        a->removed.n != b->removed.n)
+        !qc_streq(a->detail, b->detail) || a->added.n != b->added.n || a->removed.n != b->removed.n)
         return false;
     for (size_t i = 0; i < a->added.n; i++) {
         if (strcmp(a->added.v[i], b->added.v[i]) != 0)
@@ -476,7 +476,7 @@ qc_diff_merge_accels(qc_diff *d, qc_diff per[QC_ACCEL_COUNT], const bool both[QC
                     if (match[b])
                         used[b][match[b] - 1] = true;
                 }
-            } else if (qc_dup(&c->scope, qc_accel_name((qc_accel) a), err) < 0) {
+            } else if (qc_dup(&c->scope, qc_accel_name((qc_accel)a), err) < 0) {
                 goto out;
             }
             used[a][i] = true;
@@ -503,8 +503,8 @@ qc_diff_version(const qc_model *o, const qc_model *n, qc_diff *d, qc_error **err
     snprintf(vo, sizeof(vo), "%d.%d.%d", o->version_major, o->version_minor, o->version_micro);
     snprintf(vn, sizeof(vn), "%d.%d.%d", n->version_major, n->version_minor, n->version_micro);
     if (qc_diff_str(d, QC_DIFF_VERSION, NULL, "version", NULL, vo, vn, 0, err) < 0 ||
-        qc_diff_str(d, QC_DIFF_VERSION, NULL, "package", NULL, o->package, n->package, 0,
-                    err) < 0 ||
+        qc_diff_str(d, QC_DIFF_VERSION, NULL, "package", NULL, o->package, n->package, 0, err) <
+            0 ||
         qc_diff_str(d, QC_DIFF_VERSION, NULL, "target", NULL, o->target, n->target, 0, err) < 0 ||
         qc_diff_str(d, QC_DIFF_VERSION, NULL, "kvm", NULL, qc_yesno(o->kvm), qc_yesno(n->kvm), 0,
                     err) < 0)
@@ -516,10 +516,11 @@ qc_diff_version(const qc_model *o, const qc_model *n, qc_diff *d, qc_error **err
         if (po == pn)
             continue;
         if (!(c = qc_diff_add(d, QC_DIFF_VERSION, pn ? QC_DIFF_ADDED : QC_DIFF_REMOVED,
-                              "accelerator", qc_accel_name((qc_accel) a), NULL, NULL, NULL,
-                              err)) ||
-            qc_detail(c, err, "probed on the %s side only: its machines, CPU models and host "
-                      "CPU are not compared", pn ? "new" : "old") < 0)
+                              "accelerator", qc_accel_name((qc_accel)a), NULL, NULL, NULL, err)) ||
+            qc_detail(c, err,
+                      "probed on the %s side only: its machines, CPU models and host "
+                      "CPU are not compared",
+                      pn ? "new" : "old") < 0)
             return -1;
         c->rank = 1;
     }
@@ -609,15 +610,15 @@ qc_default_name(const qc_accel_caps *a)
 
 /* The default machine and every alias that points elsewhere (or exists on one side). */
 static int
-qc_diff_machine_aliases(const qc_accel_caps *o, const qc_accel_caps *n, qc_diff *d,
-                        qc_error **err)
+qc_diff_machine_aliases(const qc_accel_caps *o, const qc_accel_caps *n, qc_diff *d, qc_error **err)
 {
     const qc_accel_caps *sides[2] = {o, n};
     qc_strlist aliases = {0};
     int rc = -1;
 
+    /* the default and the aliases first: they say where a guest lands */
     if (qc_diff_str(d, QC_DIFF_MACHINES, NULL, "default", NULL, qc_default_name(o),
-                    qc_default_name(n), 0, err) < 0)
+                    qc_default_name(n), -2, err) < 0)
         return -1;
     for (int s = 0; s < 2; s++) {
         for (size_t i = 0; i < sides[s]->n_machines; i++) {
@@ -636,7 +637,7 @@ qc_diff_machine_aliases(const qc_accel_caps *o, const qc_accel_caps *n, qc_diff 
         if (!(c = qc_diff_add(d, QC_DIFF_MACHINES, QC_DIFF_CHANGED, NULL, aliases.v[i], "alias",
                               mo ? mo->name : NULL, mn ? mn->name : NULL, err)))
             goto out;
-        c->rank = 1;
+        c->rank = -1;
         if ((mo && mn && qc_detail(c, err, "alias moved: %s -> %s", mo->name, mn->name) < 0) ||
             (!mo && qc_detail(c, err, "new alias, of %s", mn->name) < 0) ||
             (!mn && qc_detail(c, err, "alias gone (was %s)", mo->name) < 0))
@@ -685,8 +686,8 @@ qc_diff_machine_attrs(const qc_machine *mo, const qc_machine *mn, qc_diff *d, qc
                     mn->default_cpu_type, 0, err) < 0)
         return -1;
     if (mo->default_ram_id && mn->default_ram_id &&
-        qc_diff_str(d, g, NULL, name, "default-ram-id", mo->default_ram_id, mn->default_ram_id,
-                    0, err) < 0)
+        qc_diff_str(d, g, NULL, name, "default-ram-id", mo->default_ram_id, mn->default_ram_id, 0,
+                    err) < 0)
         return -1;
     if (mo->numa_mem_supported != QC_TRI_ABSENT && mn->numa_mem_supported != QC_TRI_ABSENT &&
         qc_diff_str(d, g, NULL, name, "numa-mem-supported", qc_tri_name(mo->numa_mem_supported),
@@ -713,8 +714,8 @@ qc_diff_machines(const qc_accel_caps *o, const qc_accel_caps *n, qc_diff *d, qc_
                 return -1;
             continue;
         }
-        if (!(c = qc_diff_add(d, QC_DIFF_MACHINES, QC_DIFF_ADDED, NULL, mn->name, NULL, NULL,
-                              NULL, err)) ||
+        if (!(c = qc_diff_add(d, QC_DIFF_MACHINES, QC_DIFF_ADDED, NULL, mn->name, NULL, NULL, NULL,
+                              err)) ||
             qc_machine_note(c, mn, false, err) < 0)
             return -1;
     }
@@ -781,7 +782,8 @@ qc_cpu_note(qc_diff_change *c, const qc_cpu_def *def, bool removed, qc_error **e
     if (!def->alias_of && !def->deprecated)
         return 0;
     return qc_detail(c, err, "%s%s%s%s", def->alias_of ? "alias of " : "",
-                     def->alias_of ? def->alias_of : "", def->alias_of && def->deprecated ? ", " : "",
+                     def->alias_of ? def->alias_of : "",
+                     def->alias_of && def->deprecated ? ", " : "",
                      def->deprecated ? (removed ? "was deprecated" : "deprecated") : "");
 }
 
@@ -795,10 +797,23 @@ qc_diff_cpu_usable(const qc_cpu_def *o, const qc_cpu_def *n, qc_diff *d, qc_erro
     if (o->usable == QC_TRI_ABSENT || n->usable == QC_TRI_ABSENT)
         return 0; /* not reported on one side: unknown, not changed */
     if (o->usable == n->usable) {
+        qc_autofree char *plus = NULL;
+        qc_autofree char *minus = NULL;
+        size_t from = d->n;
+
         if (n->usable != QC_TRI_NO)
             return 0;
-        return qc_diff_list_attr(d, QC_DIFF_CPU_MODELS, NULL, n->name, "blockers", &o->blockers,
-                                 &n->blockers, err);
+        if (qc_diff_list_attr(d, QC_DIFF_CPU_MODELS, NULL, n->name, "blockers", &o->blockers,
+                              &n->blockers, err) < 0)
+            return -1;
+        if (d->n == from)
+            return 0;
+        c = &d->v[from];
+        if (!(plus = qc_join(&c->added, " ")) || !(minus = qc_join(&c->removed, " ")))
+            return qc_error_set(err, QC_E_NOMEM, "out of memory");
+        return qc_detail(c, err, "still not usable%s%s%s%s",
+                         c->added.n ? "; now also blocked by: " : "", plus,
+                         c->removed.n ? "; no longer blocked by: " : "", minus);
     }
     if (!(c = qc_diff_add(d, QC_DIFF_CPU_MODELS, QC_DIFF_CHANGED, NULL, n->name, "usable",
                           qc_tri_name(o->usable), qc_tri_name(n->usable), err)))
@@ -850,8 +865,12 @@ qc_diff_cpu_defs(const qc_accel_caps *o, const qc_accel_caps *n, qc_diff *d, qc_
         c = qc_diff_add(d, g, QC_DIFF_CHANGED, NULL, "query-cpu-definitions", NULL,
                         o->have_cpu_defs ? "answered" : "not answered",
                         n->have_cpu_defs ? "answered" : "not answered", err);
-        return qc_detail(c, err, "%zu -> %zu CPU models listed (not compared one by one)",
-                         o->n_cpu_defs, n->n_cpu_defs);
+        return qc_detail(c, err,
+                         "%s -> %s (%zu CPU models; their QOM types are compared "
+                         "instead)",
+                         o->have_cpu_defs ? "answered" : "not answered",
+                         n->have_cpu_defs ? "answered" : "not answered",
+                         o->have_cpu_defs ? o->n_cpu_defs : n->n_cpu_defs);
     }
     for (size_t i = 0; i < n->n_cpu_defs; i++) {
         const qc_cpu_def *dn = &n->cpu_defs[i], *dold = qc_find_def(o, dn->name);
@@ -927,16 +946,15 @@ qc_diff_host_prop(const qc_cpu_prop *po, const qc_cpu_prop *pn, qc_diff *d, qc_e
             return -1;
         return 0;
     }
-    if (!(c = qc_diff_add(d, QC_DIFF_HOST_CPU, pn ? QC_DIFF_ADDED : QC_DIFF_REMOVED, NULL,
-                          p->name, NULL, vo, vn, err)))
+    if (!(c = qc_diff_add(d, QC_DIFF_HOST_CPU, pn ? QC_DIFF_ADDED : QC_DIFF_REMOVED, NULL, p->name,
+                          NULL, vo, vn, err)))
         return -1;
     c->rank = 1;
     return qc_detail(c, err, "%s", pn ? vn : vo);
 }
 
 static int
-qc_diff_host_cpu(const qc_cpu_expansion *o, const qc_cpu_expansion *n, qc_diff *d,
-                 qc_error **err)
+qc_diff_host_cpu(const qc_cpu_expansion *o, const qc_cpu_expansion *n, qc_diff *d, qc_error **err)
 {
     const qc_diff_group g = QC_DIFF_HOST_CPU;
     size_t i = 0, j = 0;
@@ -961,8 +979,8 @@ qc_diff_host_cpu(const qc_cpu_expansion *o, const qc_cpu_expansion *n, qc_diff *
                 : j >= n->n_props ? -1
                                   : strcmp(o->props[i].name, n->props[j].name);
 
-        if (qc_diff_host_prop(r <= 0 ? &o->props[i] : NULL, r >= 0 ? &n->props[j] : NULL, d,
-                              err) < 0)
+        if (qc_diff_host_prop(r <= 0 ? &o->props[i] : NULL, r >= 0 ? &n->props[j] : NULL, d, err) <
+            0)
             return -1;
         i += r <= 0;
         j += r >= 0;
@@ -970,7 +988,8 @@ qc_diff_host_cpu(const qc_cpu_expansion *o, const qc_cpu_expansion *n, qc_diff *
     return 0;
 }
 
-/* ---- everything that depends on the accelerator ------------------------------------------------ */
+/* ---- everything that depends on the accelerator ------------------------------------------------
+ */
 
 static int
 qc_diff_accels(const qc_model *o, const qc_model *n, qc_diff *d, qc_error **err)
@@ -1004,8 +1023,8 @@ qc_diff_cpu_models(const qc_model *o, const qc_model *n, qc_diff *d, qc_error **
 
         if (!co)
             continue; /* added or removed: the CPU definitions say so */
-        if (qc_diff_str(d, QC_DIFF_CPU_MODELS, NULL, cn->name, "vendor", co->vendor, cn->vendor,
-                        0, err) < 0 ||
+        if (qc_diff_str(d, QC_DIFF_CPU_MODELS, NULL, cn->name, "vendor", co->vendor, cn->vendor, 0,
+                        err) < 0 ||
             qc_diff_str(d, QC_DIFF_CPU_MODELS, NULL, cn->name, "model-id", co->model_id,
                         cn->model_id, 0, err) < 0 ||
             qc_diff_list_attr(d, QC_DIFF_CPU_MODELS, NULL, cn->name, "features", &co->features,
@@ -1015,7 +1034,8 @@ qc_diff_cpu_models(const qc_model *o, const qc_model *n, qc_diff *d, qc_error **
     return 0;
 }
 
-/* ---- types, properties, commands, options ------------------------------------------------------ */
+/* ---- types, properties, commands, options ------------------------------------------------------
+ */
 
 static bool
 qc_has_suffix(const char *s, const char *suffix)
@@ -1103,8 +1123,8 @@ qc_diff_cmdline(const qc_model *o, const qc_model *n, qc_diff *d, qc_error **err
         const qc_cmdline_option *oo = qc_model_cmdline_option(o, on->option);
 
         if (qc_strlist_add(&sn, on->option, err) < 0 ||
-            (oo && qc_diff_names(d, QC_DIFF_CMDLINE, on->option, &oo->params, &on->params,
-                                 err) < 0))
+            (oo &&
+             qc_diff_names(d, QC_DIFF_CMDLINE, on->option, &oo->params, &on->params, err) < 0))
             goto out;
     }
     rc = qc_diff_names(d, QC_DIFF_CMDLINE, NULL, &so, &sn, err);
@@ -1114,7 +1134,8 @@ out:
     return rc;
 }
 
-/* ---- TPM, GIC, SEV, SGX ------------------------------------------------------------------------ */
+/* ---- TPM, GIC, SEV, SGX ------------------------------------------------------------------------
+ */
 
 static int
 qc_diff_tpm(const qc_model *o, const qc_model *n, qc_diff *d, qc_error **err)
@@ -1223,21 +1244,22 @@ qc_diff_sgx(const qc_model *o, const qc_model *n, qc_diff *d, qc_error **err)
 
     if (!so || !sn)
         return qc_diff_str(d, g, NULL, "sgx", "supported", qc_yesno(so), qc_yesno(sn), 0, err);
-    return qc_diff_str(d, g, NULL, "sgx", "sgx1", qc_yesno(so->sgx1), qc_yesno(sn->sgx1), 0,
-                       err) < 0 ||
-                   qc_diff_str(d, g, NULL, "sgx", "sgx2", qc_yesno(so->sgx2), qc_yesno(sn->sgx2),
-                               0, err) < 0 ||
+    return qc_diff_str(d, g, NULL, "sgx", "sgx1", qc_yesno(so->sgx1), qc_yesno(sn->sgx1), 0, err) <
+                       0 ||
+                   qc_diff_str(d, g, NULL, "sgx", "sgx2", qc_yesno(so->sgx2), qc_yesno(sn->sgx2), 0,
+                               err) < 0 ||
                    qc_diff_str(d, g, NULL, "sgx", "flc", qc_yesno(so->flc), qc_yesno(sn->flc), 0,
                                err) < 0 ||
-                   qc_diff_int(d, g, NULL, "sgx", "epc-sections", (long long) so->n_sections,
-                               (long long) sn->n_sections, err) < 0 ||
-                   qc_diff_int(d, g, NULL, "sgx", "epc-bytes", (long long) qc_sgx_epc(so),
-                               (long long) qc_sgx_epc(sn), err) < 0
+                   qc_diff_int(d, g, NULL, "sgx", "epc-sections", (long long)so->n_sections,
+                               (long long)sn->n_sections, err) < 0 ||
+                   qc_diff_int(d, g, NULL, "sgx", "epc-bytes", (long long)qc_sgx_epc(so),
+                               (long long)qc_sgx_epc(sn), err) < 0
                ? -1
                : 0;
 }
 
-/* ---- firmware ------------------------------------------------------------------------------------ */
+/* ---- firmware
+ * ------------------------------------------------------------------------------------ */
 
 static const qc_fw_desc *
 qc_find_fw(const qc_host *h, const char *name)
@@ -1257,8 +1279,8 @@ qc_fw_targets(const qc_fw_desc *f, qc_strlist *ret, qc_error **err)
         qc_autofree char *globs = qc_join(&f->targets[i].machines, " ");
         char *s = NULL;
 
-        if (!globs || asprintf(&s, "%s: %s", f->targets[i].arch ? f->targets[i].arch : "?",
-                               globs) < 0)
+        if (!globs ||
+            asprintf(&s, "%s: %s", f->targets[i].arch ? f->targets[i].arch : "?", globs) < 0)
             return qc_error_set(err, QC_E_NOMEM, "out of memory");
         if (qc_strlist_add_take(ret, s, err) < 0)
             return -1;
@@ -1307,8 +1329,8 @@ qc_fw_note(qc_diff_change *c, const qc_fw_desc *f, qc_error **err)
                      f->error ? f->error : "");
 }
 
-static int
-qc_diff_firmware(const qc_host *o, const qc_host *n, qc_diff *d, qc_error **err)
+int
+qc_firmware_diff(const qc_host *o, const qc_host *n, qc_diff *d, qc_error **err)
 {
     const qc_host *sides[2] = {o, n};
 
@@ -1328,11 +1350,12 @@ qc_diff_firmware(const qc_host *o, const qc_host *n, qc_diff *d, qc_error **err)
                 return -1;
         }
     }
-    return qc_diff_names(d, QC_DIFF_FIRMWARE, "image", &o->firmware_images,
-                         &n->firmware_images, err);
+    return qc_diff_names(d, QC_DIFF_FIRMWARE, "image", &o->firmware_images, &n->firmware_images,
+                         err);
 }
 
-/* ---- the whole model ------------------------------------------------------------------------------ */
+/* ---- the whole model
+ * ------------------------------------------------------------------------------ */
 
 int
 qc_model_diff(const qc_model *o, const qc_model *n, unsigned flags, qc_diff *d, qc_error **err)
@@ -1340,40 +1363,43 @@ qc_model_diff(const qc_model *o, const qc_model *n, unsigned flags, qc_diff *d, 
     if (!o || !n || !d)
         return qc_error_set(err, QC_E_INVALID, "qc_model_diff: missing argument");
     if (o->view != QC_MODEL_VIEW_FULL || n->view != QC_MODEL_VIEW_FULL)
-        return qc_error_set(err, QC_E_INVALID, "a guests view of a model cannot be compared: "
+        return qc_error_set(err, QC_E_INVALID,
+                            "a guests view of a model cannot be compared: "
                             "it lacks most facts");
     if (qc_diff_version(o, n, d, err) < 0 ||
         ((flags & QC_MODEL_DIFF_HOST) && qc_host_diff(&o->host, &n->host, d, err) < 0) ||
         qc_diff_accels(o, n, d, err) < 0 || qc_diff_cpu_models(o, n, d, err) < 0 ||
         qc_diff_qom_types(o, n, d, err) < 0 ||
-        qc_diff_type_props(o->device_props, o->n_device_props, n->device_props,
-                           n->n_device_props, d, err) < 0 ||
-        qc_diff_type_props(o->object_props, o->n_object_props, n->object_props,
-                           n->n_object_props, d, err) < 0 ||
+        qc_diff_type_props(o->device_props, o->n_device_props, n->device_props, n->n_device_props,
+                           d, err) < 0 ||
+        qc_diff_type_props(o->object_props, o->n_object_props, n->object_props, n->n_object_props,
+                           d, err) < 0 ||
         qc_diff_names(d, QC_DIFF_COMMANDS, NULL, &o->commands, &n->commands, err) < 0 ||
         qc_diff_names(d, QC_DIFF_EVENTS, NULL, &o->events, &n->events, err) < 0 ||
         qc_diff_cmdline(o, n, d, err) < 0 ||
         qc_diff_names(d, QC_DIFF_FLAGS, NULL, &o->flags, &n->flags, err) < 0 ||
-        qc_diff_names(d, QC_DIFF_MIGRATION, NULL, &o->migration_caps, &n->migration_caps,
-                      err) < 0 ||
+        qc_diff_names(d, QC_DIFF_MIGRATION, NULL, &o->migration_caps, &n->migration_caps, err) <
+            0 ||
         qc_diff_tpm(o, n, d, err) < 0 || qc_diff_gic(o, n, d, err) < 0 ||
         qc_diff_sev(o, n, d, err) < 0 || qc_diff_sgx(o, n, d, err) < 0 ||
         qc_diff_names(d, QC_DIFF_HYPERV, NULL, &o->hyperv, &n->hyperv, err) < 0 ||
-        qc_diff_firmware(&o->host, &n->host, d, err) < 0)
+        (!(flags & QC_MODEL_DIFF_NO_FIRMWARE) && qc_firmware_diff(&o->host, &n->host, d, err) < 0))
         return -1;
     return 0;
 }
 
-/* ---- what a guest may use on both ---------------------------------------------------------------- */
+/* ---- what a guest may use on both
+ * ---------------------------------------------------------------- */
 
 static int
 qc_common_add(qc_diff *d, qc_accel a, const char *what, qc_strlist *items, qc_error **err)
 {
     qc_diff_change *c;
 
-    if (!(c = qc_diff_add(d, QC_DIFF_BOTH, QC_DIFF_COMMON, qc_accel_name(a), what, NULL, NULL,
-                          NULL, err)))
+    if (!(c = qc_diff_add(d, QC_DIFF_BOTH, QC_DIFF_COMMON, qc_accel_name(a), what, NULL, NULL, NULL,
+                          err)))
         return -1;
+    c->rank = strcmp(what, "machines") == 0 ? 0 : 1;
     qc_strlist_sort(items);
     c->items = *items;
     memset(items, 0, sizeof(*items));
@@ -1410,12 +1436,12 @@ qc_model_common(const qc_model *a, const qc_model *b, qc_diff *d, qc_error **err
                 qc_strlist_add(&cpus, da->name, err) < 0)
                 goto next;
         }
-        if (qc_common_add(d, (qc_accel) k, "machines", &machines, err) < 0 ||
+        if (qc_common_add(d, (qc_accel)k, "machines", &machines, err) < 0 ||
             ((ca->have_cpu_defs || cb->have_cpu_defs) &&
-             qc_common_add(d, (qc_accel) k, "cpu-models", &cpus, err) < 0))
+             qc_common_add(d, (qc_accel)k, "cpu-models", &cpus, err) < 0))
             goto next;
         rc = 0;
-next:
+    next:
         qc_strlist_clear(&machines);
         qc_strlist_clear(&cpus);
         if (rc < 0)

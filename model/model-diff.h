@@ -27,27 +27,27 @@
  * (include/qcaps.h): append only. model/ fills VERSION .. FIRMWARE and BOTH; DOCUMENT and
  * EMULATORS are filled by schema/ and lib/. */
 typedef enum qc_diff_group {
-    QC_DIFF_VERSION = 0,  /* version, package, target, query-kvm, accelerators probed */
-    QC_DIFF_HOST,         /* host facts of the probe (only with QC_MODEL_DIFF_HOST) */
-    QC_DIFF_MACHINES,     /* machine types: presence, default, aliases, attributes */
-    QC_DIFF_CPU_MODELS,   /* CPU definitions per accelerator; named x86 models' features */
-    QC_DIFF_HOST_CPU,     /* expansion of "host" (kvm) / "max" (tcg) */
-    QC_DIFF_QOM_TYPES,    /* qom-list-types, but machine and CPU types (groups above) */
-    QC_DIFF_PROPERTIES,   /* properties of the device and object types the probe queries */
-    QC_DIFF_COMMANDS,     /* QMP commands */
-    QC_DIFF_EVENTS,       /* QMP events */
-    QC_DIFF_CMDLINE,      /* command-line options and their parameters */
-    QC_DIFF_FLAGS,        /* derived named capability flags */
-    QC_DIFF_MIGRATION,    /* migration capabilities */
+    QC_DIFF_VERSION = 0, /* version, package, target, query-kvm, accelerators probed */
+    QC_DIFF_HOST,        /* host facts of the probe (only with QC_MODEL_DIFF_HOST) */
+    QC_DIFF_MACHINES,    /* machine types: presence, default, aliases, attributes */
+    QC_DIFF_CPU_MODELS,  /* CPU definitions per accelerator; named x86 models' features */
+    QC_DIFF_HOST_CPU,    /* expansion of "host" (kvm) / "max" (tcg) */
+    QC_DIFF_QOM_TYPES,   /* qom-list-types, but machine and CPU types (groups above) */
+    QC_DIFF_PROPERTIES,  /* properties of the device and object types the probe queries */
+    QC_DIFF_COMMANDS,    /* QMP commands */
+    QC_DIFF_EVENTS,      /* QMP events */
+    QC_DIFF_CMDLINE,     /* command-line options and their parameters */
+    QC_DIFF_FLAGS,       /* derived named capability flags */
+    QC_DIFF_MIGRATION,   /* migration capabilities */
     QC_DIFF_TPM,
     QC_DIFF_GIC,
     QC_DIFF_SEV,
     QC_DIFF_SGX,
     QC_DIFF_HYPERV,
-    QC_DIFF_FIRMWARE,     /* firmware descriptors and edk2 images found */
-    QC_DIFF_DOCUMENT,     /* facts of rendered documents (schema/facts.h) */
-    QC_DIFF_EMULATORS,    /* host exports: emulators only one side has */
-    QC_DIFF_BOTH,         /* COMMON entries: what a guest may use on both sides */
+    QC_DIFF_FIRMWARE,  /* firmware descriptors and edk2 images found */
+    QC_DIFF_DOCUMENT,  /* facts of rendered documents (schema/facts.h) */
+    QC_DIFF_EMULATORS, /* host exports: emulators only one side has */
+    QC_DIFF_BOTH,      /* COMMON entries: what a guest may use on both sides */
     QC_DIFF_GROUP_COUNT
 } qc_diff_group;
 
@@ -59,10 +59,10 @@ const char *qc_diff_group_name(qc_diff_group g);
 bool qc_diff_group_scope_is_accel(qc_diff_group g);
 
 typedef enum qc_diff_kind {
-    QC_DIFF_ADDED = 0,    /* only the new side has it */
-    QC_DIFF_REMOVED,      /* only the old side has it */
-    QC_DIFF_CHANGED,      /* both have it; `attribute` differs (old_value -> new_value) */
-    QC_DIFF_COMMON,       /* not a difference: `items` both sides have (group BOTH) */
+    QC_DIFF_ADDED = 0, /* only the new side has it */
+    QC_DIFF_REMOVED,   /* only the old side has it */
+    QC_DIFF_CHANGED,   /* both have it; `attribute` differs (old_value -> new_value) */
+    QC_DIFF_COMMON,    /* not a difference: `items` both sides have (group BOTH) */
 } qc_diff_kind;
 
 const char *qc_diff_kind_name(qc_diff_kind k); /* "added", "removed", "changed", "common" */
@@ -70,22 +70,22 @@ const char *qc_diff_kind_name(qc_diff_kind k); /* "added", "removed", "changed",
 typedef struct qc_diff_change {
     qc_diff_group group;
     qc_diff_kind kind;
-    char *emulator;       /* host exports: the emulator both sides have; NULL otherwise */
-    char *scope;          /* accelerator ("kvm", "tcg"; NULL: the same in every accelerator
-                           * both sides probed), a property's type, a parameter's option;
-                           * NULL when none */
-    char *name;           /* the thing added, removed or changed */
-    char *attribute;      /* CHANGED: which of its attributes ("deprecated", "usable",
-                           * "alias-of", "name" for a rename, ...); NULL: the thing itself */
-    char *old_value;      /* NULL: none or not applicable */
+    char *emulator;  /* host exports: the emulator both sides have; NULL otherwise */
+    char *scope;     /* accelerator ("kvm", "tcg"; NULL: the same in every accelerator
+                      * both sides probed), a property's type, a parameter's option;
+                      * NULL when none */
+    char *name;      /* the thing added, removed or changed */
+    char *attribute; /* CHANGED: which of its attributes ("deprecated", "usable",
+                      * "alias-of", "name" for a rename, ...); NULL: the thing itself */
+    char *old_value; /* NULL: none or not applicable */
     char *new_value;
-    qc_strlist added;     /* CHANGED, list-valued attribute: members gained (blockers,
-                           * features, ...), sorted */
-    qc_strlist removed;   /* members lost, sorted */
-    qc_strlist items;     /* COMMON: the members both sides have, sorted */
-    char *detail;         /* a sentence for people ("newly deprecated", "alias of X",
-                           * "blocked by a, b"), NULL when the values say it all */
-    int rank;             /* sort key before the name: summaries (default, aliases) first */
+    qc_strlist added;   /* CHANGED, list-valued attribute: members gained (blockers,
+                         * features, ...), sorted */
+    qc_strlist removed; /* members lost, sorted */
+    qc_strlist items;   /* COMMON: the members both sides have, sorted */
+    char *detail;       /* a sentence for people ("newly deprecated", "alias of X",
+                         * "blocked by a, b"), NULL when the values say it all */
+    int rank;           /* sort key before the name: summaries (default, aliases) first */
 } qc_diff_change;
 
 void qc_diff_change_clear(qc_diff_change *c);
@@ -114,6 +114,9 @@ size_t qc_diff_count_differences(const qc_diff *d);
 
 /* Options of qc_model_diff(). */
 #define QC_MODEL_DIFF_HOST (1u << 0) /* also compare the host facts of the probes */
+#define QC_MODEL_DIFF_NO_FIRMWARE                                                                  \
+    (1u << 1) /* leave the firmware found out (hosts compare                                       \
+               * it once, not per emulator) */
 
 /* Appends the differences old -> new (both full views; a guests view is QC_E_INVALID) to
  * *d, unsorted. -1 on OOM (d then holds what was appended so far: clear it). */
@@ -121,6 +124,8 @@ int qc_model_diff(const qc_model *old_m, const qc_model *new_m, unsigned flags, 
                   qc_error **err);
 /* Appends the host facts differences (group HOST) of two hosts. */
 int qc_host_diff(const qc_host *old_h, const qc_host *new_h, qc_diff *d, qc_error **err);
+/* Appends the firmware differences (group FIRMWARE) of two hosts. */
+int qc_firmware_diff(const qc_host *old_h, const qc_host *new_h, qc_diff *d, qc_error **err);
 /* Appends COMMON changes (group BOTH), per accelerator both models probed: "machines"
  * (machine types both have, "none" excluded) and "cpu-models" (CPU models usable on both:
  * unavailable-features empty on both sides). */

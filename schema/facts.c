@@ -100,7 +100,7 @@ qc_key_value(xmlXPathContextPtr xp, xmlNodePtr node, const char *xpath)
         return strdup("");
     v = xmlXPathCastToString(r);
     xmlXPathFreeObject(r);
-    out = strdup(v ? (const char *) v : "");
+    out = strdup(v ? (const char *)v : "");
     xmlFree(v);
     return out;
 }
@@ -116,7 +116,7 @@ qc_own_text(xmlNodePtr node, bool *ret_oom)
     *ret_oom = false;
     for (xmlNodePtr c = node->children; c; c = c->next) {
         if ((c->type == XML_TEXT_NODE || c->type == XML_CDATA_SECTION_NODE) && c->content)
-            qc_buf_add(&raw, (const char *) c->content, false);
+            qc_buf_add(&raw, (const char *)c->content, false);
     }
     if (raw.oom || !raw.s) {
         *ret_oom = raw.oom;
@@ -125,8 +125,8 @@ qc_own_text(xmlNodePtr node, bool *ret_oom)
     }
     for (s = raw.s; *s == ' ' || *s == '\n' || *s == '\t' || *s == '\r'; s++)
         ;
-    for (e = s + strlen(s); e > s && (e[-1] == ' ' || e[-1] == '\n' || e[-1] == '\t' ||
-                                      e[-1] == '\r'); e--)
+    for (e = s + strlen(s);
+         e > s && (e[-1] == ' ' || e[-1] == '\n' || e[-1] == '\t' || e[-1] == '\r'); e--)
         ;
     *e = '\0';
     if (*s)
@@ -168,21 +168,21 @@ qc_node_path(qc_facts_walk *w, xmlNodePtr node, const char *prefix)
 
     qc_buf_add(&b, prefix, false);
     qc_buf_add(&b, "/", false);
-    qc_buf_add(&b, (const char *) node->name, false);
+    qc_buf_add(&b, (const char *)node->name, false);
     for (xmlAttrPtr a = node->properties; a && !b.oom; a = a->next) {
         xmlChar *v = xmlNodeListGetString(node->doc, a->children, 1);
 
         qc_buf_add(&b, "[@", false);
-        qc_buf_add(&b, (const char *) a->name, false);
+        qc_buf_add(&b, (const char *)a->name, false);
         qc_buf_add(&b, "='", false);
-        qc_buf_add(&b, v ? (const char *) v : "", true);
+        qc_buf_add(&b, v ? (const char *)v : "", true);
         qc_buf_add(&b, "']", false);
         xmlFree(v);
     }
     for (size_t i = 0; i < w->n_keys && !b.oom; i++) {
         char *v;
 
-        if (strcmp(w->keys[i].element, (const char *) node->name) != 0)
+        if (strcmp(w->keys[i].element, (const char *)node->name) != 0)
             continue;
         if (!(v = qc_key_value(w->xp, node, w->keys[i].xpath))) {
             b.oom = true;
@@ -235,20 +235,19 @@ qc_xml_facts_read(const char *xml, size_t len, const char *name, const qc_xml_ke
     qc_facts_walk w;
     int rc = -1;
 
-    if (!xml || len > (size_t) INT32_MAX)
+    if (!xml || len > (size_t)INT32_MAX)
         return qc_error_set(err, QC_E_INVALID, "%s: no document, or too large", name);
     if (!keys)
         keys = qc_xml_facts_default_keys(&n_keys);
     if (!(ctxt = xmlNewParserCtxt()))
         return qc_error_set(err, QC_E_NOMEM, "out of memory");
-    doc = xmlCtxtReadMemory(ctxt, xml, (int) len, name, NULL,
+    doc = xmlCtxtReadMemory(ctxt, xml, (int)len, name, NULL,
                             XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
     if (!doc || !xmlDocGetRootElement(doc)) {
         const xmlError *e = xmlCtxtGetLastError(ctxt);
         size_t n = e && e->message ? strcspn(e->message, "\n") : 0;
 
-        qc_error_set(err, QC_E_XML, "%s: %.*s", name, n ? (int) n : 6,
-                     n ? e->message : "no XML");
+        qc_error_set(err, QC_E_XML, "%s: %.*s", name, n ? (int)n : 6, n ? e->message : "no XML");
         goto out;
     }
     if (!(xp = xmlXPathNewContext(doc))) {
@@ -282,7 +281,7 @@ qc_xml_fact_format(const qc_xml_fact *f)
 static int
 qc_fact_cmp(const void *pa, const void *pb)
 {
-    const qc_xml_fact *a = *(const qc_xml_fact *const *) pa, *b = *(const qc_xml_fact *const *) pb;
+    const qc_xml_fact *a = *(const qc_xml_fact *const *)pa, *b = *(const qc_xml_fact *const *)pb;
     int r = strcmp(a->path, b->path);
 
     if (r || a->text == b->text)
@@ -316,27 +315,27 @@ qc_fact_set(const qc_xml_facts *f, size_t *ret_n, qc_error **err)
     return v;
 }
 
-/* Number of facts (NULL: already reported) with the same path as v[i]. */
+/* Number of facts of a document (sorted set) at the path of f. */
 static size_t
-qc_same_path(const qc_xml_fact **v, size_t n, size_t i)
+qc_same_path(const qc_xml_fact **v, size_t n, const qc_xml_fact *f)
 {
     size_t k = 0;
 
     for (size_t j = 0; j < n; j++)
-        k += v[j] && strcmp(v[j]->path, v[i]->path) == 0;
+        k += strcmp(v[j]->path, f->path) == 0;
     return k;
 }
 
 int
-qc_xml_facts_diff(const qc_xml_facts *old_f, const qc_xml_facts *new_f, qc_diff *d,
-                  qc_error **err)
+qc_xml_facts_diff(const qc_xml_facts *old_f, const qc_xml_facts *new_f, qc_diff *d, qc_error **err)
 {
     const qc_xml_fact **so = NULL, **sn = NULL, **ro = NULL, **an = NULL;
     size_t no = 0, nn = 0, nr = 0, na = 0, i = 0, j = 0;
     int rc = -1;
 
     if (!(so = qc_fact_set(old_f, &no, err)) || !(sn = qc_fact_set(new_f, &nn, err)) ||
-        !(ro = malloc((no ? no : 1) * sizeof(*ro))) || !(an = malloc((nn ? nn : 1) * sizeof(*an)))) {
+        !(ro = malloc((no ? no : 1) * sizeof(*ro))) ||
+        !(an = malloc((nn ? nn : 1) * sizeof(*an)))) {
         qc_error_set(err, QC_E_NOMEM, "out of memory");
         goto out;
     }
@@ -357,20 +356,22 @@ qc_xml_facts_diff(const qc_xml_facts *old_f, const qc_xml_facts *new_f, qc_diff 
             if (an[j] && strcmp(an[j]->path, f->path) == 0)
                 pair = an[j];
         }
-        if (pair && qc_same_path(ro, nr, i) == 1 && qc_same_path(an, na, j - 1) == 1) {
+        /* only an element that is alone at its path in both documents changed its text;
+         * siblings (an enum's values) are members of a set */
+        if (pair && qc_same_path(so, no, f) == 1 && qc_same_path(sn, nn, pair) == 1) {
             if (!qc_diff_add(d, QC_DIFF_DOCUMENT, QC_DIFF_CHANGED, NULL, f->path, "text", f->text,
                              pair->text, err))
                 goto out;
             an[j - 1] = NULL; /* reported with its pair */
             continue;
         }
-        if (!qc_diff_add(d, QC_DIFF_DOCUMENT, QC_DIFF_REMOVED, NULL, f->path, NULL, f->text,
-                         NULL, err))
+        if (!qc_diff_add(d, QC_DIFF_DOCUMENT, QC_DIFF_REMOVED, NULL, f->path, NULL, f->text, NULL,
+                         err))
             goto out;
     }
     for (j = 0; j < na; j++) {
-        if (an[j] && !qc_diff_add(d, QC_DIFF_DOCUMENT, QC_DIFF_ADDED, NULL, an[j]->path, NULL,
-                                  NULL, an[j]->text, err))
+        if (an[j] && !qc_diff_add(d, QC_DIFF_DOCUMENT, QC_DIFF_ADDED, NULL, an[j]->path, NULL, NULL,
+                                  an[j]->text, err))
             goto out;
     }
     rc = 0;

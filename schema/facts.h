@@ -20,16 +20,16 @@
 #include "model/model-diff.h"
 
 typedef struct qc_xml_key {
-    const char *element;    /* element name */
-    const char *xpath;      /* evaluated from the element, cast to a string */
+    const char *element; /* element name */
+    const char *xpath;   /* evaluated from the element, cast to a string */
 } qc_xml_key;
 
 /* The built-in keys (guest=arch/@name, secmodel=model); *ret_n gets their number. */
 const qc_xml_key *qc_xml_facts_default_keys(size_t *ret_n);
 
 typedef struct qc_xml_fact {
-    char *path;             /* "/a/b[@x='1']" */
-    char *text;             /* own text, escaped; NULL when blank */
+    char *path; /* "/a/b[@x='1']" */
+    char *text; /* own text, escaped; NULL when blank */
 } qc_xml_fact;
 
 typedef struct qc_xml_facts {
@@ -47,9 +47,9 @@ int qc_xml_facts_read(const char *xml, size_t len, const char *name, const qc_xm
 char *qc_xml_fact_format(const qc_xml_fact *f);
 
 /* Appends to *d (group DOCUMENT) the facts only one document has, as sets: ADDED (only the
- * new one has it) or REMOVED, name = the path, the text as new_value / old_value. Where
- * exactly one removed and one added fact share a path and differ only in their text, one
- * CHANGED change (attribute "text") is appended instead. -1 on OOM. */
+ * new one has it) or REMOVED, name = the path, the text as new_value / old_value. An
+ * element alone at its path in both documents whose text differs is one CHANGED change
+ * (attribute "text") instead. -1 on OOM. */
 int qc_xml_facts_diff(const qc_xml_facts *old_f, const qc_xml_facts *new_f, qc_diff *d,
                       qc_error **err);
 
