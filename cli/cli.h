@@ -32,6 +32,8 @@ int qc_cmd_domcaps(int argc, char **argv);      /* cli/domcaps.c */
 int qc_cmd_capabilities(int argc, char **argv); /* cli/capabilities.c */
 int qc_cmd_warm(int argc, char **argv);         /* cli/cache.c */
 int qc_cmd_cache(int argc, char **argv);        /* cli/cache.c */
+int qc_cmd_diff(int argc, char **argv);         /* cli/diff.c: exit 0 same, 1 differ, 2 */
+int qc_cmd_export(int argc, char **argv);       /* cli/export.c */
 
 /* ---- cache options shared by probe, domcaps, capabilities (cli/cache-opts.c) --------
  * Usage in a verb:

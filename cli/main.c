@@ -32,6 +32,8 @@ static const char qc_usage_main[] =
     "           print libvirt's host capabilities with one guest per emulator found\n"
     "  warm     probe every emulator whose capability cache entry is missing or stale\n"
     "  cache    list, check or clear the capability cache\n"
+    "  diff     what changed between two emulators, fixtures, models or host exports\n"
+    "  export   write this host's facts and every emulator's model to one file\n"
     "\n"
     "Run 'qcaps COMMAND --help' for a command's options. See qcaps(1).\n"
     "\n"
@@ -262,5 +264,9 @@ main(int argc, char **argv)
         return qc_cmd_warm(argc - 1, argv + 1);
     if (strcmp(verb, "cache") == 0)
         return qc_cmd_cache(argc - 1, argv + 1);
+    if (strcmp(verb, "diff") == 0)
+        return qc_cmd_diff(argc - 1, argv + 1);
+    if (strcmp(verb, "export") == 0)
+        return qc_cmd_export(argc - 1, argv + 1);
     return qc_cli_usage(NULL, "unknown command '%s'", verb);
 }

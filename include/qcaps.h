@@ -12,6 +12,7 @@
 #define QCAPS_H
 
 #include <stdbool.h>
+#include <stddef.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -126,6 +127,148 @@ QCAPS_PUBLIC char *qcaps_capabilities(qcaps_context *ctx, qcaps_format format,
 QCAPS_PUBLIC qcaps_error_code qcaps_error_get_code(const qcaps_error *e);
 QCAPS_PUBLIC const char *qcaps_error_message(const qcaps_error *e); /* one line */
 QCAPS_PUBLIC void qcaps_error_free(qcaps_error *e);
+
+/* ---- hosts: a host's facts and the models of its emulators (qcaps export) ------------- */
+typedef struct qcaps_host qcaps_host;
+
+/* Where a host's parts come from; NULL members: this host, now. */
+typedef struct qcaps_host_query {
+    const char *host_facts;  /* a host facts file (qcaps capabilities --dump-host-facts) */
+    const char *fixture_dir; /* the models of every recorded fixture (*.replies) in this
+                              * directory instead of this host's emulators */
+} qcaps_host_query;
+
+/* A host: its facts (read live, or from q->host_facts) and one model per emulator: every
+ * qemu-system-* in $PATH and every other emulator with a cache entry whose binary still
+ * exists, each answered from the cache or probed (or the fixtures of q->fixture_dir). An
+ * emulator that cannot be probed is skipped with a warning through the context. */
+QCAPS_PUBLIC qcaps_host *qcaps_host_read(qcaps_context *ctx, const qcaps_host_query *q,
+                                         qcaps_error **err);
+/* Reads an export document (qcaps_host_to_export()); `name` names it in errors. */
+QCAPS_PUBLIC qcaps_host *qcaps_host_parse(const char *text, size_t len, const char *name,
+                                          qcaps_error **err);
+/* The export document: one JSON file holding the host facts and every model (format in
+ * doc/qcaps.1, EXPORT FORMAT). Caller frees with free(). */
+QCAPS_PUBLIC char *qcaps_host_to_export(const qcaps_host *h, qcaps_error **err);
+/* The host facts as a host facts file. Caller frees with free(). */
+QCAPS_PUBLIC char *qcaps_host_facts(const qcaps_host *h, qcaps_error **err);
+/* The models, sorted by emulator path (borrowed, valid until qcaps_host_free()). */
+QCAPS_PUBLIC size_t qcaps_host_model_count(const qcaps_host *h);
+QCAPS_PUBLIC const qcaps_model *qcaps_host_model(const qcaps_host *h, size_t i);
+QCAPS_PUBLIC void qcaps_host_free(qcaps_host *h);
+
+/* ---- diff: what changed between two capability sources (qcaps diff) ------------------- */
+typedef struct qcaps_source qcaps_source;
+typedef struct qcaps_changes qcaps_changes;
+typedef struct qcaps_change qcaps_change;
+
+/* What a source is, decided by its content (not its name). */
+typedef enum qcaps_source_kind {
+    QCAPS_SOURCE_EMULATOR = 1, /* an executable: its model from the cache, or probed */
+    QCAPS_SOURCE_FIXTURE,      /* a recorded conversation (qcaps or libvirt .replies): replayed */
+    QCAPS_SOURCE_MODEL,        /* a saved model (qcaps probe --format json) */
+    QCAPS_SOURCE_EXPORT,       /* a host export (qcaps export) */
+    QCAPS_SOURCE_HOST,         /* QCAPS_SOURCE_LIVE_HOST: this host now, as an export of it */
+} qcaps_source_kind;
+
+/* The name that opens this host as a source (a file of that name: "./@host"). */
+#define QCAPS_SOURCE_LIVE_HOST "@host"
+
+/* Opens `path` as a source. A path that is none of the kinds is QCAPS_E_FORMAT with
+ * "PATH: not an emulator, fixture, model or export: <why>"; a missing or unreadable file
+ * is QCAPS_E_SYSTEM; a failed probe or replay keeps its own code. */
+QCAPS_PUBLIC qcaps_source *qcaps_source_open(qcaps_context *ctx, const char *path,
+                                             qcaps_error **err);
+QCAPS_PUBLIC qcaps_source_kind qcaps_source_get_kind(const qcaps_source *s);
+/* "emulator", "fixture", "model", "export", "host"; NULL for an unknown kind. */
+QCAPS_PUBLIC const char *qcaps_source_kind_name(qcaps_source_kind k);
+QCAPS_PUBLIC const char *qcaps_source_path(const qcaps_source *s);
+/* The model of a single-emulator source; NULL for EXPORT and HOST. */
+QCAPS_PUBLIC const qcaps_model *qcaps_source_model(const qcaps_source *s);
+/* The host of an EXPORT or HOST source; NULL otherwise. */
+QCAPS_PUBLIC const qcaps_host *qcaps_source_host(const qcaps_source *s);
+QCAPS_PUBLIC void qcaps_source_free(qcaps_source *s);
+
+typedef enum qcaps_change_kind {
+    QCAPS_CHANGE_ADDED = 0, /* only the new side has it */
+    QCAPS_CHANGE_REMOVED,   /* only the old side has it */
+    QCAPS_CHANGE_CHANGED,   /* both have it; an attribute differs (old -> new) */
+    QCAPS_CHANGE_COMMON,    /* not a difference: what a guest may use on both (group "both") */
+} qcaps_change_kind;
+
+/* The lists a change carries. */
+typedef enum qcaps_change_list {
+    QCAPS_CHANGE_LIST_ADDED = 0, /* CHANGED list-valued attribute: members gained */
+    QCAPS_CHANGE_LIST_REMOVED,   /* members lost */
+    QCAPS_CHANGE_LIST_ITEMS,     /* COMMON: the members both sides have */
+} qcaps_change_list;
+
+#define QCAPS_DIFF_HOST (1u << 0) /* compare the host facts too (always for two hosts) */
+
+/* What to compare. document NONE compares the models; DOMCAPS / CAPABILITIES the documents
+ * each side renders (for the context's libvirt generation), as facts. */
+typedef enum qcaps_diff_document {
+    QCAPS_DIFF_DOC_NONE = 0,
+    QCAPS_DIFF_DOC_DOMCAPS,
+    QCAPS_DIFF_DOC_CAPABILITIES,
+} qcaps_diff_document;
+
+typedef struct qcaps_diff_query {
+    unsigned flags;           /* QCAPS_DIFF_HOST */
+    qcaps_diff_document document;
+    const char *arch;         /* DOMCAPS: as qcaps_domcaps_query; NULL: defaults */
+    const char *machine;
+    const char *virttype;
+} qcaps_diff_query;
+
+/* The differences old -> new of two models (flags: QCAPS_DIFF_HOST). */
+QCAPS_PUBLIC qcaps_changes *qcaps_diff(const qcaps_model *old_model,
+                                       const qcaps_model *new_model, unsigned flags,
+                                       qcaps_error **err);
+/* The differences of two XML documents, as facts (group "document"). */
+QCAPS_PUBLIC qcaps_changes *qcaps_diff_documents(const char *old_xml, const char *new_xml,
+                                                 qcaps_error **err);
+/* The differences of two sources of any kinds (q may be NULL). Two hosts are compared
+ * emulator by emulator (by path), with their host facts, and the group "both" says per
+ * emulator what a guest may use on both. A host against a single model compares the
+ * host's model of the same emulator path, else of the same target. */
+QCAPS_PUBLIC qcaps_changes *qcaps_diff_sources(qcaps_context *ctx, const qcaps_source *old_src,
+                                               const qcaps_source *new_src,
+                                               const qcaps_diff_query *q, qcaps_error **err);
+
+/* The changes, in printing order (borrowed, valid until qcaps_changes_free()). */
+QCAPS_PUBLIC size_t qcaps_changes_count(const qcaps_changes *d);
+/* The changes that are differences (all but COMMON): 0 means the sides are the same. */
+QCAPS_PUBLIC size_t qcaps_changes_differences(const qcaps_changes *d);
+QCAPS_PUBLIC const qcaps_change *qcaps_changes_get(const qcaps_changes *d, size_t i);
+/* The diff as JSON (schema/diff.schema.json; doc/qcaps.1, DIFF FORMAT). With
+ * QCAPS_CHANGES_JSON_STAT every group's "changes" list is left empty. Caller frees. */
+#define QCAPS_CHANGES_JSON_STAT (1u << 0)
+QCAPS_PUBLIC char *qcaps_changes_to_json(const qcaps_changes *d, unsigned flags,
+                                         qcaps_error **err);
+QCAPS_PUBLIC void qcaps_changes_free(qcaps_changes *d);
+
+/* A change's parts (borrowed strings; NULL when absent). The group is one of "version",
+ * "host", "machines", "cpu-models", "host-cpu", "qom-types", "properties", "commands",
+ * "events", "command-line", "flags", "migration", "tpm", "gic", "sev", "sgx", "hyperv",
+ * "firmware", "document", "emulators", "both", in that printing order. The emulator is set
+ * when two hosts are compared. The scope is an accelerator ("kvm", "tcg"; NULL: every
+ * accelerator both sides probed) where qcaps_change_scope_is_accel(), else the owner of
+ * the name (a property's type, a parameter's option). qcaps_change_get_kind(NULL) is
+ * QCAPS_CHANGE_COMMON. */
+QCAPS_PUBLIC const char *qcaps_change_group(const qcaps_change *c);
+QCAPS_PUBLIC qcaps_change_kind qcaps_change_get_kind(const qcaps_change *c);
+QCAPS_PUBLIC const char *qcaps_change_emulator(const qcaps_change *c);
+QCAPS_PUBLIC const char *qcaps_change_scope(const qcaps_change *c);
+QCAPS_PUBLIC bool qcaps_change_scope_is_accel(const qcaps_change *c);
+QCAPS_PUBLIC const char *qcaps_change_name(const qcaps_change *c);
+QCAPS_PUBLIC const char *qcaps_change_attribute(const qcaps_change *c);
+QCAPS_PUBLIC const char *qcaps_change_old(const qcaps_change *c);
+QCAPS_PUBLIC const char *qcaps_change_new(const qcaps_change *c);
+QCAPS_PUBLIC const char *qcaps_change_detail(const qcaps_change *c);
+QCAPS_PUBLIC size_t qcaps_change_list_count(const qcaps_change *c, qcaps_change_list l);
+QCAPS_PUBLIC const char *qcaps_change_list_get(const qcaps_change *c, qcaps_change_list l,
+                                               size_t i);
 
 #ifdef __cplusplus
 }
