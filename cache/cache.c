@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "cache/cache-internal.h"
+#include "common/emergency.h"
 #include "common/fileio.h"
 #include "introspect/host.h"
 
@@ -636,8 +637,11 @@ qc_cache_lock_name(qc_cache *c, const char *lockname, int timeout_ms, qc_error *
                 sleep_us *= 2;
         }
         if (fstatat(c->dirfd, lockname, &st2, AT_SYMLINK_NOFOLLOW) == 0 &&
-            st2.st_ino == st.st_ino && st2.st_dev == st.st_dev)
+            st2.st_ino == st.st_ino && st2.st_dev == st.st_dev) {
+            /* ours until unlocked: a signal's handler removes it (common/emergency.h) */
+            (void) qc_emergency_add_file(c->dirfd, lockname);
             return qc_steal_fd(&fd);
+        }
     }
 }
 
@@ -661,6 +665,7 @@ qc_cache_unlock_name(qc_cache *c, const char *lockname, int fd)
 
     if (fd < 0)
         return;
+    qc_emergency_remove_file(c->dirfd, lockname);
     /* while still locked, and only if the name is still our file */
     if (lockname && fstat(fd, &st) == 0 &&
         fstatat(c->dirfd, lockname, &st2, AT_SYMLINK_NOFOLLOW) == 0 &&

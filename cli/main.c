@@ -5,6 +5,7 @@
 #include <limits.h>
 #include <stdarg.h>
 #include <stdbool.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -236,11 +237,39 @@ qc_cmd_record(int argc, char **argv)
     return QC_EXIT_OK;
 }
 
+/* SIGINT, SIGTERM, SIGHUP mid-probe: no QEMU, directory or lock may stay behind; the
+ * exit status is 128 + the signal, as a shell reports a process the signal killed. */
+static void
+qc_on_signal(int sig)
+{
+    qcaps_emergency_cleanup();
+    _exit(128 + sig);
+}
+
+static void
+qc_install_signal_handlers(void)
+{
+    static const int sigs[] = {SIGINT, SIGTERM, SIGHUP};
+    struct sigaction sa;
+
+    memset(&sa, 0, sizeof(sa));
+    sa.sa_handler = qc_on_signal;
+    sigfillset(&sa.sa_mask); /* one handler at a time */
+    for (size_t i = 0; i < QC_N_ELEMENTS(sigs); i++) {
+        struct sigaction old;
+        /* a signal the caller ignores (nohup, a background job) stays ignored */
+        if (sigaction(sigs[i], NULL, &old) == 0 && old.sa_handler == SIG_IGN)
+            continue;
+        sigaction(sigs[i], &sa, NULL);
+    }
+}
+
 int
 main(int argc, char **argv)
 {
     const char *verb;
 
+    qc_install_signal_handlers();
     if (argc < 2)
         return qc_cli_usage(NULL, "%s", "missing command");
     verb = argv[1];

@@ -128,6 +128,14 @@ QCAPS_PUBLIC qcaps_error_code qcaps_error_get_code(const qcaps_error *e);
 QCAPS_PUBLIC const char *qcaps_error_message(const qcaps_error *e); /* one line */
 QCAPS_PUBLIC void qcaps_error_free(qcaps_error *e);
 
+/* ---- signals ----------------------------------------------------------------------------- */
+
+/* Kills every QEMU the library started and has not yet reaped, and removes their
+ * private directories and the cache locks it holds: what a program ended by a signal
+ * mid-probe would otherwise leave behind. Async-signal-safe: call it from your own
+ * SIGINT/SIGTERM/SIGHUP handler before exiting (the library installs none). */
+QCAPS_PUBLIC void qcaps_emergency_cleanup(void);
+
 /* ---- hosts: a host's facts and the models of its emulators (qcaps export) ------------- */
 typedef struct qcaps_host qcaps_host;
 

@@ -23,6 +23,7 @@
 #include <unistd.h>
 
 #include "common/cleanup.h"
+#include "common/emergency.h"
 
 #define QC_QEMU_SOCK_NAME "qmp.sock"
 #define QC_QEMU_STDERR_NAME "stderr"
@@ -48,6 +49,7 @@ struct qc_qemu {
     bool notified;             /* exit handler called */
     qc_qemu_exit_fn exit_fn;
     void *exit_opaque;
+    int em_slot;               /* common/emergency.h registration, -1: none */
 };
 
 /* What the child reports through the exec pipe when it cannot become QEMU. */
@@ -133,6 +135,11 @@ qc_qemu_make_dir(qc_qemu *q, qc_error **err)
         return qc_error_set_errno(err, e, "cannot create a private directory in '%s'", tmp);
     }
     q->dir = tmpl;
+    {
+        /* what a signal handler of the program must remove if we never get to */
+        static const char *const files[] = {QC_QEMU_SOCK_NAME, QC_QEMU_STDERR_NAME, NULL};
+        q->em_slot = qc_emergency_add_dir(q->dir, files);
+    }
     return 0;
 }
 
@@ -156,6 +163,8 @@ qc_qemu_remove_dir(qc_qemu *q)
         closedir(d);
     }
     rmdir(q->dir);
+    qc_emergency_remove(q->em_slot);
+    q->em_slot = -1;
     free(q->dir);
     q->dir = NULL;
 }
@@ -449,6 +458,7 @@ qc_qemu_reap_blocking(qc_qemu *q)
     while (r < 0 && errno == EINTR);
     if (r == q->pid) {
         q->exited = true;
+        qc_emergency_set_group(q->em_slot, 0);
         q->status = st;
     }
     return r == q->pid ? 0 : -1;
@@ -512,6 +522,7 @@ qc_qemu_spawn(qc_qemu *q, qc_accel accel, qc_error **err)
     q->pid = pid;
     /* Also from here, so a kill of the group right after fork cannot miss the child. */
     setpgid(pid, pid);
+    qc_emergency_set_group(q->em_slot, pid);
 
     /* The child holds its own copies now; ours must go so EOF on the pipe means exec. */
     qc_closep(&pipe_w);
@@ -550,6 +561,7 @@ qc_qemu_poll_exit(qc_qemu *q)
     while (r < 0 && errno == EINTR);
     if (r == q->pid) {
         q->exited = true;
+        qc_emergency_set_group(q->em_slot, 0);
         q->status = st;
     }
     return q->exited;
@@ -618,6 +630,7 @@ qc_qemu_launch(struct event_base *base, const char *binary, qc_accel accel, qc_e
     q->base = base;
     q->pidfd = -1;
     q->qmp_fd = -1;
+    q->em_slot = -1;
     q->binary = strdup(binary);
     if (!q->binary) {
         qc_qemu_free(q);
@@ -859,6 +872,7 @@ qc_qemu_free(qc_qemu *q)
         kill(q->pid, SIGKILL);
         qc_qemu_reap_blocking(q);
     }
+    qc_emergency_set_group(q->em_slot, 0); /* reaped: its id may be anyone's now */
     if (q->pidfd >= 0)
         close(q->pidfd);
     if (q->qmp_fd >= 0)

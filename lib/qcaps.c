@@ -4,6 +4,7 @@
 
 #include <stdlib.h>
 
+#include "common/emergency.h"
 #include "common/error.h"
 #include "introspect/probe.h"
 #include "model/model-json.h"
@@ -180,4 +181,10 @@ qcaps_error_free(qcaps_error *e)
         return;
     qc_error_free(e->e);
     free(e);
+}
+
+QCAPS_PUBLIC void
+qcaps_emergency_cleanup(void)
+{
+    qc_emergency_run();
 }
