@@ -1,10 +1,13 @@
 #!/usr/bin/env bash
-# bench/run.sh: the qcaps benchmark (bare QEMU floor, qcaps, libvirt 9.0). See bench/README.md.
-#   ./bench/run.sh [--runs N] [--quick] [--no-deps]
-# --runs N   timed runs per figure (default 5; the libvirt daemon starts too)
-# --quick    3 runs per qcaps/floor figure, 1 libvirt daemon start (a few minutes)
-# --no-deps  do not call scripts/setup-deps.sh
-# Writes bench/results/{results.md,results.csv,results.png}. Needs root (libvirtd, unshare).
+# bench/run.sh: the qcaps benchmark (bare QEMU floor, qcaps, this system's libvirt). See bench/README.md.
+#   ./bench/run.sh [--runs N] [--quick] [--no-deps] [--results DIR]
+# --runs N       timed runs per figure (default 5; the libvirt daemon starts too)
+# --quick        3 runs per qcaps/floor figure, 1 libvirt daemon start (a few minutes)
+# --no-deps      do not call scripts/setup-deps.sh
+# --results DIR  where to write results.{md,csv,png} (default bench/results)
+# Needs root (libvirtd, unshare). Runs on the Debian 12 host or in a chroot of
+# scripts/chroot.sh (bench/generations.sh): the generation (Debian suite, QEMU, libvirt) is
+# written into results.md and every row of results.csv.
 #
 # libvirt is measured in a private libvirtd of our own: started in a new mount namespace
 # with empty tmpfs over /run/libvirt, /var/cache/libvirt, /var/lib/libvirt, /var/log/libvirt,
@@ -16,6 +19,7 @@ set -euo pipefail
 
 RUNS=5
 LV_RUNS=
+OUT_ARG=
 QUICK=0
 DEPS=1
 while [ $# -gt 0 ]; do
@@ -25,7 +29,10 @@ while [ $# -gt 0 ]; do
             RUNS=$2; shift 2 ;;
         --quick) QUICK=1; shift ;;
         --no-deps) DEPS=0; shift ;;
-        -h|--help) sed -n '2,6p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+        --results)
+            [ $# -ge 2 ] && [ -n "$2" ] || { echo "run.sh: --results needs a directory" >&2; exit 1; }
+            OUT_ARG=$2; shift 2 ;;
+        -h|--help) sed -n '2,10p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
         *) echo "run.sh: unknown option '$1' (see --help)" >&2; exit 1 ;;
     esac
 done
@@ -39,14 +46,34 @@ log() { printf '== %s\n' "$*" >&2; }
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 BENCH=$ROOT/bench
-OUT=$BENCH/results
+OUT=$(realpath -m -- "${OUT_ARG:-$BENCH/results}")
 BUILD=$ROOT/build-bench
 WORK=$(mktemp -d /tmp/qcaps-bench.XXXXXX)
 LV_PID=
+LV_NS=          # our libvirtd's mount namespace (mnt:[inode]), once unshare has made it
+MY_NS=$(readlink /proc/$$/ns/mnt)
+MADE_RUN_LIBVIRT=0
 
 # ---- cleanup: only what we started ----------------------------------------------------
+lv_ns() { # records the mount namespace of our daemon once it differs from ours
+    local ns
+    [ -n "$LV_PID" ] && [ -z "$LV_NS" ] || return 0
+    ns=$(readlink /proc/"$LV_PID"/ns/mnt 2>/dev/null) || return 0
+    [ "$ns" = "$MY_NS" ] || LV_NS=$ns
+}
+ns_pids() { # pids of the processes in our daemon's namespace, but the daemon: its QEMU probes
+    local p
+    [ -n "$LV_NS" ] || return 0
+    for p in /proc/[0-9]*; do
+        p=${p#/proc/}
+        [ "$p" != "$LV_PID" ] || continue
+        [ "$(readlink /proc/"$p"/ns/mnt 2>/dev/null)" = "$LV_NS" ] && echo "$p"
+    done
+    return 0
+}
 lv_kill_probes() {
-    # QEMU probes of our libvirtd run daemonized; their pidfiles are in its namespace.
+    # QEMU probes of our libvirtd run daemonized (reparented away from it); their pidfiles
+    # are in its namespace, and every one of them is in that namespace, which is ours alone.
     local f p
     [ -n "$LV_PID" ] || return 0
     for f in /proc/"$LV_PID"/root/var/lib/libvirt/qemu/qmp-*/qmp.pid; do
@@ -54,22 +81,34 @@ lv_kill_probes() {
         p=$(cat "$f" 2>/dev/null || true)
         [[ "$p" =~ ^[0-9]+$ ]] && kill -KILL "$p" 2>/dev/null || true
     done
+    for p in $(ns_pids); do kill -KILL "$p" 2>/dev/null || true; done
 }
 lv_stop() {
-    local i
+    local i left p
     [ -n "$LV_PID" ] || return 0
+    lv_ns
     lv_kill_probes
     kill -TERM "$LV_PID" 2>/dev/null || true
     for i in $(seq 100); do kill -0 "$LV_PID" 2>/dev/null || break; sleep 0.1; done
     kill -KILL "$LV_PID" 2>/dev/null || true
     wait "$LV_PID" 2>/dev/null || true
+    # Whatever it started in the meantime (a probe of the last moment), by pid.
+    for i in $(seq 50); do
+        left=$(ns_pids)
+        [ -n "$left" ] || break
+        for p in $left; do kill -KILL "$p" 2>/dev/null || true; done
+        sleep 0.1
+    done
+    [ -z "$(ns_pids)" ] || echo "run.sh: still running in our libvirtd's namespace: $(ns_pids | tr '\n' ' ')" >&2
     LV_PID=
+    LV_NS=
 }
 cleanup() {
     local rc=$?
     trap - EXIT INT TERM
     lv_stop
     rm -rf "$WORK"
+    [ "$MADE_RUN_LIBVIRT" = 0 ] || rmdir /run/libvirt 2>/dev/null || true
     [ $rc -eq 0 ] || echo "run.sh: failed (exit $rc); our libvirtd and temporary files are gone" >&2
     exit $rc
 }
@@ -101,15 +140,35 @@ cc -std=c11 -O2 -Wall -Wextra -I"$ROOT/include" -o "$HELP/cached-query" "$BENCH/
     -L"$BUILD" -lqcaps -Wl,-rpath,"$BUILD" || die "cannot compile bench/cached-query.c"
 
 # ---- what we measure ------------------------------------------------------------------------
-mapfile -t BINS < <(ls /usr/bin/qemu-system-* 2>/dev/null | sort)
+# Every binary but aliases: the symlinks Debian 13 and later ship (qemu-system-amd64 ->
+# qemu-system-x86_64, ...) are the same binary again; qemu-system-ppc64le, a symlink too,
+# is the binary libvirt takes for ppc64le guests (as scripts/record-fixtures.sh does).
+mapfile -t BINS < <(for b in /usr/bin/qemu-system-*; do
+    [ -x "$b" ] || continue
+    [ ! -L "$b" ] || [ "$b" = /usr/bin/qemu-system-ppc64le ] || continue
+    echo "$b"; done | sort)
 [ ${#BINS[@]} -gt 0 ] || die "no /usr/bin/qemu-system-* installed (scripts/setup-deps.sh --qemu)"
 X86=/usr/bin/qemu-system-x86_64
 [ -x "$X86" ] || die "$X86 is missing"
 MAIN=(x86_64 aarch64 ppc64 s390x)   # the binaries of the summary table
 
-fixture_of() { # the recorded fixture of a binary, or nothing
+# The generation: Debian suite (os-release), QEMU and libvirt versions.
+SUITE=$(. /etc/os-release 2>/dev/null && echo "${VERSION_CODENAME:-}")
+OS_NAME=$(. /etc/os-release 2>/dev/null && echo "${PRETTY_NAME:-}")
+: "${SUITE:=unknown}"
+QEMU_VERSION=$("$X86" --version | head -1 | sed 's/^QEMU emulator version //')
+QVER=${QEMU_VERSION%% *}
+LIBVIRT_VERSION=$(libvirtd --version | awk '{print $NF}')
+IN_CHROOT=0; [ -f /.qcaps-chroot ] && IN_CHROOT=1
+
+# The fixtures of this generation (fixtures/qmp/SUITE/, recorded from this suite's QEMU):
+# the floor for the same queries asks a binary what its own fixture recorded.
+FIXSET=$ROOT/fixtures/qmp/$SUITE
+fixture_of() { # the recorded fixture of a binary, or nothing: its version's, else the set's
     local n=${1##*/qemu-system-}
-    ls "$ROOT"/fixtures/qmp/bookworm/caps_*_"${n//-/+}".replies 2>/dev/null | head -1
+    n=${n//-/+}
+    if [ -f "$FIXSET/caps_${QVER}_$n.replies" ]; then echo "$FIXSET/caps_${QVER}_$n.replies"; return; fi
+    ls "$FIXSET"/caps_*_"$n".replies 2>/dev/null | head -1 || true
 }
 first_accel() { # the accelerator of a fixture's first pass (tcg without a fixture)
     local f; f=$(fixture_of "$1")
@@ -140,8 +199,6 @@ rss() { # CMD... -> peak RSS in kB
     tail -1 "$WORK/rss"
 }
 
-QEMU_VERSION=$("$X86" --version | head -1 | sed 's/^QEMU emulator version //')
-LIBVIRT_VERSION=$(libvirtd --version | awk '{print $NF}')
 DATE=$(date -u '+%Y-%m-%d %H:%M UTC')
 LOAD_START=$(cut -d' ' -f1-3 /proc/loadavg)
 awk -v l="${LOAD_START%% *}" 'BEGIN { exit !(l > 0.5) }' &&
@@ -200,7 +257,9 @@ row cached-capabilities host "qcaps capabilities (process)" "$QRUNS" "$med" "$mn
 
 log "5. replay from a fixture ($QRUNS runs)"
 FX86=$(fixture_of "$X86")
-[ -n "$FX86" ] || die "no fixture for $X86 in fixtures/qmp/bookworm"
+# A suite without a fixture set of its own replays Debian 12's (replay starts no QEMU).
+[ -n "$FX86" ] || FX86=$(ls "$ROOT"/fixtures/qmp/bookworm/caps_*_x86_64.replies 2>/dev/null | head -1 || true)
+[ -n "$FX86" ] || die "no fixture for $X86 in $FIXSET or fixtures/qmp/bookworm"
 read -r med mn mx < <(hf "$QRUNS" 3 "$QCAPS" domcaps --fixture "$FX86")
 row replay x86_64 "qcaps domcaps --fixture" "$QRUNS" "$med" "$mn" "$mx" "$(rss "$QCAPS" domcaps --fixture "$FX86")"
 read -r med mn mx < <(hf "$QRUNS" 3 "$QCAPS" probe --fixture "$FX86" --format json)
@@ -208,23 +267,70 @@ row replay x86_64 "qcaps probe --fixture --format json" "$QRUNS" "$med" "$mn" "$
     "$(rss "$QCAPS" probe --fixture "$FX86" --format json)"
 
 # ---- libvirt: a private libvirtd, started from an empty cache -------------------------------
+# libvirt runs its probes' QEMU as its QEMU user (qemu.conf `user`/`group`; Debian builds in
+# libvirt-qemu:libvirt-qemu, the user in group kvm) and probes with KVM only if that user
+# can open /dev/kvm. Debian's udev makes /dev/kvm 0660 root:kvm. Where no udev ran (a chroot
+# has the host's /dev; a VM without udev may have 0600 root:root), libvirt would probe the
+# native binary with TCG only: half of what it does on a production KVM host, while qcaps
+# (root) does both passes. Then our daemon's namespace gets a /dev/kvm node of its own, 0660
+# root:kvm as udev makes it, bound over /dev/kvm there; the machine's /dev/kvm is untouched.
+qconf() { sed -n "s/^[[:space:]]*$1[[:space:]]*=[[:space:]]*\"\([^\"]*\)\".*/\1/p" /etc/libvirt/qemu.conf 2>/dev/null | tail -1; }
+LV_USER=$(qconf user); LV_USER=${LV_USER:-libvirt-qemu}
+LV_GROUP=$(qconf group); LV_GROUP=${LV_GROUP:-libvirt-qemu}
+lv_user_kvm() { # can libvirt's QEMU user open /dev/kvm, with the uid, gid and groups libvirt gives it? 0 yes, 1 no, 2 no such user
+    local uid gid groups
+    uid=$(id -u "$LV_USER" 2>/dev/null) || return 2
+    gid=$(getent group "$LV_GROUP" | cut -d: -f3); [ -n "$gid" ] || return 2
+    groups=$(id -G "$LV_USER" | tr ' ' ,)
+    setpriv --reuid="$uid" --regid="$gid" --groups="$groups,$gid" -- sh -c 'test -r /dev/kvm && test -w /dev/kvm' 2>/dev/null || return 1
+}
+LV_KVM_NODE=()
+KVM_MODE="$(stat -c '%a %U:%G' /dev/kvm 2>/dev/null || echo missing)"
+if [ ! -c /dev/kvm ]; then
+    KVM_NOTE="no /dev/kvm: libvirt and qcaps probe with TCG only"
+else
+    rc=0; lv_user_kvm || rc=$?
+    kvm_gid=$(getent group kvm | cut -d: -f3 || true)
+    if [ "$rc" -eq 0 ]; then
+        KVM_NOTE="/dev/kvm ($KVM_MODE) is open to libvirt's QEMU user $LV_USER: libvirt probes with KVM as in production"
+    elif [ "$rc" -eq 1 ] && [ -n "$kvm_gid" ] && id -G "$LV_USER" | tr ' ' '\n' | grep -qx "$kvm_gid"; then
+        mkdir "$WORK/kvm-node"
+        LV_KVM_NODE=("$WORK/kvm-node" "$((16#$(stat -c %t /dev/kvm)))" "$((16#$(stat -c %T /dev/kvm)))")
+        KVM_NOTE="/dev/kvm here is $KVM_MODE, which libvirt's QEMU user $LV_USER cannot open (no udev):"
+        KVM_NOTE="$KVM_NOTE our libvirtd's namespace got a /dev/kvm node of its own, 0660 root:kvm as Debian's udev makes it,"
+        KVM_NOTE="$KVM_NOTE so that libvirt probes with KVM as in production"
+    elif [ "$rc" -eq 2 ]; then
+        KVM_NOTE="/dev/kvm is $KVM_MODE; libvirt's QEMU user $LV_USER:$LV_GROUP does not exist here"
+    else
+        KVM_NOTE="/dev/kvm ($KVM_MODE) is not open to libvirt's QEMU user $LV_USER, who is not in group kvm: libvirt probes with TCG only"
+    fi
+fi
+# The daemon's runtime directory: a chroot without systemd has none (its /run is empty).
+if [ ! -e /run/libvirt ]; then mkdir -m 0755 /run/libvirt; MADE_RUN_LIBVIRT=1; fi
 cat >"$WORK/lv-ns.sh" <<'EOF'
 set -eu
 for d in /run/libvirt /var/cache/libvirt /var/lib/libvirt /var/log/libvirt /etc/libvirt/qemu /etc/libvirt/storage; do
     [ -d "$d" ] || continue
     mount -t tmpfs -o mode=0755 qcaps-bench "$d"
 done
+if [ $# -eq 3 ]; then # DIR MAJOR MINOR: a /dev/kvm of this namespace's own, as udev makes it
+    mount -t tmpfs -o mode=0755,size=64k qcaps-bench-kvm "$1"
+    mknod -m 0660 "$1/kvm" c "$2" "$3"
+    chown root:kvm "$1/kvm"
+    mount --bind "$1/kvm" /dev/kvm
+fi
 exec libvirtd -p /run/libvirt/qcaps-bench-libvirtd.pid
 EOF
 lv_start() { # $1: log name; sets LV_PID, LV_T0 (s), LV_URI
     LV_T0=$(date +%s.%N)
-    unshare -m --propagation private -- bash "$WORK/lv-ns.sh" >"$WORK/libvirtd-$1.log" 2>&1 &
+    unshare -m --propagation private -- bash "$WORK/lv-ns.sh" "${LV_KVM_NODE[@]}" >"$WORK/libvirtd-$1.log" 2>&1 &
     LV_PID=$!
     LV_URI="qemu:///system?socket=/proc/$LV_PID/root/run/libvirt/libvirt-sock"
 }
 lv_wait_caps() { # sets LV_T1: when `virsh capabilities` first answered
     local limit=$(( $(date +%s) + 900 ))
     until virsh -c "$LV_URI" capabilities >"$WORK/lv-caps.xml" 2>"$WORK/virsh.err"; do
+        lv_ns
         kill -0 "$LV_PID" 2>/dev/null ||
             { tail -5 "$WORK"/libvirtd-*.log >&2; die "our libvirtd exited before answering"; }
         [ "$(date +%s)" -lt "$limit" ] || die "libvirtd did not answer within 900 s"
@@ -252,6 +358,12 @@ for i in $(seq "$LV_RUNS"); do
         prev=$t
     done <"$WORK/lv-files"
     LV_FIRST=$(head -1 "$WORK/lv-files" | awk '{print $2}')
+    # Did libvirt probe the native binary with KVM (its cache then holds KVM CPU models)?
+    LV_X86_KVM=no
+    for f in /proc/"$LV_PID"/root/var/cache/libvirt/qemu/capabilities/*.xml; do
+        grep -q "<emulator>$X86</emulator>" "$f" 2>/dev/null || continue
+        ! grep -q "type='kvm'" "$f" || LV_X86_KVM=yes
+    done
     if [ "$i" -lt "$LV_RUNS" ]; then lv_stop; fi
 done
 read -r med mn mx < <(stats "$WORK/lv-warm")
@@ -288,7 +400,10 @@ LOAD_END=$(cut -d' ' -f1-3 /proc/loadavg)
 # ---- results --------------------------------------------------------------------------------
 log "results -> $OUT"
 mkdir -p "$OUT"
-cp "$CSV" "$OUT/results.csv"
+# Every row says its generation, so that the CSVs of several generations can be concatenated.
+awk -v s="$SUITE" -v q="$QVER" -v l="$LIBVIRT_VERSION" \
+    'NR == 1 { print $0 ",suite,qemu,libvirt"; next } { print $0 "," s "," q "," l }' "$CSV" >"$OUT/results.csv"
+PROFILES=$(realpath -m --relative-to="$OUT" "$BENCH/README.md")#profiles
 get() { # MEASURE SUBJECT TOOL-PREFIX -> median
     awk -F, -v m="$1" -v s="$2" -v t="$3" '$1 == m && $2 == s && index($3, t) == 1 { print $5; exit }' "$CSV"
 }
@@ -320,7 +435,11 @@ R_COLD=$(ratio "$c_lv" "$c_q"); R_FLOOR=$(ratio "$c_q" "$c_fq"); R_WARM=$(ratio 
 R_WARM1=$(ratio "$w_lv" "$w_q1"); R_DOM=$(ratio "$d_lv" "$d_q"); R_LIB=$(ratio "$d_lv" "$d_l")
 
 {
-echo "# qcaps benchmark results"
+echo "# qcaps benchmark results: Debian $SUITE, QEMU $QVER, libvirt $LIBVIRT_VERSION"
+echo
+echo "Generation: Debian $SUITE (${OS_NAME:-no os-release}), QEMU $QEMU_VERSION, libvirt $LIBVIRT_VERSION$([ "$IN_CHROOT" = 1 ] && echo ", in a chroot of scripts/chroot.sh on the machine below (its kernel and CPUs)")."
+echo "Fixtures (floor for the same queries, replay): $(fx=$(fixture_of "$X86"); if [ -n "$fx" ]; then echo "${FIXSET#"$ROOT"/}/ (the x86_64 one: $(basename "$fx"))"; else echo "none for $SUITE; replay of ${FX86#"$ROOT"/}, no floor for the same queries"; fi)."
+echo "KVM for libvirt: $KVM_NOTE; its x86_64 probe $([ "$LV_X86_KVM" = yes ] && echo "had a KVM pass" || echo "had no KVM pass")."
 echo
 echo "$DATE; $(nproc) CPUs ($(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1)), kernel $(uname -r),"
 echo "KVM $([ -w /dev/kvm ] && echo usable || echo not usable); QEMU $QEMU_VERSION; libvirt $LIBVIRT_VERSION; qcaps $("$QCAPS" --version 2>/dev/null | awk '{print $NF}') (release build)."
@@ -328,7 +447,7 @@ echo "Each cell: median (min – max) of $RUNS runs (qcaps, floor), $LV_RUNS dae
 echo "$QRUNS runs (cached queries and replay, whole processes). Load average (1, 5, 15 min) at the"
 echo "start: $LOAD_START, at the end: $LOAD_END (2 cores: anything near 1 or above means other"
 echo "work competed for the CPUs; the qcaps and floor figures are CPU-bound, libvirt's mostly waits)."
-echo "Made by \`./bench/run.sh$([ "$QUICK" = 1 ] && echo ' --quick' || echo " --runs $RUNS")\`."
+echo "Made by \`./bench/run.sh$([ "$QUICK" = 1 ] && echo ' --quick' || echo " --runs $RUNS")$([ -n "$OUT_ARG" ] && echo " --results $OUT_ARG")\`."
 echo
 echo "## Summary"
 echo
@@ -356,7 +475,7 @@ echo "| cold x86_64 probe ≤ 3x the floor for the same queries | ${R_FLOOR}x ($
 echo "| warm all ≥ 10x faster than libvirt (same binaries) | ${R_WARM}x ($(fmt "$w_lv") vs $(fmt "$w_q")) | $(verdict "$R_WARM" '>=' 10) |"
 echo "| cached query ≥ 10x faster than virsh (whole process) | ${R_DOM}x ($(fmt "$d_lv") vs $(fmt "$d_q")) | $(verdict "$R_DOM" '>=' 10) |"
 echo
-echo "A missed target's profile (where the time goes): [bench/README.md, Profiles](../README.md#profiles)."
+echo "A missed target's profile (where the time goes): [bench/README.md, Profiles]($PROFILES)."
 echo
 echo "## Every binary: cold probe"
 echo
@@ -388,7 +507,7 @@ echo "\"qcaps_domcaps()\" - - $d_l $d_lv"
 gnuplot <<EOF || die "gnuplot failed"
 set terminal pngcairo size 1100,560 noenhanced font ",10"
 set output "$OUT/results.png"
-set title "qcaps vs libvirt $LIBVIRT_VERSION vs bare QEMU (QEMU $QEMU_VERSION, $(nproc) CPUs) - median wall time, log scale"
+set title "qcaps vs libvirt $LIBVIRT_VERSION vs bare QEMU (Debian $SUITE, QEMU $QEMU_VERSION, $(nproc) CPUs) - median wall time, log scale"
 set style data histograms
 set style histogram clustered gap 1
 set style fill solid 0.85 border -1
