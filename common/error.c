@@ -186,6 +186,8 @@ qc_error_code_name(qc_error_code code)
         return "notfound";
     case QC_E_FORMAT:
         return "format";
+    case QC_E_UNSUPPORTED:
+        return "unsupported";
     }
     return "unknown";
 }

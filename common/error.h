@@ -24,6 +24,7 @@ typedef enum qc_error_code {
     QC_E_XML,         /* libxml2 reported an error */
     QC_E_NOTFOUND,    /* a thing looked up (file, command in fixture, machine) is absent */
     QC_E_FORMAT,      /* a file we read (fixture, cache) is malformed */
+    QC_E_UNSUPPORTED, /* the emulator does not offer the arch, machine or virttype asked */
 } qc_error_code;
 
 typedef struct qc_error {

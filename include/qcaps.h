@@ -35,6 +35,8 @@ typedef enum qcaps_error_code {
     QCAPS_E_XML,
     QCAPS_E_NOTFOUND,    /* e.g. a fixture lacks a reply the probe needs */
     QCAPS_E_FORMAT,      /* a fixture or cache file is malformed */
+    QCAPS_E_UNSUPPORTED, /* the emulator does not offer the arch, machine or virttype asked
+                          * for (the message lists those it does) */
 } qcaps_error_code;
 
 /* Probe flags. */

@@ -160,7 +160,7 @@ qc_dc_resolve_virttype(qc_dc *dc, const char *req, qc_error **err)
         dc->accel = QC_ACCEL_TCG;
         return 0;
     }
-    return qc_error_set(err, QC_E_NOTFOUND,
+    return qc_error_set(err, QC_E_UNSUPPORTED,
                         "virttype '%s' is not supported by '%s'; valid: %s", req,
                         m->emulator ? m->emulator : "the emulator", valid);
 }
@@ -191,10 +191,10 @@ qc_dc_resolve_machine(qc_dc *dc, const char *req, qc_error **err)
         return 0;
     }
     if (!req)
-        return qc_error_set(err, QC_E_NOTFOUND, "'%s' reports no machine types for %s",
+        return qc_error_set(err, QC_E_UNSUPPORTED, "'%s' reports no machine types for %s",
                             dc->m->emulator ? dc->m->emulator : "the emulator", dc->virttype);
     list = qc_dc_machine_list(ac, req);
-    qc_error_set(err, QC_E_NOTFOUND, "machine '%s' is not supported by '%s' for %s; valid: %s",
+    qc_error_set(err, QC_E_UNSUPPORTED, "machine '%s' is not supported by '%s' for %s; valid: %s",
                  req, dc->m->emulator ? dc->m->emulator : "the emulator", dc->virttype,
                  list ? list : "(out of memory)");
     free(list);
@@ -215,7 +215,7 @@ qc_dc_resolve(qc_dc *dc, const qc_domcaps_req *req, qc_error **err)
     dc->arch = own;
     if (req->arch) {
         if (!qc_dc_arch_ok(own, req->arch, valid, sizeof(valid)))
-            return qc_error_set(err, QC_E_NOTFOUND,
+            return qc_error_set(err, QC_E_UNSUPPORTED,
                                 "arch '%s' is not supported by '%s'; valid: %s", req->arch,
                                 dc->m->emulator ? dc->m->emulator : "the emulator", valid);
         dc->arch = req->arch;

@@ -53,7 +53,7 @@ typedef void (*qc_warn_fn)(const char *message, void *opaque);
 
 /* The domainCapabilities XML for (m, req). Firmware comes from m->host.firmware (the
  * caller may replace it, e.g. for --firmware-dir, with introspect's reader). An unknown arch, machine or virttype is
- * QC_E_NOTFOUND with a message listing the valid values. Caller frees the result. */
+ * QC_E_UNSUPPORTED with a message listing the valid values. Caller frees the result. */
 char *qc_domcaps_format(const qc_model *m, const qc_domcaps_req *req, qc_warn_fn warn,
                         void *warn_opaque, qc_error **err);
 

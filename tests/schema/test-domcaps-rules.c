@@ -215,7 +215,7 @@ test_machines(void **state)
     free(xml);
     /* many machines: the count and the nearest names, sorted */
     assert_null(render(x86, NULL, "q53", NULL, &err));
-    assert_int_equal(err->code, QC_E_NOTFOUND);
+    assert_int_equal(err->code, QC_E_UNSUPPORTED);
     assert_non_null(strstr(err->message, "valid: 60 names; nearest: "));
     assert_non_null(strstr(err->message, ", q35, ..."));
     assert_null(strstr(err->message, "none"));
@@ -231,7 +231,7 @@ test_machines(void **state)
     /* QEMU lists machine none; libvirt has no such guest machine */
     assert_non_null(qc_model_find_machine(x86, QC_ACCEL_KVM, "none"));
     assert_null(render(x86, NULL, "none", NULL, &err));
-    assert_int_equal(err->code, QC_E_NOTFOUND);
+    assert_int_equal(err->code, QC_E_UNSUPPORTED);
     qc_error_free(err);
     err = NULL;
     assert_null(render(x86, "aarch64", NULL, NULL, &err));
