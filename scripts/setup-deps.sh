@@ -17,7 +17,7 @@ qemu=(qemu-system-x86 qemu-system-arm qemu-system-misc qemu-system-ppc ovmf qemu
       swtpm swtpm-tools)
 # The runtime's package is named after clang's major version (libclang-rt-14-dev on Debian
 # 12, -19- on 13, -21- on testing): it is chosen once clang is there.
-extra=(valgrind clang jq)
+extra=(valgrind clang jq python3-jsonschema)
 libvirt=(libvirt-daemon-system libvirt-clients)
 bench=(libvirt-daemon-system libvirt-clients gnuplot-nox inotify-tools time hyperfine)
 
