@@ -232,7 +232,7 @@ qc_cmd_capabilities(int argc, char **argv)
     };
     const char *format = "xml", *host_facts = NULL, *fixture_dir = NULL, *libvirt = NULL;
     qc_cache_opts co = {0};
-    bool dump = false, json;
+    bool dump = false, json, format_given = false;
     qc_error *e = NULL;
     qcaps_context *ctx;
     char *text = NULL;
@@ -244,6 +244,7 @@ qc_cmd_capabilities(int argc, char **argv)
         switch (c) {
         case 'f':
             format = optarg;
+            format_given = true;
             break;
         case 'H':
             host_facts = optarg;
@@ -275,6 +276,12 @@ qc_cmd_capabilities(int argc, char **argv)
     if (dump && (host_facts || fixture_dir || libvirt))
         return qc_cli_usage("capabilities", "%s", "--dump-host-facts reads this host: it takes no "
                                  "--host-facts, --fixture-dir or --libvirt");
+    if (dump && format_given)
+        return qc_cli_usage("capabilities", "%s", "--dump-host-facts and --format exclude each "
+                                                  "other: a host facts file is JSON");
+    if (dump && (co.dir || co.no_cache || co.refresh))
+        return qc_cli_usage("capabilities", "%s", "--dump-host-facts and the cache options "
+                                                  "exclude each other: it reads no cache");
     json = !strcmp(format, "json");
 
     if (dump) {

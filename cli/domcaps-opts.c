@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "cli/domcaps.h"
 #include "schema/libvirt.h"
@@ -69,11 +70,15 @@ qc_dc_parse(int argc, char **argv, qc_dc_opts *o, char **ret_msg)
         case 'v': o->q.virttype = optarg; break;
         case 'f': o->format = optarg; break;
         case 'L': o->libvirt = optarg; break;
-        case 'd':
+        case 'd': {
+            struct stat st;
             if (o->n_fw_dirs == QC_MAX_FW_DIRS)
                 return qc_dc_error(ret_msg, "too many --firmware-dir options", NULL);
+            if (stat(optarg, &st) < 0 || !S_ISDIR(st.st_mode))
+                return qc_dc_error(ret_msg, "--firmware-dir is no directory:", optarg);
             o->fw_dirs[o->n_fw_dirs++] = optarg;
             break;
+        }
         case 't':
             if (!qc_cli_parse_seconds(optarg, &o->timeout_ms))
                 return qc_dc_error(ret_msg, "invalid --timeout (seconds, > 0):", optarg);

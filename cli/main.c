@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* main.c: the qcaps command: options, dispatch to a verb, error printing, exit codes. */
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <limits.h>
 #include <stdarg.h>
@@ -9,9 +10,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli/cli.h"
 #include "common/cleanup.h"
+#include "common/emergency.h"
 #include "common/error.h"
 #include "introspect/probe.h"
 #include "lib/internal.h"
@@ -72,7 +75,7 @@ static const char qc_usage_record[] =
     "atomically and only when the probe succeeds.\n"
     "\n"
     "  -e, --emulator PATH   the qemu-system-* binary to probe\n"
-    "  -o, --output FILE     where to write the fixture\n"
+    "  -o, --output FILE     where to write the fixture ('-': standard output)\n"
     "  -t, --timeout SECS    give up on the whole probe after SECS seconds (default 60)\n"
     "      --tcg-only        probe only with TCG, even where KVM is usable\n"
     "  -h, --help            show this help\n"
@@ -180,6 +183,12 @@ qc_cmd_probe(int argc, char **argv)
 
     if (o.fixture && (o.cache.dir || o.cache.refresh))
         return qc_cli_usage("probe", "%s", "--fixture replays never use the cache");
+    if (o.fixture && o.tcg_only)
+        return qc_cli_usage("probe", "%s", "--tcg-only and --fixture exclude each other: a "
+                                           "replay gives the passes that were recorded");
+    if (o.fixture && o.timeout_ms)
+        return qc_cli_usage("probe", "%s", "--timeout and --fixture exclude each other: a "
+                                           "replay starts no QEMU");
     if (o.tcg_only && (o.cache.dir || o.cache.refresh))
         return qc_cli_usage("probe", "%s", "--tcg-only probes are never cached");
     if (!(ctx = qc_cli_context_new(&o.cache, &err)))
@@ -205,14 +214,39 @@ qc_cmd_probe(int argc, char **argv)
     return QC_EXIT_OK;
 }
 
+/* Copies file `path` to standard output, removing it first: a closed pipe (SIGPIPE)
+ * must not leave it behind. */
+static int
+qc_copy_to_stdout(const char *path, qc_error **err)
+{
+    FILE *f = fopen(path, "re");
+    char buf[65536];
+    size_t n;
+
+    if (!f)
+        return qc_error_set_errno(err, errno, "cannot read '%s'", path);
+    unlink(path);
+    while ((n = fread(buf, 1, sizeof(buf), f)) > 0) {
+        if (fwrite(buf, 1, n, stdout) != n) {
+            fclose(f);
+            return qc_error_set_errno(err, errno, "writing the output");
+        }
+    }
+    fclose(f);
+    if (fflush(stdout) != 0)
+        return qc_error_set_errno(err, errno, "writing the output");
+    return 0;
+}
+
 static int
 qc_cmd_record(int argc, char **argv)
 {
     qc_cli_opts o = {0};
     QC_CLEANUP(qc_model_freep) qc_model *m = NULL;
     QC_CLEANUP(qc_error_freep) qc_error *err = NULL;
+    qc_autofree char *stdout_tmp = NULL;
     qc_probe_opts po = {0};
-    int r;
+    int r, tmp_fd, em_slot = -1;
 
     if ((r = qc_parse_opts("record", qc_usage_record, argc, argv, &o)) != 0)
         return r < 0 ? QC_EXIT_USAGE : QC_EXIT_OK;
@@ -226,14 +260,34 @@ qc_cmd_record(int argc, char **argv)
     if (!o.emulator || !o.output)
         return qc_cli_usage("record", "%s", "give --emulator PATH and --output FILE");
 
+    /* "-": standard output, recorded through a private file so that a failed probe
+     * writes nothing */
+    if (strcmp(o.output, "-") == 0) {
+        const char *tmp = getenv("TMPDIR");
+        if (asprintf(&stdout_tmp, "%s/qcaps-record-XXXXXX", tmp && *tmp ? tmp : "/tmp") < 0 ||
+            (tmp_fd = mkstemp(stdout_tmp)) < 0) {
+            qc_error_set_errno(&err, errno, "cannot create a temporary file for --output -");
+            return qc_cli_fail(err);
+        }
+        close(tmp_fd);
+        em_slot = qc_emergency_add_file(AT_FDCWD, stdout_tmp);
+    }
     po.emulator = o.emulator;
-    po.record_path = o.output;
+    po.record_path = stdout_tmp ? stdout_tmp : o.output;
     po.timeout_ms = o.timeout_ms;
     po.accel_mode = o.tcg_only ? QC_PROBE_ACCEL_TCG_ONLY : QC_PROBE_ACCEL_AUTO;
-    if (!(m = qc_probe_run(&po, &err)))
+    m = qc_probe_run(&po, &err);
+    if (m && stdout_tmp && qc_copy_to_stdout(stdout_tmp, &err) < 0)
+        qc_model_free(qc_steal(&m));
+    if (stdout_tmp) {
+        unlink(stdout_tmp);
+        qc_emergency_remove(em_slot);
+    }
+    if (!m)
         return qc_cli_fail(err);
     fprintf(stderr, "qcaps: recorded %s (QEMU %d.%d.%d, %s) to %s\n", m->emulator,
-            m->version_major, m->version_minor, m->version_micro, m->target, o.output);
+            m->version_major, m->version_minor, m->version_micro, m->target,
+            stdout_tmp ? "standard output" : o.output);
     return QC_EXIT_OK;
 }
 

@@ -59,6 +59,43 @@ test_usage_errors(void **state)
     qc_expect(QC_ARGV("record", "--emulator", "/x"), 1, NULL, "--output FILE");
 }
 
+/* One rule for every verb: an option that does not apply to what was asked is a usage
+ * error naming both options, not silently ignored; "-" as an output is standard output. */
+static void
+test_option_conflicts(void **state)
+{
+    qc_autofree char *fx = qc_fixture_for("avr");
+    qc_autofree char *dir = qc_make_tmpdir("cli-opts");
+    qc_run r;
+
+    (void) state;
+    assert_non_null(fx);
+    qc_expect(QC_ARGV("probe", "--fixture", fx, "--tcg-only"), 1, NULL,
+              "--tcg-only and --fixture exclude each other");
+    qc_expect(QC_ARGV("probe", "--fixture", fx, "--timeout", "5"), 1, NULL,
+              "--timeout and --fixture exclude each other");
+    qc_expect(QC_ARGV("capabilities", "--dump-host-facts", "--format", "xml"), 1, NULL,
+              "--dump-host-facts and --format exclude each other");
+    qc_expect(QC_ARGV("capabilities", "--dump-host-facts", "--no-cache"), 1, NULL,
+              "--dump-host-facts and the cache options exclude each other");
+    qc_expect(QC_ARGV("domcaps", "--fixture", fx, "--firmware-dir", "/nonexistent"), 1, NULL,
+              "--firmware-dir is no directory: '/nonexistent'");
+    qc_expect(QC_ARGV("domcaps", "--fixture", fx, "--cache-dir", dir), 1, NULL,
+              "--fixture replays never use the cache");
+    /* a live record to standard output, nothing left in TMPDIR */
+    if (access("/usr/bin/qemu-system-avr", X_OK) == 0) {
+        qc_run_cmd(&r, dir, 60, QC_ARGV("record", "--emulator", "/usr/bin/qemu-system-avr",
+                                        "--output", "-"));
+        assert_int_equal(r.exit_code, 0);
+        assert_non_null(strstr(r.out, "\"qcaps-fixture\": 1"));
+        assert_non_null(strstr(r.err, "to standard output"));
+        assert_int_equal(qc_dir_count(dir), 0);
+        assert_int_equal(access("-", F_OK), -1);
+        qc_run_clear(&r);
+    }
+    qc_rmtree(dir);
+}
+
 /* --libvirt selects the generation whose document is written; the default is the newest. */
 static void
 test_libvirt_generation(void **state)
@@ -213,6 +250,7 @@ main(void)
         cmocka_unit_test(test_front_without_engine),
         cmocka_unit_test(test_front_staged_install),
         cmocka_unit_test(test_usage_errors),
+        cmocka_unit_test(test_option_conflicts),
         cmocka_unit_test(test_bad_fixture_files),
         cmocka_unit_test(test_libvirt_generation),
         cmocka_unit_test(test_cli_replay_equals_expected),
