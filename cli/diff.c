@@ -99,10 +99,11 @@ qc_diff_usage(const char *fmt, ...)
     return QC_EXIT_FAILURE;
 }
 
+/* A value as the text prints it: "(none)" for no value, "\"\"" for an empty one. */
 static const char *
 qc_or_none(const char *s)
 {
-    return s ? s : "(none)";
+    return !s ? "(none)" : !*s ? "\"\"" : s;
 }
 
 /* "NAME (kvm)" where the scope is an accelerator; "virtio-blk-pci.iothread" (a property

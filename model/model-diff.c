@@ -745,20 +745,31 @@ qc_find_def(const qc_accel_caps *a, const char *name)
     return NULL;
 }
 
-/* The one definition only `in` has that is another name of `def`'s canonical model (both
- * aliases of one versioned model): `def` was renamed to it. NULL when none or several. */
+/* What one CPU definition and another are the same model by: the versioned model both
+ * are aliases of (x86's alias-of), or the QOM type both instantiate (ppc's aliases share
+ * their model's type). NULL when they are not. */
+static const char *
+qc_same_definition(const qc_cpu_def *a, const qc_cpu_def *b)
+{
+    if (a->alias_of && b->alias_of && strcmp(a->alias_of, b->alias_of) == 0)
+        return a->alias_of;
+    if (a->type_name && *a->type_name && b->type_name && strcmp(a->type_name, b->type_name) == 0)
+        return a->type_name;
+    return NULL;
+}
+
+/* The one definition only `in` has that is another name of the same model as `def`:
+ * `def` was renamed to it. NULL when none or several. */
 static const qc_cpu_def *
 qc_find_rename(const qc_cpu_def *def, const qc_accel_caps *in, const qc_accel_caps *not_in)
 {
     const qc_cpu_def *found = NULL;
 
-    if (!def->alias_of)
-        return NULL;
     for (size_t i = 0; i < in->n_cpu_defs; i++) {
         const qc_cpu_def *c = &in->cpu_defs[i];
 
-        if (!c->alias_of || strcmp(c->alias_of, def->alias_of) != 0 ||
-            strcmp(c->name, def->name) == 0 || qc_find_def(not_in, c->name))
+        if (!qc_same_definition(c, def) || strcmp(c->name, def->name) == 0 ||
+            qc_find_def(not_in, c->name))
             continue;
         if (found)
             return NULL;
@@ -894,7 +905,10 @@ qc_diff_cpu_defs(const qc_accel_caps *o, const qc_accel_caps *n, qc_diff *d, qc_
         if ((to = qc_renamed_from(dold, n, o))) {
             if (!(c = qc_diff_add(d, g, QC_DIFF_CHANGED, NULL, dold->name, "name", dold->name,
                                   to->name, err)) ||
-                qc_detail(c, err, "renamed to %s (both alias of %s)", to->name, to->alias_of) < 0)
+                qc_detail(c, err, "renamed to %s (both %s %s)", to->name,
+                          qc_same_definition(dold, to) == dold->alias_of ? "alias of"
+                                                                         : "of QOM type",
+                          qc_same_definition(dold, to)) < 0)
                 return -1;
             continue;
         }
