@@ -110,7 +110,8 @@ qc_front_exec_engine(char **argv)
 int
 main(int argc, char **argv)
 {
-    if (argc > 1 && strcmp(argv[1], "domcaps") == 0) {
+    if (argc > 1 && (strcmp(argv[1], "domcaps") == 0 ||
+                     strcmp(argv[1], "domcapabilities") == 0)) {
         int r = qc_front_domcaps(argc - 1, argv + 1);
         if (r >= 0)
             return r;

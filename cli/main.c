@@ -31,7 +31,8 @@ static const char qc_usage_main[] =
     "Commands:\n"
     "  probe    start the emulator (or replay a fixture) and print its capability model\n"
     "  record   probe a live emulator and save the whole conversation as a fixture\n"
-    "  domcaps  print libvirt's domainCapabilities of an emulator (XML or JSON)\n"
+    "  domcaps  print libvirt's domainCapabilities of an emulator (XML or JSON); also\n"
+    "           'domcapabilities', as virsh calls it\n"
     "  capabilities\n"
     "           print libvirt's host capabilities with one guest per emulator found\n"
     "  warm     probe every emulator whose capability cache entry is missing or stale\n"
@@ -39,9 +40,10 @@ static const char qc_usage_main[] =
     "  diff     what changed between two emulators, fixtures, models or host exports\n"
     "  export   write this host's facts and every emulator's model to one file\n"
     "\n"
-    "Run 'qcaps COMMAND --help' for a command's options. See qcaps(1).\n"
+    "Run 'qcaps COMMAND --help' or 'qcaps help COMMAND' for a command's options. See\n"
+    "qcaps(1).\n"
     "\n"
-    "Exit status: 0 success, 1 usage error, 2 probe failure.\n";
+    "Exit status: 0 success, 1 usage error, 2 probe failure, 128+N ended by signal N.\n";
 
 static const char qc_usage_probe[] =
     "Usage: qcaps probe (--emulator PATH | --fixture FILE) [--format text|json]\n"
@@ -291,6 +293,28 @@ qc_cmd_record(int argc, char **argv)
     return QC_EXIT_OK;
 }
 
+/* Runs verb `verb` (argv[0] is the verb). virsh's name domcapabilities is domcaps. */
+static int
+qc_dispatch(const char *verb, int argc, char **argv)
+{
+    static const struct {
+        const char *name;
+        int (*fn)(int argc, char **argv);
+    } verbs[] = {
+        {"probe", qc_cmd_probe},       {"record", qc_cmd_record},
+        {"domcaps", qc_cmd_domcaps},   {"domcapabilities", qc_cmd_domcaps},
+        {"capabilities", qc_cmd_capabilities}, {"warm", qc_cmd_warm},
+        {"cache", qc_cmd_cache},       {"diff", qc_cmd_diff},
+        {"export", qc_cmd_export},
+    };
+
+    for (size_t i = 0; i < QC_N_ELEMENTS(verbs); i++) {
+        if (strcmp(verb, verbs[i].name) == 0)
+            return verbs[i].fn(argc, argv);
+    }
+    return qc_cli_usage(NULL, "unknown command '%s'", verb);
+}
+
 /* SIGINT, SIGTERM, SIGHUP mid-probe: no QEMU, directory or lock may stay behind; the
  * exit status is 128 + the signal, as a shell reports a process the signal killed. */
 static void
@@ -327,6 +351,12 @@ main(int argc, char **argv)
     if (argc < 2)
         return qc_cli_usage(NULL, "%s", "missing command");
     verb = argv[1];
+    /* "qcaps help VERB" is "qcaps VERB --help" */
+    if (strcmp(verb, "help") == 0 && argc == 3) {
+        char *help[] = {argv[2], (char *) "--help", NULL};
+        if (strcmp(argv[2], "help") != 0)
+            return qc_dispatch(argv[2], 2, help);
+    }
     if (strcmp(verb, "--help") == 0 || strcmp(verb, "-h") == 0 || strcmp(verb, "help") == 0) {
         fputs(qc_usage_main, stdout);
         return QC_EXIT_OK;
@@ -335,21 +365,5 @@ main(int argc, char **argv)
         printf("qcaps %s\n", QC_VERSION);
         return QC_EXIT_OK;
     }
-    if (strcmp(verb, "probe") == 0)
-        return qc_cmd_probe(argc - 1, argv + 1);
-    if (strcmp(verb, "record") == 0)
-        return qc_cmd_record(argc - 1, argv + 1);
-    if (strcmp(verb, "domcaps") == 0)
-        return qc_cmd_domcaps(argc - 1, argv + 1);
-    if (strcmp(verb, "capabilities") == 0)
-        return qc_cmd_capabilities(argc - 1, argv + 1);
-    if (strcmp(verb, "warm") == 0)
-        return qc_cmd_warm(argc - 1, argv + 1);
-    if (strcmp(verb, "cache") == 0)
-        return qc_cmd_cache(argc - 1, argv + 1);
-    if (strcmp(verb, "diff") == 0)
-        return qc_cmd_diff(argc - 1, argv + 1);
-    if (strcmp(verb, "export") == 0)
-        return qc_cmd_export(argc - 1, argv + 1);
-    return qc_cli_usage(NULL, "unknown command '%s'", verb);
+    return qc_dispatch(verb, argc - 1, argv + 1);
 }

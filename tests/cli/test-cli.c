@@ -42,6 +42,11 @@ test_help(void **state)
     qc_expect(QC_ARGV("probe", "--help"), 0, "--fixture FILE", NULL);
     qc_expect(QC_ARGV("record", "--help"), 0, "--output FILE", NULL);
     qc_expect(QC_ARGV("--version"), 0, "qcaps ", NULL);
+    /* virsh habits: help VERB, domcapabilities, --emulatorbin */
+    qc_expect(QC_ARGV("help", "domcaps"), 0, "Usage: qcaps domcaps", NULL);
+    qc_expect(QC_ARGV("help", "warm"), 0, "Usage: qcaps warm", NULL);
+    qc_expect(QC_ARGV("help", "frobnicate"), 1, NULL, "unknown command 'frobnicate'");
+    qc_expect(QC_ARGV("domcapabilities", "--help"), 0, "Usage: qcaps domcaps", NULL);
 }
 
 static void
@@ -116,6 +121,34 @@ test_libvirt_generation(void **state)
     qc_expect(QC_ARGV("capabilities", "--dump-host-facts", "--libvirt", "9.0"), 1, NULL,
               "--libvirt");
     free(fx);
+}
+
+/* A program that includes only qcaps.h needs no -dev package of qcaps' own dependencies:
+ * pkg-config answers with qcaps.pc alone on its search path. */
+static void
+test_pkgconfig_alone(void **state)
+{
+    qc_autofree char *pcdir = qc_xasprintf("%s/meson-private", qc_env_path("QC_BUILD_ROOT"));
+    qc_autofree char *saved = getenv("PKG_CONFIG_LIBDIR") ? strdup(getenv("PKG_CONFIG_LIBDIR"))
+                                                          : NULL;
+    const char *argv[] = {"/usr/bin/pkg-config", "--cflags", "--libs", "qcaps", NULL};
+    qc_run r;
+
+    (void) state;
+    if (access(argv[0], X_OK) != 0)
+        return;
+    setenv("PKG_CONFIG_LIBDIR", pcdir, 1);
+    qc_run_cmd(&r, NULL, 30, argv);
+    if (saved)
+        setenv("PKG_CONFIG_LIBDIR", saved, 1);
+    else
+        unsetenv("PKG_CONFIG_LIBDIR");
+    if (r.exit_code != 0)
+        fprintf(stderr, "# %s", r.err);
+    assert_int_equal(r.exit_code, 0);
+    assert_non_null(strstr(r.out, "-lqcaps"));
+    assert_null(strstr(r.out, "json"));
+    qc_run_clear(&r);
 }
 
 static void
@@ -251,6 +284,7 @@ main(void)
         cmocka_unit_test(test_front_staged_install),
         cmocka_unit_test(test_usage_errors),
         cmocka_unit_test(test_option_conflicts),
+        cmocka_unit_test(test_pkgconfig_alone),
         cmocka_unit_test(test_bad_fixture_files),
         cmocka_unit_test(test_libvirt_generation),
         cmocka_unit_test(test_cli_replay_equals_expected),
