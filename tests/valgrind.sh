@@ -2,7 +2,8 @@
 # valgrind over `qcaps probe`, replayed from a fixture and live against the installed
 # x86_64 QEMU (both passes), and over `qcaps warm` (cold, then fresh) of a few installed
 # binaries plus `qcaps domcaps` from that cache (rendered, then read back by the engine
-# and by the front binary): exits non-zero on any invalid access or definite/indirect leak.
+# and by the front binary), and over `qcaps diff` of two generations' fixtures: exits
+# non-zero on any invalid access or definite/indirect leak.
 # The front `qcaps` execs `qcaps-engine` for everything but a kept domcaps answer, and
 # valgrind does not follow exec here, so the engine is run directly.
 #   tests/valgrind.sh [BUILD_DIR]      (default build-test)
@@ -53,6 +54,24 @@ if [ ${#warm[@]} -gt 0 ]; then
     echo "valgrind: qcaps domcaps --emulator ${warm[0]} (front binary, answer read back)"
     "${vg[@]}" "$front" domcaps --cache-dir "$cache" --emulator "${warm[0]}" >/dev/null \
         2> >(quiet >&2)
+fi
+# qcaps diff over two generations' fixtures, as models and as documents (exit 1: they
+# differ), and a side that is no source at all (exit 2).
+old_fx=(fixtures/qmp/bookworm/caps_*_x86_64.replies)
+new_fx=(fixtures/qmp/forky/caps_*_x86_64.replies)
+if [ ${#old_fx[@]} -gt 0 ] && [ ${#new_fx[@]} -gt 0 ]; then
+    for args in "" "--document domcaps --machine q35" "--format json"; do
+        echo "valgrind: qcaps diff $args ${old_fx[0]} ${new_fx[0]}"
+        rc=0
+        # shellcheck disable=SC2086
+        "${vg[@]}" "$engine" diff $args "${old_fx[0]}" "${new_fx[0]}" >/dev/null \
+            2> >(quiet >&2) || rc=$?
+        [ "$rc" -eq 1 ] || { echo "valgrind.sh: qcaps diff exited $rc, expected 1" >&2; exit 1; }
+    done
+    echo "valgrind: qcaps diff with a side that is no source"
+    rc=0
+    "${vg[@]}" "$engine" diff "${old_fx[0]}" /etc/passwd >/dev/null 2>&1 || rc=$?
+    [ "$rc" -eq 2 ] || { echo "valgrind.sh: qcaps diff of /etc/passwd exited $rc" >&2; exit 1; }
 fi
 # A failing probe must release everything too.
 echo "valgrind: qcaps probe --emulator /bin/true (fails)"
