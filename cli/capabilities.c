@@ -1,6 +1,5 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* capabilities.c: the `qcaps capabilities` verb: libvirt's host capabilities document. */
-#include <dirent.h>
 #include <errno.h>
 #include <getopt.h>
 #include <stdarg.h>
@@ -94,12 +93,6 @@ qc_cli_caps_model(const char *path, void *opaque, qc_error **err)
     return m;
 }
 
-static int
-qc_cli_cmp_str(const void *a, const void *b)
-{
-    return strcmp(*(const char *const *) a, *(const char *const *) b);
-}
-
 /* Replays every *.replies of dir (in name order); a fixture that fails is a warning. The
  * emulator paths the fixtures recorded become the candidate binaries. */
 static int
@@ -107,27 +100,10 @@ qc_cli_caps_load_fixtures(qc_cli_caps_models *ms, const char *dir, qc_strlist *e
                           qc_error **err)
 {
     qc_strlist files = {0};
-    DIR *d = opendir(dir);
-    struct dirent *de;
     int rc = -1;
 
-    if (!d)
-        return qc_error_set_errno(err, errno, "opening fixture directory '%s'", dir);
-    while ((de = readdir(d))) {
-        size_t len = strlen(de->d_name);
-        char *p = NULL;
-
-        if (len <= 8 || strcmp(de->d_name + len - 8, ".replies") != 0)
-            continue;
-        if (asprintf(&p, "%s/%s", dir, de->d_name) < 0 ||
-            qc_strlist_add_take(&files, p, err) < 0) {
-            if (!p)
-                qc_error_set(err, QC_E_NOMEM, "out of memory");
-            goto out;
-        }
-    }
-    if (files.n)
-        qsort(files.v, files.n, sizeof(*files.v), qc_cli_cmp_str);
+    if (qc_lib_fixture_dir(dir, &files, err) < 0)
+        goto out;
     for (size_t i = 0; i < files.n; i++) {
         QC_CLEANUP(qc_error_freep) qc_error *e = NULL;
         qc_model *m = qc_context_model(ms->ctx, NULL, files.v[i], &e);
@@ -153,7 +129,6 @@ qc_cli_caps_load_fixtures(qc_cli_caps_models *ms, const char *dir, qc_strlist *e
     }
     rc = 0;
 out:
-    closedir(d);
     qc_strlist_clear(&files);
     return rc;
 }

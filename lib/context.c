@@ -1,5 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* context.c: qcaps_context (settings shared by queries) and the cache-backed model lookup. */
+#include <dirent.h>
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -287,4 +289,38 @@ qcaps_get_model(qcaps_context *ctx, const char *emulator, qcaps_error **err)
         return NULL;
     }
     return qcaps_model_wrap(m, err);
+}
+
+static int
+qc_lib_cmp_path(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *) a, *(const char *const *) b);
+}
+
+int
+qc_lib_fixture_dir(const char *dir, qc_strlist *ret, qc_error **err)
+{
+    DIR *d = opendir(dir);
+    struct dirent *de;
+    size_t first = ret->n;
+
+    if (!d)
+        return qc_error_set_errno(err, errno, "opening fixture directory '%s'", dir);
+    while ((de = readdir(d))) {
+        size_t len = strlen(de->d_name);
+        char *p = NULL;
+
+        if (len <= 8 || strcmp(de->d_name + len - 8, ".replies") != 0)
+            continue;
+        if (asprintf(&p, "%s/%s", dir, de->d_name) < 0)
+            p = NULL;
+        if (qc_strlist_add_take(ret, p, err) < 0) {
+            closedir(d);
+            return -1;
+        }
+    }
+    closedir(d);
+    if (ret->n - first > 1)
+        qsort(ret->v + first, ret->n - first, sizeof(*ret->v), qc_lib_cmp_path);
+    return 0;
 }

@@ -102,36 +102,15 @@ qc_host_model_cmp(const void *a, const void *b)
 
 /* ---- reading a host -------------------------------------------------------------------- */
 
-static int
-qc_cmp_str(const void *a, const void *b)
-{
-    return strcmp(*(const char *const *)a, *(const char *const *)b);
-}
-
 /* The models of every *.replies of dir, in name order; one that fails is a warning. */
 static int
 qc_host_read_fixtures(qcaps_context *ctx, qcaps_host *h, const char *dir, qc_error **err)
 {
     qc_strlist files = {0};
-    DIR *d = opendir(dir);
-    struct dirent *de;
     int rc = -1;
 
-    if (!d)
-        return qc_error_set_errno(err, errno, "opening fixture directory '%s'", dir);
-    while ((de = readdir(d))) {
-        size_t len = strlen(de->d_name);
-        char *p = NULL;
-
-        if (len <= 8 || strcmp(de->d_name + len - 8, ".replies") != 0)
-            continue;
-        if (asprintf(&p, "%s/%s", dir, de->d_name) < 0)
-            p = NULL;
-        if (qc_strlist_add_take(&files, p, err) < 0)
-            goto out;
-    }
-    if (files.n)
-        qsort(files.v, files.n, sizeof(*files.v), qc_cmp_str);
+    if (qc_lib_fixture_dir(dir, &files, err) < 0)
+        goto out;
     for (size_t i = 0; i < files.n; i++) {
         QC_CLEANUP(qc_error_freep) qc_error *e = NULL;
         qc_model *m = qc_context_model(ctx, NULL, files.v[i], &e);
@@ -153,7 +132,6 @@ qc_host_read_fixtures(qcaps_context *ctx, qcaps_host *h, const char *dir, qc_err
     }
     rc = 0;
 out:
-    closedir(d);
     qc_strlist_clear(&files);
     return rc;
 }

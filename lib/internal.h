@@ -62,6 +62,8 @@ qc_cache *qc_context_cache(qcaps_context *ctx, bool quiet, qc_error **err);
 qc_model *qc_context_lookup(qcaps_context *ctx, qc_cache *cache, const char *emulator,
                             const char *fixture, qc_model_view view, char **ret_id,
                             qc_error **err);
+/* The paths of the fixtures (*.replies) of directory `dir`, sorted, appended to ret. */
+int qc_lib_fixture_dir(const char *dir, qc_strlist *ret, qc_error **err);
 /* Passes a warning to the context's handler (nothing when none is set). */
 void qc_context_warn(qcaps_context *ctx, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
