@@ -59,7 +59,7 @@ for suite in "$@"; do
         echo "generations: $suite failed (exit $rc; its output: bench/results/$suite/run.log)" >&2
         mkdir -p "$results/$suite"
         cp "$tmp/$suite.log" "$results/$suite/run.log"
-        rows+=("| $suite | | | $load0 → $load1 | failed (exit $rc) | | | |")
+        rows+=("| $suite | | | $load0 → $load1 | failed (exit $rc) | | | | | |")
         fail=1
         continue
     fi
@@ -81,7 +81,8 @@ for suite in "$@"; do
     w_q=$(csv "$f" warm-all "$lvset" "${jobs:-qcaps (jobs 1)}"); w_l=$(csv "$f" warm-all "$lvset" libvirt)
     d_q=$(csv "$f" cached-domcaps x86_64 "qcaps domcaps"); d_l=$(csv "$f" cached-domcaps x86_64 virsh)
     kvm=$(sed -n 's/^KVM for libvirt: .*its x86_64 probe \(had a KVM pass\|had no KVM pass\)\.$/\1/p' "$results/$suite/results.md")
-    rows+=("| $suite | $q | $l | $load0 → $load1 | $(vs "$c_q" "$c_l") | $(fmt "$c_f") ($(ratio "$c_q" "$c_f")) | $(vs "$w_q" "$w_l") | $(vs "$d_q" "$d_l") | ${kvm:-?} |")
+    timer=$(sed -n 's/^Timer of the whole-process figures: \([^ ,]*\).*/\1/p' "$results/$suite/results.md")
+    rows+=("| $suite | $q | $l | $load0 → $load1 | $(vs "$c_q" "$c_l") | $(fmt "$c_f") ($(ratio "$c_q" "$c_f")) | $(vs "$w_q" "$w_l") | $(vs "$d_q" "$d_l") | ${kvm:-?} | ${timer:-?} |")
 done
 
 {
@@ -90,8 +91,8 @@ done
     echo "daemon start; details per suite in bench/results/SUITE/results.md). Load: the 1, 5 and 15 min"
     echo "load averages before → after the suite's run. Targets: each libvirt / qcaps ratio ≥ 10x."
     echo
-    echo "| suite | QEMU | libvirt | load before → after | cold x86_64 probe: qcaps vs libvirt (ratio) | floor, same queries (qcaps / floor) | warm all, libvirt's set: qcaps vs libvirt (ratio) | cached domcaps x86_64: qcaps vs virsh (ratio) | libvirt's x86_64 probe |"
-    echo "|---|---|---|---|---|---|---|---|---|"
+    echo "| suite | QEMU | libvirt | load before → after | cold x86_64 probe: qcaps vs libvirt (ratio) | floor, same queries (qcaps / floor) | warm all, libvirt's set: qcaps vs libvirt (ratio) | cached domcaps x86_64: qcaps vs virsh (ratio) | libvirt's x86_64 probe | timer |"
+    echo "|---|---|---|---|---|---|---|---|---|---|"
     printf '%s\n' "${rows[@]}"
 } >"$tmp/table.md"
 # The table of this run; rows of suites not run this time are not kept.

@@ -116,13 +116,39 @@ trap cleanup EXIT
 trap 'exit 130' INT TERM
 
 # ---- dependencies and build -------------------------------------------------------------
+no_hyperfine() { # true when the suite has no hyperfine package at all (Debian testing now)
+    ! command -v hyperfine >/dev/null &&
+        ! apt-cache policy hyperfine 2>/dev/null | grep -q '^ *Candidate: [0-9]'
+}
 if [ "$DEPS" = 1 ]; then
     log "dependencies (scripts/setup-deps.sh --build --qemu --bench)"
-    "$ROOT/scripts/setup-deps.sh" --build --qemu --bench
+    if ! "$ROOT/scripts/setup-deps.sh" --build --qemu --bench; then
+        # setup-deps installs all of --bench or nothing; where only hyperfine is missing
+        # from the suite, the rest of its --bench list is installed here.
+        no_hyperfine || die "scripts/setup-deps.sh --build --qemu --bench failed"
+        log "this suite ships no hyperfine: the rest of --bench, and bench/spawn-time.c times the commands"
+        "$ROOT/scripts/setup-deps.sh" --build --qemu --libvirt
+        export DEBIAN_FRONTEND=noninteractive
+        for p in gnuplot-nox inotify-tools time; do
+            dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' ||
+                apt-get install -y -qq "$p" >/dev/null
+        done
+    fi
 fi
-for c in hyperfine gnuplot /usr/bin/time libvirtd virsh unshare cc meson ninja pkg-config; do
+for c in gnuplot /usr/bin/time libvirtd virsh unshare cc meson ninja pkg-config; do
     command -v "$c" >/dev/null || die "'$c' is missing: run scripts/setup-deps.sh --bench"
 done
+# The timer of every whole-process figure: hyperfine -N, or where the suite has none
+# (no_hyperfine), bench/spawn-time.c, which times a command the same way.
+if command -v hyperfine >/dev/null; then
+    TIMER=hyperfine
+    TIMER_NOTE="hyperfine $(hyperfine --version | awk '{print $NF}') (-N, no shell)"
+elif no_hyperfine; then
+    TIMER=spawn-time
+    TIMER_NOTE="bench/spawn-time.c, as hyperfine -N times a command (Debian $(. /etc/os-release 2>/dev/null && echo "${VERSION_CODENAME:-}") has no hyperfine package)"
+else
+    die "'hyperfine' is missing: run scripts/setup-deps.sh --bench"
+fi
 
 log "build ($BUILD, release)"
 if [ ! -f "$BUILD/build.ninja" ]; then
@@ -138,6 +164,10 @@ cc -std=c11 -O2 -Wall -Wextra -o "$HELP/qmp-floor" "$BENCH/qmp-floor.c" \
     die "cannot compile bench/qmp-floor.c"
 cc -std=c11 -O2 -Wall -Wextra -I"$ROOT/include" -o "$HELP/cached-query" "$BENCH/cached-query.c" \
     -L"$BUILD" -lqcaps -Wl,-rpath,"$BUILD" || die "cannot compile bench/cached-query.c"
+if [ "$TIMER" = spawn-time ]; then
+    cc -std=c11 -O2 -Wall -Wextra -o "$HELP/spawn-time" "$BENCH/spawn-time.c" ||
+        die "cannot compile bench/spawn-time.c"
+fi
 
 # ---- what we measure ------------------------------------------------------------------------
 # Every binary but aliases: the symlinks Debian 13 and later ship (qemu-system-amd64 ->
@@ -188,6 +218,12 @@ stats() { # FILE of numbers (ms) -> "median min max"
 hf() { # RUNS WARMUP CMD... -> "median min max" in ms (hyperfine, no shell)
     local runs=$1 warm=$2 cmd; shift 2
     cmd=$(printf '%q ' "$@")
+    if [ "$TIMER" = spawn-time ]; then
+        "$HELP/spawn-time" --runs "$runs" --warmup "$warm" -- "$@" >"$WORK/hf.s" 2>"$WORK/hf.err" ||
+            { cat "$WORK/hf.err" >&2; die "failed: $cmd"; }
+        stats "$WORK/hf.s"
+        return
+    fi
     hyperfine -N --style none --runs "$runs" --warmup "$warm" --output null \
         --export-csv "$WORK/hf.csv" -- "$cmd" >/dev/null 2>"$WORK/hf.err" ||
         { cat "$WORK/hf.err" >&2; die "failed: $cmd"; }
@@ -439,6 +475,7 @@ echo "# qcaps benchmark results: Debian $SUITE, QEMU $QVER, libvirt $LIBVIRT_VER
 echo
 echo "Generation: Debian $SUITE (${OS_NAME:-no os-release}), QEMU $QEMU_VERSION, libvirt $LIBVIRT_VERSION$([ "$IN_CHROOT" = 1 ] && echo ", in a chroot of scripts/chroot.sh on the machine below (its kernel and CPUs)")."
 echo "Fixtures (floor for the same queries, replay): $(fx=$(fixture_of "$X86"); if [ -n "$fx" ]; then echo "${FIXSET#"$ROOT"/}/ (the x86_64 one: $(basename "$fx"))"; else echo "none for $SUITE; replay of ${FX86#"$ROOT"/}, no floor for the same queries"; fi)."
+echo "Timer of the whole-process figures: $TIMER_NOTE."
 echo "KVM for libvirt: $KVM_NOTE; its x86_64 probe $([ "$LV_X86_KVM" = yes ] && echo "had a KVM pass" || echo "had no KVM pass")."
 echo
 echo "$DATE; $(nproc) CPUs ($(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1)), kernel $(uname -r),"
