@@ -191,3 +191,12 @@ qc_error_code_name(qc_error_code code)
     }
     return "unknown";
 }
+
+int
+qc_strdup_opt(char **dst, const char *s, qc_error **err)
+{
+    *dst = NULL;
+    if (s && !(*dst = strdup(s)))
+        return qc_error_set(err, QC_E_NOMEM, "out of memory");
+    return 0;
+}

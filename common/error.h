@@ -51,6 +51,9 @@ int qc_error_propagate(qc_error **dst, qc_error *src);
 qc_error *qc_error_copy(const qc_error *e);
 /* NULL-safe. */
 void qc_error_free(qc_error *e);
+
+/* *dst = a copy of s, or NULL when s is NULL. Returns 0, or -1 with QC_E_NOMEM. */
+int qc_strdup_opt(char **dst, const char *s, qc_error **err);
 /* True if e is a QMP error of the given class. */
 bool qc_error_is_qmp_class(const qc_error *e, const char *qmp_class);
 /* A stable name for a code ("timeout", "protocol", ...). */

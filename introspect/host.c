@@ -562,14 +562,6 @@ qc_fw_filename(json_object *o, const char *key)
     return json_object_get_string(fn);
 }
 
-static int
-qc_fw_dup(char **dst, const char *src, qc_error **err)
-{
-    if (src && !(*dst = strdup(src)))
-        return qc_error_set(err, QC_E_NOMEM, "out of memory");
-    return 0;
-}
-
 /* "mapping": flash (executable + nvram-template), memory (filename) or kernel. */
 static int
 qc_fw_parse_mapping(json_object *root, qc_fw_desc *d, char **why, qc_error **err)
@@ -584,16 +576,16 @@ qc_fw_parse_mapping(json_object *root, qc_fw_desc *d, char **why, qc_error **err
             return qc_error_set(err, QC_E_NOMEM, "out of memory");
         return 0;
     }
-    if (qc_fw_dup(&d->device, json_object_get_string(dev), err) < 0)
+    if (qc_strdup_opt(&d->device, json_object_get_string(dev), err) < 0)
         return -1;
     if (strcmp(d->device, "flash") == 0) {
-        if (qc_fw_dup(&d->executable, qc_fw_filename(map, "executable"), err) < 0 ||
-            qc_fw_dup(&d->nvram_template, qc_fw_filename(map, "nvram-template"), err) < 0)
+        if (qc_strdup_opt(&d->executable, qc_fw_filename(map, "executable"), err) < 0 ||
+            qc_strdup_opt(&d->nvram_template, qc_fw_filename(map, "nvram-template"), err) < 0)
             return -1;
         if (!d->executable && !(*why = strdup("flash mapping without 'executable.filename'")))
             return qc_error_set(err, QC_E_NOMEM, "out of memory");
     } else if (strcmp(d->device, "memory") == 0) {
-        if (qc_fw_dup(&d->executable, qc_fw_filename(map, NULL), err) < 0)
+        if (qc_strdup_opt(&d->executable, qc_fw_filename(map, NULL), err) < 0)
             return -1;
         if (!d->executable && !(*why = strdup("memory mapping without 'filename'")))
             return qc_error_set(err, QC_E_NOMEM, "out of memory");
@@ -626,7 +618,7 @@ qc_fw_parse_targets(json_object *root, qc_fw_desc *d, char **why, qc_error **err
                 return qc_error_set(err, QC_E_NOMEM, "out of memory");
             return 0;
         }
-        if (qc_fw_dup(&ft->arch, json_object_get_string(arch), err) < 0 ||
+        if (qc_strdup_opt(&ft->arch, json_object_get_string(arch), err) < 0 ||
             qc_fw_strarray(t, "machines", &ft->machines, true, why, err) < 0)
             return -1;
     }

@@ -652,14 +652,6 @@ qcaps_diff_documents(const char *old_xml, const char *new_xml, qcaps_error **err
 }
 
 static int
-qc_dup_opt(char **dst, const char *s, qc_error **err)
-{
-    if (s && !(*dst = strdup(s)))
-        return qc_error_set(err, QC_E_NOMEM, "out of memory");
-    return 0;
-}
-
-static int
 qc_diff_sources(qcaps_context *ctx, const qcaps_source *so, const qcaps_source *sn,
                 const qcaps_diff_query *q, qcaps_changes *d, qc_error **err)
 {
@@ -673,9 +665,9 @@ qc_diff_sources(qcaps_context *ctx, const qcaps_source *so, const qcaps_source *
         d->document = q->document == QCAPS_DIFF_DOC_DOMCAPS ? "domcaps" : "capabilities";
         d->libvirt = qc_lv_gen_name(qc_context_libvirt(ctx));
         if (q->document == QCAPS_DIFF_DOC_DOMCAPS &&
-            (qc_dup_opt(&d->arch, q->arch, err) < 0 ||
-             qc_dup_opt(&d->machine, q->machine, err) < 0 ||
-             qc_dup_opt(&d->virttype, q->virttype, err) < 0))
+            (qc_strdup_opt(&d->arch, q->arch, err) < 0 ||
+             qc_strdup_opt(&d->machine, q->machine, err) < 0 ||
+             qc_strdup_opt(&d->virttype, q->virttype, err) < 0))
             return -1;
         return qc_diff_docs(ctx, so, sn, q, &d->d, err);
     }

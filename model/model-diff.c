@@ -75,15 +75,6 @@ qc_diff_clear(qc_diff *d)
 }
 
 static int
-qc_dup(char **dst, const char *s, qc_error **err)
-{
-    *dst = NULL;
-    if (s && !(*dst = strdup(s)))
-        return qc_error_set(err, QC_E_NOMEM, "out of memory");
-    return 0;
-}
-
-static int
 qc_diff_grow(qc_diff *d, size_t more, qc_error **err)
 {
     if (d->n + more > d->cap) {
@@ -112,9 +103,11 @@ qc_diff_add(qc_diff *d, qc_diff_group g, qc_diff_kind k, const char *scope, cons
     memset(c, 0, sizeof(*c));
     c->group = g;
     c->kind = k;
-    if (qc_dup(&c->scope, scope, err) < 0 || qc_dup(&c->name, name ? name : "", err) < 0 ||
-        qc_dup(&c->attribute, attribute, err) < 0 || qc_dup(&c->old_value, old_value, err) < 0 ||
-        qc_dup(&c->new_value, new_value, err) < 0) {
+    if (qc_strdup_opt(&c->scope, scope, err) < 0 ||
+        qc_strdup_opt(&c->name, name ? name : "", err) < 0 ||
+        qc_strdup_opt(&c->attribute, attribute, err) < 0 ||
+        qc_strdup_opt(&c->old_value, old_value, err) < 0 ||
+        qc_strdup_opt(&c->new_value, new_value, err) < 0) {
         qc_diff_change_clear(c);
         return NULL;
     }
@@ -139,7 +132,7 @@ int
 qc_diff_set_emulator(qc_diff *d, size_t from, const char *emulator, qc_error **err)
 {
     for (size_t i = from; i < d->n; i++) {
-        if (!d->v[i].emulator && qc_dup(&d->v[i].emulator, emulator, err) < 0)
+        if (!d->v[i].emulator && qc_strdup_opt(&d->v[i].emulator, emulator, err) < 0)
             return -1;
     }
     return 0;
@@ -476,7 +469,7 @@ qc_diff_merge_accels(qc_diff *d, qc_diff per[QC_ACCEL_COUNT], const bool both[QC
                     if (match[b])
                         used[b][match[b] - 1] = true;
                 }
-            } else if (qc_dup(&c->scope, qc_accel_name((qc_accel)a), err) < 0) {
+            } else if (qc_strdup_opt(&c->scope, qc_accel_name((qc_accel)a), err) < 0) {
                 goto out;
             }
             used[a][i] = true;

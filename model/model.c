@@ -150,15 +150,6 @@ qc_host_clear(qc_host *h)
 }
 
 static int
-qc_dup_opt(char **dst, const char *src, qc_error **err)
-{
-    *dst = NULL;
-    if (src && !(*dst = strdup(src)))
-        return qc_error_set(err, QC_E_NOMEM, "out of memory");
-    return 0;
-}
-
-static int
 qc_strlist_copy(qc_strlist *dst, const qc_strlist *src, qc_error **err)
 {
     memset(dst, 0, sizeof(*dst));
@@ -174,11 +165,11 @@ qc_fw_desc_copy(qc_fw_desc *d, const qc_fw_desc *s, qc_error **err)
 {
     memset(d, 0, sizeof(*d));
     d->executable_exists = s->executable_exists;
-    if (qc_dup_opt(&d->name, s->name, err) < 0 || qc_dup_opt(&d->path, s->path, err) < 0 ||
-        qc_dup_opt(&d->error, s->error, err) < 0 ||
-        qc_dup_opt(&d->device, s->device, err) < 0 ||
-        qc_dup_opt(&d->executable, s->executable, err) < 0 ||
-        qc_dup_opt(&d->nvram_template, s->nvram_template, err) < 0 ||
+    if (qc_strdup_opt(&d->name, s->name, err) < 0 || qc_strdup_opt(&d->path, s->path, err) < 0 ||
+        qc_strdup_opt(&d->error, s->error, err) < 0 ||
+        qc_strdup_opt(&d->device, s->device, err) < 0 ||
+        qc_strdup_opt(&d->executable, s->executable, err) < 0 ||
+        qc_strdup_opt(&d->nvram_template, s->nvram_template, err) < 0 ||
         qc_strlist_copy(&d->interfaces, &s->interfaces, err) < 0 ||
         qc_strlist_copy(&d->features, &s->features, err) < 0)
         return -1;
@@ -186,7 +177,7 @@ qc_fw_desc_copy(qc_fw_desc *d, const qc_fw_desc *s, qc_error **err)
         return qc_error_set(err, QC_E_NOMEM, "out of memory");
     for (size_t i = 0; i < s->n_targets; i++) {
         d->n_targets++;
-        if (qc_dup_opt(&d->targets[i].arch, s->targets[i].arch, err) < 0 ||
+        if (qc_strdup_opt(&d->targets[i].arch, s->targets[i].arch, err) < 0 ||
             qc_strlist_copy(&d->targets[i].machines, &s->targets[i].machines, err) < 0)
             return -1;
     }
@@ -217,12 +208,12 @@ qc_host_copy(qc_host *dst, const qc_host *src, qc_error **err)
         if (qc_fw_desc_copy(&h.firmware[i], &src->firmware[i], err) < 0)
             goto fail;
     }
-    if (qc_dup_opt(&h.arch, src->arch, err) < 0 ||
-        qc_dup_opt(&h.kernel_release, src->kernel_release, err) < 0 ||
-        qc_dup_opt(&h.kernel_version, src->kernel_version, err) < 0 ||
-        qc_dup_opt(&h.cpu_vendor, src->cpu_vendor, err) < 0 ||
-        qc_dup_opt(&h.cpu_model_name, src->cpu_model_name, err) < 0 ||
-        qc_dup_opt(&h.cpu_microcode, src->cpu_microcode, err) < 0)
+    if (qc_strdup_opt(&h.arch, src->arch, err) < 0 ||
+        qc_strdup_opt(&h.kernel_release, src->kernel_release, err) < 0 ||
+        qc_strdup_opt(&h.kernel_version, src->kernel_version, err) < 0 ||
+        qc_strdup_opt(&h.cpu_vendor, src->cpu_vendor, err) < 0 ||
+        qc_strdup_opt(&h.cpu_model_name, src->cpu_model_name, err) < 0 ||
+        qc_strdup_opt(&h.cpu_microcode, src->cpu_microcode, err) < 0)
         goto fail;
     for (size_t i = 0; i < src->cpu_flags.n; i++) {
         if (qc_strlist_add(&h.cpu_flags, src->cpu_flags.v[i], err) < 0)
