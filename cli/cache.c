@@ -266,13 +266,6 @@ qc_progress_event(const qc_warm_event *ev, void *opaque)
 
 /* ---- warm ---------------------------------------------------------------------------- */
 
-static void
-qc_warn_stderr(const char *message, void *opaque)
-{
-    (void) opaque;
-    fprintf(stderr, "qcaps: warning: %s\n", message);
-}
-
 static int
 qc_warm_check(qc_cache *c, const char *const *emus, size_t n)
 {
@@ -405,7 +398,7 @@ qc_cmd_warm(int argc, char **argv)
         qc_emus_clear(&found);
         return qc_cli_fail(e);
     }
-    if (!(c = qc_cache_open(co.dir, !check, qc_warn_stderr, NULL, &e))) {
+    if (!(c = qc_cache_open(co.dir, !check, qc_cli_warning, NULL, &e))) {
         qc_emus_clear(&found);
         return qc_cli_fail(e);
     }
@@ -522,7 +515,7 @@ qc_cmd_cache(int argc, char **argv)
             return QC_EXIT_OK;
         }
     }
-    if (!(c = qc_cache_open(dir, false, qc_warn_stderr, NULL, &e)))
+    if (!(c = qc_cache_open(dir, false, qc_cli_warning, NULL, &e)))
         return qc_cli_fail(e);
     if (strcmp(action, "list") == 0 && !dir) {
         /* what a non-root user's queries also read (lib/context.c) */

@@ -20,6 +20,8 @@
 int qc_cli_usage(const char *verb, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* "qcaps: <error message>" on stderr; returns 2. */
 int qc_cli_fail(const qc_error *e);
+/* "qcaps[ VERB]: <message>" on stderr; returns 2. */
+int qc_cli_failf(const char *verb, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* A --timeout value: seconds (fractions allowed), > 0; false if invalid. */
 bool qc_cli_parse_seconds(const char *s, int *ret_ms);
 

@@ -3,7 +3,6 @@
  * public API (qcaps_source_open(), qcaps_diff_sources(), qcaps_changes_*). */
 #include <errno.h>
 #include <getopt.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -68,36 +67,8 @@ static const qc_paint qc_no_paint = {"", "", "", "", "", ""};
 static const qc_paint qc_ansi = {"\033[32m", "\033[31m", "\033[33m",
                                  "\033[36m", "\033[1m",  "\033[m"};
 
-static int qc_diff_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-
-static int
-qc_diff_fail(const char *fmt, ...)
-{
-    va_list ap;
-
-    fputs("qcaps diff: ", stderr);
-    va_start(ap, fmt);
-    vfprintf(stderr, fmt, ap);
-    va_end(ap);
-    fputc('\n', stderr);
-    return QC_EXIT_FAILURE;
-}
-
-static int qc_diff_usage(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-
-/* A usage error is trouble too: exit 2, as diff(1). */
-static int
-qc_diff_usage(const char *fmt, ...)
-{
-    va_list ap;
-
-    fputs("qcaps diff: ", stderr);
-    va_start(ap, fmt);
-    vfprintf(stderr, fmt, ap);
-    va_end(ap);
-    fputs("\nTry 'qcaps diff --help'.\n", stderr);
-    return QC_EXIT_FAILURE;
-}
+/* A usage error is trouble too: exit 2, as diff(1) (qc_diff_parse returns -1 for it). */
+#define qc_diff_usage(...) ((void) qc_cli_usage("diff", __VA_ARGS__), QC_EXIT_FAILURE)
 
 /* A value as the text prints it: "(none)" for no value, "\"\"" for an empty one. */
 static const char *
@@ -300,40 +271,44 @@ qc_diff_parse(int argc, char **argv, qc_diff_opts *o)
             break;
         case 't':
             if (!qc_cli_parse_seconds(optarg, &o->timeout_ms))
-                return qc_diff_usage("invalid --timeout '%s' (seconds, > 0)", optarg), -1;
+                return qc_cli_usage("diff", "invalid --timeout '%s' (seconds, > 0)", optarg), -1;
             break;
         case 'h':
             fputs(qc_usage_diff, stdout);
             return 1;
         case ':':
-            return qc_diff_usage("option '%s' needs an argument", argv[optind - 1]), -1;
+            return qc_cli_usage("diff", "option '%s' needs an argument", argv[optind - 1]), -1;
         default:
             if (qc_cache_opts_parse(&o->cache, c, optarg))
                 break;
-            return qc_diff_usage("unknown option '%s'", argv[optind - 1]), -1;
+            return qc_cli_usage("diff", "unknown option '%s'", argv[optind - 1]), -1;
         }
     }
     if (argc - optind != 2)
-        return qc_diff_usage("%s", argc - optind < 2 ? "give two sources, OLD and NEW"
-                                                     : "give only two sources, OLD and NEW"),
+        return qc_cli_usage("diff", "give %stwo sources, OLD and NEW",
+                            argc - optind < 2 ? "" : "only "),
                -1;
     o->old_path = argv[optind];
     o->new_path = argv[optind + 1];
     if (strcmp(o->format, "text") != 0 && strcmp(o->format, "json") != 0)
-        return qc_diff_usage("unknown --format '%s' (text or json)", o->format), -1;
+        return qc_cli_usage("diff", "unknown --format '%s' (text or json)", o->format), -1;
     if (strcmp(o->color, "auto") != 0 && strcmp(o->color, "always") != 0 &&
         strcmp(o->color, "never") != 0)
-        return qc_diff_usage("unknown --color '%s' (auto, always or never)", o->color), -1;
+        return qc_cli_usage("diff", "unknown --color '%s' (auto, always or never)", o->color), -1;
     if (o->document && strcmp(o->document, "domcaps") == 0)
         o->q.document = QCAPS_DIFF_DOC_DOMCAPS;
     else if (o->document && strcmp(o->document, "capabilities") == 0)
         o->q.document = QCAPS_DIFF_DOC_CAPABILITIES;
     else if (o->document)
-        return qc_diff_usage("unknown --document '%s' (domcaps or capabilities)", o->document), -1;
+        return qc_cli_usage("diff", "unknown --document '%s' (domcaps or capabilities)",
+                            o->document),
+               -1;
     if (o->q.document != QCAPS_DIFF_DOC_DOMCAPS && (o->q.arch || o->q.machine || o->q.virttype))
-        return qc_diff_usage("%s", "--arch, --machine and --virttype need --document domcaps"), -1;
+        return qc_cli_usage("diff", "%s",
+                            "--arch, --machine and --virttype need --document domcaps"),
+               -1;
     if (o->q.document == QCAPS_DIFF_DOC_NONE && o->libvirt)
-        return qc_diff_usage("%s", "--libvirt selects the documents of --document"), -1;
+        return qc_cli_usage("diff", "%s", "--libvirt selects the documents of --document"), -1;
     return 0;
 }
 
@@ -361,9 +336,9 @@ qc_diff_open(qcaps_context *ctx, const char *path)
         return s;
     msg = qcaps_error_message(pe);
     if (strstr(msg, path))
-        qc_diff_fail("%s", msg);
+        qc_cli_failf("diff", "%s", msg);
     else
-        qc_diff_fail("%s: %s", path, msg);
+        qc_cli_failf("diff", "%s: %s", path, msg);
     qcaps_error_free(pe);
     return NULL;
 }
@@ -378,7 +353,7 @@ qc_diff_context(const qc_diff_opts *o, int *ret_rc)
     if (!(ctx = qc_cli_context_new(&o->cache, &err))) {
         *ret_rc = err && err->code == QC_E_INVALID
                       ? qc_diff_usage("%s", err->message)
-                      : qc_diff_fail("%s", err ? err->message : "out of memory");
+                      : qc_cli_failf("diff", "%s", err ? err->message : "out of memory");
         return NULL;
     }
     qcaps_context_set_timeout(ctx, o->timeout_ms);
@@ -409,12 +384,12 @@ qc_cmd_diff(int argc, char **argv)
     if (!(so = qc_diff_open(ctx, o.old_path)) || !(sn = qc_diff_open(ctx, o.new_path)))
         goto out;
     if (!(d = qcaps_diff_sources(ctx, so, sn, &o.q, &pe))) {
-        qc_diff_fail("%s", qcaps_error_message(pe));
+        qc_cli_failf("diff", "%s", qcaps_error_message(pe));
         goto out;
     }
     if (strcmp(o.format, "json") == 0) {
         if (!(json = qcaps_changes_to_json(d, o.stat ? QCAPS_CHANGES_JSON_STAT : 0, &pe))) {
-            qc_diff_fail("%s", qcaps_error_message(pe));
+            qc_cli_failf("diff", "%s", qcaps_error_message(pe));
             goto out;
         }
         fputs(json, stdout);
@@ -422,7 +397,7 @@ qc_cmd_diff(int argc, char **argv)
         qc_print_text(stdout, d, so, sn, o.stat, qc_want_colour(o.color) ? &qc_ansi : &qc_no_paint);
     }
     if (fflush(stdout) != 0 || ferror(stdout)) {
-        qc_diff_fail("writing the output: %s", strerror(errno));
+        qc_cli_failf("diff", "writing the output: %s", strerror(errno));
         goto out;
     }
     rc = qcaps_changes_differences(d) ? 1 : QC_EXIT_OK;

@@ -9,17 +9,40 @@
 
 #include "cli/cli.h"
 
+/* "qcaps[ VERB]: <message>", then, for a usage error, the pointer to the verb's help. */
+static void
+qc_cli_vreport(const char *verb, bool usage, const char *fmt, va_list ap)
+{
+    const char *sp = verb ? " " : "", *v = verb ? verb : "";
+
+    fprintf(stderr, "qcaps%s%s: ", sp, v);
+    vfprintf(stderr, fmt, ap);
+    if (usage)
+        fprintf(stderr, "\nTry 'qcaps%s%s --help'.\n", sp, v);
+    else
+        fputc('\n', stderr);
+}
+
 int
 qc_cli_usage(const char *verb, const char *fmt, ...)
 {
     va_list ap;
 
-    fprintf(stderr, "qcaps%s%s: ", verb ? " " : "", verb ? verb : "");
     va_start(ap, fmt);
-    vfprintf(stderr, fmt, ap);
+    qc_cli_vreport(verb, true, fmt, ap);
     va_end(ap);
-    fprintf(stderr, "\nTry 'qcaps%s%s --help'.\n", verb ? " " : "", verb ? verb : "");
     return QC_EXIT_USAGE;
+}
+
+int
+qc_cli_failf(const char *verb, const char *fmt, ...)
+{
+    va_list ap;
+
+    va_start(ap, fmt);
+    qc_cli_vreport(verb, false, fmt, ap);
+    va_end(ap);
+    return QC_EXIT_FAILURE;
 }
 
 int
