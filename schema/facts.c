@@ -37,46 +37,33 @@ qc_xml_facts_clear(qc_xml_facts *f)
     memset(f, 0, sizeof(*f));
 }
 
-/* ---- a growing string -------------------------------------------------------------------- */
+/* ---- writing text ------------------------------------------------------------------------ */
 
-typedef struct qc_buf {
-    char *s;
-    size_t len, cap;
-    bool oom;
-} qc_buf;
-
-/* Appends s, writing newlines and tabs as \n and \t when `escape`. */
+/* Writes s to f, newlines and tabs as \n and \t when `escape`. */
 static void
-qc_buf_add(qc_buf *b, const char *s, bool escape)
+qc_put(FILE *f, const char *s, bool escape)
 {
-    for (; s && *s && !b->oom; s++) {
-        const char *piece = NULL;
-        char one[2] = {*s, '\0'};
-        size_t n;
-
+    for (; s && *s; s++) {
         if (escape && *s == '\n')
-            piece = "\\n";
+            fputs("\\n", f);
         else if (escape && *s == '\t')
-            piece = "\\t";
+            fputs("\\t", f);
         else
-            piece = one;
-        n = strlen(piece);
-        if (b->len + n + 1 > b->cap) {
-            size_t cap = b->cap ? b->cap * 2 : 256;
-            char *ns;
-
-            while (cap < b->len + n + 1)
-                cap *= 2;
-            if (!(ns = realloc(b->s, cap))) {
-                b->oom = true;
-                return;
-            }
-            b->s = ns;
-            b->cap = cap;
-        }
-        memcpy(b->s + b->len, piece, n + 1);
-        b->len += n;
+            fputc(*s, f);
     }
+}
+
+/* Closes a stream of open_memstream(text, ...): *text, or NULL (freed) if a write failed. */
+static char *
+qc_memstream_close(FILE *f, char **text)
+{
+    bool failed = ferror(f);
+
+    if (fclose(f) != 0 || failed) {
+        free(*text);
+        *text = NULL;
+    }
+    return *text;
 }
 
 /* ---- reading ----------------------------------------------------------------------------- */
@@ -110,34 +97,37 @@ qc_key_value(xmlXPathContextPtr xp, xmlNodePtr node, const char *xpath)
 static char *
 qc_own_text(xmlNodePtr node, bool *ret_oom)
 {
-    qc_buf raw = {0}, out = {0};
-    char *s, *e;
+    char *raw = NULL, *out = NULL, *s, *e;
+    size_t len;
+    FILE *f;
 
-    *ret_oom = false;
+    *ret_oom = true;
+    if (!(f = open_memstream(&raw, &len)))
+        return NULL;
     for (xmlNodePtr c = node->children; c; c = c->next) {
         if ((c->type == XML_TEXT_NODE || c->type == XML_CDATA_SECTION_NODE) && c->content)
-            qc_buf_add(&raw, (const char *)c->content, false);
+            qc_put(f, (const char *)c->content, false);
     }
-    if (raw.oom || !raw.s) {
-        *ret_oom = raw.oom;
-        free(raw.s);
+    if (!(raw = qc_memstream_close(f, &raw)))
         return NULL;
-    }
-    for (s = raw.s; *s == ' ' || *s == '\n' || *s == '\t' || *s == '\r'; s++)
+    for (s = raw; *s == ' ' || *s == '\n' || *s == '\t' || *s == '\r'; s++)
         ;
     for (e = s + strlen(s);
          e > s && (e[-1] == ' ' || e[-1] == '\n' || e[-1] == '\t' || e[-1] == '\r'); e--)
         ;
     *e = '\0';
-    if (*s)
-        qc_buf_add(&out, s, true);
-    free(raw.s);
-    if (out.oom) {
-        *ret_oom = true;
-        free(out.s);
+    if (!*s) {
+        free(raw);
+        *ret_oom = false;
         return NULL;
     }
-    return out.s;
+    if ((f = open_memstream(&out, &len))) {
+        qc_put(f, s, true);
+        qc_memstream_close(f, &out);
+    }
+    free(raw);
+    *ret_oom = !out;
+    return out;
 }
 
 static int
@@ -164,42 +154,37 @@ qc_fact_push(qc_xml_facts *f, char *path, char *text, qc_error **err)
 static char *
 qc_node_path(qc_facts_walk *w, xmlNodePtr node, const char *prefix)
 {
-    qc_buf b = {0};
+    char *path = NULL;
+    size_t len;
+    FILE *f = open_memstream(&path, &len);
 
-    qc_buf_add(&b, prefix, false);
-    qc_buf_add(&b, "/", false);
-    qc_buf_add(&b, (const char *)node->name, false);
-    for (xmlAttrPtr a = node->properties; a && !b.oom; a = a->next) {
+    if (!f)
+        return NULL;
+    fprintf(f, "%s/%s", prefix, (const char *)node->name);
+    for (xmlAttrPtr a = node->properties; a; a = a->next) {
         xmlChar *v = xmlNodeListGetString(node->doc, a->children, 1);
 
-        qc_buf_add(&b, "[@", false);
-        qc_buf_add(&b, (const char *)a->name, false);
-        qc_buf_add(&b, "='", false);
-        qc_buf_add(&b, v ? (const char *)v : "", true);
-        qc_buf_add(&b, "']", false);
+        fprintf(f, "[@%s='", (const char *)a->name);
+        qc_put(f, v ? (const char *)v : "", true);
+        fputs("']", f);
         xmlFree(v);
     }
-    for (size_t i = 0; i < w->n_keys && !b.oom; i++) {
+    for (size_t i = 0; i < w->n_keys; i++) {
         char *v;
 
         if (strcmp(w->keys[i].element, (const char *)node->name) != 0)
             continue;
         if (!(v = qc_key_value(w->xp, node, w->keys[i].xpath))) {
-            b.oom = true;
-            break;
+            fclose(f);
+            free(path);
+            return NULL;
         }
-        qc_buf_add(&b, "[", false);
-        qc_buf_add(&b, w->keys[i].xpath, false);
-        qc_buf_add(&b, "='", false);
-        qc_buf_add(&b, v, true);
-        qc_buf_add(&b, "']", false);
+        fprintf(f, "[%s='", w->keys[i].xpath);
+        qc_put(f, v, true);
+        fputs("']", f);
         free(v);
     }
-    if (b.oom) {
-        free(b.s);
-        return NULL;
-    }
-    return b.s;
+    return qc_memstream_close(f, &path);
 }
 
 static int
