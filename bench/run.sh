@@ -122,18 +122,8 @@ no_hyperfine() { # true when the suite has no hyperfine package at all (Debian t
 }
 if [ "$DEPS" = 1 ]; then
     log "dependencies (scripts/setup-deps.sh --build --qemu --bench)"
-    if ! "$ROOT/scripts/setup-deps.sh" --build --qemu --bench; then
-        # setup-deps installs all of --bench or nothing; where only hyperfine is missing
-        # from the suite, the rest of its --bench list is installed here.
-        no_hyperfine || die "scripts/setup-deps.sh --build --qemu --bench failed"
-        log "this suite ships no hyperfine: the rest of --bench, and bench/spawn-time.c times the commands"
-        "$ROOT/scripts/setup-deps.sh" --build --qemu --libvirt
-        export DEBIAN_FRONTEND=noninteractive
-        for p in gnuplot-nox inotify-tools time; do
-            dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' ||
-                apt-get install -y -qq "$p" >/dev/null
-        done
-    fi
+    "$ROOT/scripts/setup-deps.sh" --build --qemu --bench ||
+        die "scripts/setup-deps.sh --build --qemu --bench failed"
 fi
 for c in gnuplot /usr/bin/time libvirtd virsh unshare cc meson ninja pkg-config; do
     command -v "$c" >/dev/null || die "'$c' is missing: run scripts/setup-deps.sh --bench"

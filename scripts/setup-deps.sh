@@ -7,8 +7,9 @@
 # compiler-rt (libclang-rt-N-dev, N the major
 # version `clang --version` says), jq (sanitizer/valgrind/fuzz runs); --libvirt: libvirt
 # for conformance runs; --bench: what bench/run.sh needs (libvirt to compare with, gnuplot
-# for the chart, inotify-tools, GNU time for peak RSS, hyperfine). No option = --build
-# --qemu.
+# for the chart, inotify-tools, GNU time for peak RSS, and hyperfine where the suite ships
+# it: Debian testing has none, and bench/run.sh then times with bench/spawn-time.c).
+# No option = --build --qemu.
 set -euo pipefail
 
 build=(build-essential pkg-config meson ninja-build libjson-c-dev libevent-dev
@@ -19,9 +20,11 @@ qemu=(qemu-system-x86 qemu-system-arm qemu-system-misc qemu-system-ppc ovmf qemu
 # 12, -19- on 13, -21- on testing): it is chosen once clang is there.
 extra=(valgrind clang jq python3-jsonschema)
 libvirt=(libvirt-daemon-system libvirt-clients)
-bench=(libvirt-daemon-system libvirt-clients gnuplot-nox inotify-tools time hyperfine)
+bench=(libvirt-daemon-system libvirt-clients gnuplot-nox inotify-tools time)
+bench_if_shipped=(hyperfine)
 
 want=()
+optional=()
 rt=0
 [ $# -eq 0 ] && set -- --build --qemu
 for a in "$@"; do
@@ -30,7 +33,7 @@ for a in "$@"; do
         --qemu) want+=("${qemu[@]}") ;;
         --extra) want+=("${extra[@]}"); rt=1 ;;
         --libvirt) want+=("${libvirt[@]}") ;;
-        --bench) want+=("${bench[@]}") ;;
+        --bench) want+=("${bench[@]}"); optional+=("${bench_if_shipped[@]}") ;;
         *) echo "setup-deps: unknown option '$a'" >&2; exit 1 ;;
     esac
 done
@@ -57,6 +60,21 @@ install_missing() {
 }
 
 install_missing "${want[@]}"
+# Packages some suites do not have: installed where apt has a candidate (after refreshing
+# the package lists once, as a fresh machine has none), else skipped with a note.
+has_candidate() { apt-cache policy "$1" 2>/dev/null | grep -q '^ *Candidate: [0-9]'; }
+for p in "${optional[@]}"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' && continue
+    if ! has_candidate "$p" && [ "$updated" -eq 0 ]; then
+        "${sudo[@]}" apt-get update -qq
+        updated=1
+    fi
+    if has_candidate "$p"; then
+        install_missing "$p"
+    else
+        echo "setup-deps: this suite ships no $p; going on without it" >&2
+    fi
+done
 if [ "$rt" -eq 1 ]; then
     # The compiler-rt of the clang that `clang` runs (the suite's default one, unless
     # another is installed as clang).
