@@ -74,7 +74,7 @@ typedef enum qcaps_cache_mode {
 
 typedef enum qcaps_format {
     QCAPS_FORMAT_XML = 0, /* libvirt's XML */
-    QCAPS_FORMAT_JSON,    /* the same tree as JSON (schema/README.md) */
+    QCAPS_FORMAT_JSON,    /* JSON shaped by the grammar, "format-version" 1 (schema/README.md) */
 } qcaps_format;
 
 /* A diagnostic that is not an error (e.g. a corrupt cache entry was discarded). */

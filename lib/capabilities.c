@@ -77,8 +77,7 @@ qc_lib_caps_key(const qc_hostfacts *hf, const qc_strlist *emus, qc_lv_gen gen,
 
     ok = ok && json_object_array_add(o, json_object_new_string("capabilities")) == 0 &&
          json_object_array_add(o, json_object_new_string(qc_lv_gen_name(gen))) == 0 &&
-         json_object_array_add(o, json_object_new_string(format == QCAPS_FORMAT_JSON
-                                                             ? "json" : "xml")) == 0 &&
+         json_object_array_add(o, json_object_new_string(QC_LIB_FORMAT_KEY(format))) == 0 &&
          json_object_array_add(o, json_object_new_string(facts)) == 0;
     for (size_t i = 0; ok && i < emus->n; i++)
         ok = json_object_array_add(o, json_object_new_string(emus->v[i])) == 0;

@@ -77,8 +77,7 @@ qc_lib_domcaps_key(qcaps_context *ctx, const char *emulator, const qcaps_domcaps
          json_object_array_add(o, q->arch ? json_object_new_string(q->arch) : NULL) == 0 &&
          json_object_array_add(o, q->machine ? json_object_new_string(q->machine) : NULL) == 0 &&
          json_object_array_add(o, q->virttype ? json_object_new_string(q->virttype) : NULL) == 0 &&
-         json_object_array_add(o, json_object_new_string(format == QCAPS_FORMAT_JSON ? "json"
-                                                                                : "xml")) == 0;
+         json_object_array_add(o, json_object_new_string(QC_LIB_FORMAT_KEY(format))) == 0;
     if (ok && json_object_array_add(o, dirs) == 0) {
         dirs = NULL;
         key = strdup(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN));

@@ -14,6 +14,14 @@
 #include "common/error.h"
 #include "model/model.h"
 #include "schema/libvirt.h"
+#include "schema/xmljson.h"
+
+#define QC_LIB_STR_(x) #x
+#define QC_LIB_STR(x) QC_LIB_STR_(x)
+/* The format in a kept answer's key. The JSON form's version is part of it, so an answer
+ * kept by a qcaps that wrote another JSON form is never read back. */
+#define QC_LIB_FORMAT_KEY(format)                                                             \
+    ((format) == QCAPS_FORMAT_JSON ? "json-" QC_LIB_STR(QC_DOCUMENT_JSON_VERSION) : "xml")
 
 struct qcaps_model {
     qc_model *m;

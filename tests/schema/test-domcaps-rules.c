@@ -385,37 +385,98 @@ test_host_model(void **state)
 
 /* ---- JSON mapping ------------------------------------------------------------------------- */
 
+/* qc_xml_to_json(xml) fails with @code and a message holding @what. */
+static void
+expect_json_error(const char *xml, int code, const char *what)
+{
+    qc_error *err = NULL;
+
+    assert_null(qc_xml_to_json(xml, &err));
+    assert_int_equal(err->code, code);
+    if (!strstr(err->message, what))
+        fail_msg("'%s' does not say '%s'", err->message, what);
+    qc_error_free(err);
+}
+
+static void
+expect_xml_error(const char *json, const char *what)
+{
+    qc_error *err = NULL;
+
+    assert_null(qc_json_to_xml(json, &err));
+    assert_int_equal(err->code, QC_E_FORMAT);
+    if (!strstr(err->message, what))
+        fail_msg("'%s' does not say '%s'", err->message, what);
+    qc_error_free(err);
+}
+
 static void
 test_json_mapping(void **state)
 {
-    /* interleaved names and attributes+text force the general "#children" form */
-    static const char xml[] = "<a x='1'>\n  <b>t</b>\n  <c y='2'>z</c>\n  <b>u</b>\n"
-                              "  <d/>\n</a>\n";
-    static const char simple[] = "<r>\n  <v>1</v>\n  <v>2</v>\n  <e name='n'/>\n</r>\n";
+    /* one of each: a list of one stays a list, numbers and yes/no are typed, an element
+     * that may carry attributes is an object even without them, and the blockers that
+     * follow their model come back in place */
+    static const char xml[] =
+        "<domainCapabilities>\n  <path>/usr/bin/qemu-system-x86_64</path>\n"
+        "  <domain>kvm</domain>\n  <machine>pc</machine>\n  <arch>x86_64</arch>\n"
+        "  <vcpu max='255'/>\n  <os supported='yes'>\n    <loader supported='yes'>\n"
+        "      <value>/x.fd</value>\n    </loader>\n  </os>\n  <cpu>\n"
+        "    <mode name='custom' supported='yes'>\n"
+        "      <model usable='no' vendor='Intel'>Broadwell</model>\n"
+        "      <blockers model='Broadwell'>\n        <feature name='hle'/>\n"
+        "      </blockers>\n      <model usable='yes' vendor='AMD'>EPYC</model>\n"
+        "      <model usable='no' vendor='Intel'>Haswell</model>\n"
+        "      <blockers model='Haswell'>\n        <feature name='rtm'/>\n"
+        "        <feature name='hle'/>\n      </blockers>\n    </mode>\n  </cpu>\n"
+        "  <features>\n    <sgx supported='yes'>\n      <flc>no</flc>\n      <sgx1>yes</sgx1>\n"
+        "      <sgx2>no</sgx2>\n      <section_size unit='KiB'>524288</section_size>\n"
+        "      <sections/>\n    </sgx>\n  </features>\n</domainCapabilities>\n";
     qc_error *err = NULL;
-    char *json, *back;
+    char *json, *back, *bad;
 
+    (void) state;
     assert_non_null(json = qc_xml_to_json(xml, &err));
-    assert_non_null(strstr(json, "\"@x\": \"1\""));
-    assert_non_null(strstr(json, "\"#children\""));
+    assert_non_null(strstr(json, "{\n  \"format-version\": 1,\n  \"domainCapabilities\": {"));
+    assert_non_null(strstr(json, "\"@max\": 255"));
+    assert_non_null(strstr(json, "\"value\": [\n          \"/x.fd\"\n        ]"));
+    assert_non_null(strstr(json, "\"@supported\": true"));
+    assert_non_null(strstr(json, "\"flc\": false,\n        \"sgx1\": true"));
+    assert_non_null(strstr(json, "\"#text\": 524288"));
+    assert_non_null(strstr(json, "\"sections\": {}"));
+    assert_non_null(strstr(json, "\"blockers\": [\n"));
     assert_non_null(back = qc_json_to_xml(json, &err));
     assert_string_equal(back, xml);
-    free(json);
     free(back);
-    assert_non_null(json = qc_xml_to_json(simple, &err));
-    assert_non_null(strstr(json, "\"v\": [\n      \"1\",\n      \"2\"\n    ]"));
-    assert_non_null(strstr(json, "\"e\": {"));
-    assert_non_null(back = qc_json_to_xml(json, &err));
-    assert_string_equal(back, simple);
+
+    /* JSON -> XML: typed values only where they fit, a blocker naming no model, the
+     * version */
+    bad = strdup(json);
+    memcpy(strstr(bad, "\"@model\": \"Haswell\"") + 11, "Haswelx", 7);
+    expect_xml_error(bad, "mode.blockers: every item must name one of the \"model\" items");
+    free(bad);
+    bad = strdup(json);
+    memcpy(strstr(bad, "\"format-version\": 1") + 18, "2", 1);
+    expect_xml_error(bad, "format-version: 2 is not 1");
+    free(bad);
     free(json);
-    free(back);
-    assert_null(qc_json_to_xml("[1]", &err));
-    assert_int_equal(err->code, QC_E_FORMAT);
-    qc_error_free(err);
-    err = NULL;
-    assert_null(qc_xml_to_json("<a>", &err));
-    assert_int_equal(err->code, QC_E_XML);
-    qc_error_free(err);
+    expect_xml_error("{\"format-version\": 1, \"domainCapabilities\": {\"vcpu\": {\"@max\": 1.5}}}",
+                     "@max: expected a string, a non-negative integer or a boolean");
+    expect_xml_error("{\"format-version\": 1, \"nosuch\": {}}", "\"nosuch\": not a document");
+    expect_xml_error("[1]", "must be an object with \"format-version\"");
+
+    /* XML -> JSON follows the grammar or fails, naming the element */
+    expect_json_error("<domainCapabilities><path>a</path><path>b</path></domainCapabilities>",
+                      QC_E_FORMAT, "<path> in <domainCapabilities> occurs twice");
+    expect_json_error("<domainCapabilities><nosuch/></domainCapabilities>", QC_E_FORMAT,
+                      "<nosuch> in <domainCapabilities> is not in the grammar");
+    expect_json_error("<domainCapabilities><vcpu max='0x10'/></domainCapabilities>",
+                      QC_E_FORMAT, "@max: '0x10' is not a decimal number");
+    expect_json_error("<domainCapabilities><os supported='maybe'/></domainCapabilities>",
+                      QC_E_FORMAT, "@supported: 'maybe' is not yes or no");
+    expect_json_error("<domainCapabilities><os>text</os></domainCapabilities>", QC_E_FORMAT,
+                      "<os> in <domainCapabilities> has text");
+    expect_json_error("<other/>", QC_E_FORMAT, "<other>: not a document qcaps has a JSON form");
+    expect_json_error("<a>", QC_E_XML, "not well-formed");
 }
 
 /* ---- RelaxNG: errors become qc_error --------------------------------------------------- */
