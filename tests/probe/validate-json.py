@@ -2,12 +2,13 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
 # validate-json.py: the model JSON validates against schema/model.schema.json: every
 # committed golden (fixtures/expected/<set>/*.json), fresh `qcaps probe --fixture F
-# --format json` output (one fixture of each generation, the libvirt-layout test data), and
-# the guests view and full model of cache entries `qcaps warm` writes (fake QEMUs replaying
-# fixtures), plus a guests view derived from a golden by model/README.md's rules (one with
-# kvm, whatever this host has). Broken documents must be rejected, and the C reader (through
-# `qcaps diff`, which reads model JSON) must agree with the schema on each of them. Exit 77
-# (skipped) without python3-jsonschema (scripts/setup-deps.sh --extra installs it).
+# --format json` output (one fixture of each generation, the libvirt-layout test data),
+# the guests view and full model of cache entries `qcaps warm` writes (fake QEMUs
+# replaying fixtures), the models of a `qcaps export` of a fixture set, and a guests view
+# derived from a golden by model/README.md's rules (one with kvm, whatever this host has).
+# Broken documents must be rejected, and the C reader (through `qcaps diff`, which reads
+# model JSON) must agree with the schema on each of them. Exit 77 (skipped) without
+# python3-jsonschema (scripts/setup-deps.sh --extra installs it).
 import copy
 import glob
 import json
@@ -169,6 +170,17 @@ with tempfile.TemporaryDirectory() as tmp:
         check(f"cache {name} guests view (kvm {str(guests['kvm']).lower()})", guests)
         check(f"cache {name} full model", full)
         views += 1
+    out = os.path.join(tmp, "bookworm.export")
+    subprocess.run([qcaps, "export", "--fixture-dir", os.path.join(root, "fixtures", "qmp",
+                                                                   "bookworm"),
+                    "--host-facts", os.path.join(root, "fixtures", "host", "bookworm_x86_64.json"),
+                    "--output", out], check=True, capture_output=True)
+    with open(out) as f:
+        models = json.load(f)["models"]
+    if not models:
+        fail("qcaps export wrote no models")
+    for m in models:
+        check(f"export bookworm {m['emulator']}", m)
     check("guests view derived from forky x86_64 (kvm true)", derived)
     if reader(tmp, derived) is not None:
         fail(f"the reader refuses the derived guests view: {reader(tmp, derived)}")
