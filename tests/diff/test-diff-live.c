@@ -1,9 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* test-diff-live.c (suite slow): `qcaps diff` against this host's QEMU. A committed
- * fixture against the live binary it was recorded from is empty (the host facts of the
- * recording are not compared unless --host; they may differ from today's); an export of
- * this host against @host is empty. Exit 77 (skipped) without /usr/bin/qemu-system-x86_64,
- * or when it is not the build the committed fixture was recorded from. */
+/* test-diff-live.c (suite slow): `qcaps diff` against this host's QEMU. A fixture (recorded
+ * here, now) against the live binary it was recorded from is empty; an export of this host
+ * against @host is empty. Exit 77 (skipped) without /usr/bin/qemu-system-x86_64. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,31 +29,22 @@ qc_check(const char *what, const char *const argv[], int code, bool empty)
     qc_run_clear(&r);
 }
 
-/* The committed fixture of the installed build: same package string, else NULL. */
+/* A fixture of the live binary, recorded now into @dir: a committed one would have been
+ * recorded on another machine (another CPU gives another KVM host-CPU expansion). */
 static char *
-qc_recorded_fixture(const char *qcaps)
+qc_recorded_fixture(const char *qcaps, const char *dir)
 {
-    char *fx = qc_fixture_for("x86_64"), *want = NULL, *text, *p, *q;
-    const char *argv[] = {qcaps,  "probe",      "--no-cache", "--format",
-                          "json", "--emulator", QC_EMULATOR,  NULL};
+    char *fx = qc_xasprintf("%s/x86_64.replies", dir);
+    const char *argv[] = {qcaps, "record", "--emulator", QC_EMULATOR, "--output", fx, NULL};
     qc_run r;
 
-    qc_run_cmd(&r, NULL, 120, argv);
-    if (r.exit_code == 0 && fx && (text = qc_read_file(fx))) {
-        /* the package string (Debian's build) of query-version, in the model and in the
-         * fixture's reply */
-        if ((p = strstr(r.out, "\"package\": \"")) && (q = strchr(p + 12, '"')))
-            want = qc_xasprintf("\"package\": \"%.*s\"", (int)(q - p - 12), p + 12);
-        if (!want || !strstr(text, want)) {
-            free(fx);
-            fx = NULL;
-        }
-        free(text);
-    } else {
+    qc_run_cmd(&r, NULL, 300, argv);
+    if (r.exit_code != 0) {
+        fprintf(stderr, "FAIL recording %s: exit %d: %s\n", QC_EMULATOR, r.exit_code, r.err);
+        failures++;
         free(fx);
         fx = NULL;
     }
-    free(want);
     qc_run_clear(&r);
     return fx;
 }
@@ -72,11 +61,10 @@ main(void)
     }
     tmp = qc_make_tmpdir("diff-live");
     setenv("QCAPS_CACHE_DIR", tmp, 1);
-    if (!(fx = qc_recorded_fixture(qcaps))) {
-        printf("skip: %s is not the build fixtures/qmp/bookworm was recorded from\n", QC_EMULATOR);
+    if (!(fx = qc_recorded_fixture(qcaps, tmp))) {
         qc_rmtree(tmp);
         free(tmp);
-        return 77;
+        return 1;
     }
     export = qc_xasprintf("%s/host.export", tmp);
     {
