@@ -254,8 +254,8 @@ qc_progress_event(const qc_warm_event *ev, void *opaque)
         case QC_WARM_FAILED:
             printf("  FAILED   %-*s %6.2fs\n", p->width, ev->emulator, ev->seconds);
             fflush(stdout);
-            fprintf(stderr, "qcaps: %s\n", ev->error && ev->error->message ? ev->error->message
-                                                                          : "probe failed");
+            qc_cli_failf(NULL, "%s", ev->error && ev->error->message ? ev->error->message
+                                                                      : "probe failed");
             break;
         }
     }

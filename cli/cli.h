@@ -6,10 +6,8 @@
 #include <getopt.h>
 #include <stdbool.h>
 
-#include <stdbool.h>
-
+#include "common/cleanup.h"
 #include "common/error.h"
-#include "model/model.h"
 #include "qcaps.h"
 
 #define QC_EXIT_OK 0
@@ -18,18 +16,19 @@
 
 /* "qcaps[ VERB]: <message>" and a pointer to the verb's help on stderr; returns 1. */
 int qc_cli_usage(const char *verb, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-/* "qcaps: <error message>" on stderr; returns 2. */
+/* The one error printer: "qcaps: <error message>" on stderr; returns 2. */
 int qc_cli_fail(const qc_error *e);
+/* The same for an error of the public API, which it frees. */
+int qc_cli_fail_api(qcaps_error *e);
 /* "qcaps[ VERB]: <message>" on stderr; returns 2. */
 int qc_cli_failf(const char *verb, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* A --timeout value: seconds (fractions allowed), > 0; false if invalid. */
 bool qc_cli_parse_seconds(const char *s, int *ret_ms);
 
-/* A human-readable summary of a model (several lines, ends in "\n"). Caller frees. */
-char *qc_cli_summary(const qc_model *m, qc_error **err);
-
 /* Verbs, each in its own file: parse argv (argv[0] is the verb), return the exit code
  * (0 ok, 1 usage, 2 failure). */
+int qc_cmd_probe(int argc, char **argv);        /* cli/probe.c */
+int qc_cmd_record(int argc, char **argv);       /* cli/record.c */
 int qc_cmd_domcaps(int argc, char **argv);      /* cli/domcaps.c */
 int qc_cmd_capabilities(int argc, char **argv); /* cli/capabilities.c */
 int qc_cmd_warm(int argc, char **argv);         /* cli/cache.c */
@@ -72,5 +71,22 @@ int qc_cache_opts_apply(const qc_cache_opts *o, qcaps_context *ctx, qc_error **e
 qcaps_context *qc_cli_context_new(const qc_cache_opts *o, qc_error **err);
 /* The CLI's warning handler: "qcaps: warning: MESSAGE" on stderr. */
 void qc_cli_warning(const char *message, void *opaque);
+
+/* ---- options probe and record share (cli/probe-opts.c) ------------------------------ */
+typedef struct qc_probe_cli_opts {
+    const char *emulator;
+    const char *fixture;
+    const char *output;
+    const char *format;
+    int timeout_ms;
+    bool tcg_only;
+    bool cache_given; /* any of the cache options */
+    qc_cache_opts cache;
+} qc_probe_cli_opts;
+
+/* Parses argv of `verb` into o; prints `usage` for --help (returns 1) and usage errors
+ * (returns -1); 0 otherwise. Whether an option applies is the verb's to check. */
+int qc_probe_opts_parse(const char *verb, const char *usage, int argc, char **argv,
+                        qc_probe_cli_opts *o);
 
 #endif

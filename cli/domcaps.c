@@ -66,11 +66,8 @@ qc_cmd_domcaps(int argc, char **argv)
     text = qcaps_domcaps(ctx, &o.q, strcmp(o.format, "json") == 0 ? QCAPS_FORMAT_JSON
                                                                     : QCAPS_FORMAT_XML, &pe);
     qcaps_context_free(ctx);
-    if (!text) {
-        fprintf(stderr, "qcaps: %s\n", pe ? qcaps_error_message(pe) : "unknown error");
-        qcaps_error_free(pe);
-        return QC_EXIT_FAILURE;
-    }
+    if (!text)
+        return qc_cli_fail_api(pe);
     r = qc_cli_print_document(text);
     free(text);
     return r;

@@ -119,7 +119,7 @@ qc_cmd_export(int argc, char **argv)
                                                 : qc_cli_fail(err);
     qcaps_context_set_timeout(ctx, timeout_ms);
     if (!(h = qcaps_host_read(ctx, &q, &pe)) || !(text = qcaps_host_to_export(h, &pe))) {
-        fprintf(stderr, "qcaps: %s\n", qcaps_error_message(pe));
+        qc_cli_fail_api(qc_steal(&pe));
         goto out;
     }
     if (qc_export_write(output, text, &err) < 0) {

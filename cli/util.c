@@ -48,7 +48,16 @@ qc_cli_failf(const char *verb, const char *fmt, ...)
 int
 qc_cli_fail(const qc_error *e)
 {
-    fprintf(stderr, "qcaps: %s\n", e && e->message ? e->message : "unknown error");
+    return qc_cli_failf(NULL, "%s", e && e->message ? e->message : "unknown error");
+}
+
+int
+qc_cli_fail_api(qcaps_error *e)
+{
+    const char *msg = e ? qcaps_error_message(e) : NULL;
+
+    qc_cli_failf(NULL, "%s", msg ? msg : "unknown error");
+    qcaps_error_free(e);
     return QC_EXIT_FAILURE;
 }
 

@@ -48,6 +48,9 @@ QCAPS_PUBLIC qcaps_model *qcaps_probe(const char *emulator, unsigned flags, int 
 /* Replays a recorded fixture (qcaps or libvirt .replies layout); starts no process. */
 QCAPS_PUBLIC qcaps_model *qcaps_replay(const char *fixture_path, qcaps_error **err);
 
+/* A summary for people (`qcaps probe`): version, target, machines, CPU models, flags...;
+ * several lines ending in "\n". Caller frees with free(). */
+QCAPS_PUBLIC char *qcaps_model_summary(const qcaps_model *m, qcaps_error **err);
 /* The model's stable JSON serialisation (see model/README.md). Caller frees with free(). */
 QCAPS_PUBLIC char *qcaps_model_to_json(const qcaps_model *m, qcaps_error **err);
 /* Borrowed strings, valid until qcaps_model_free(). */
@@ -98,12 +101,22 @@ QCAPS_PUBLIC int qcaps_context_set_libvirt(qcaps_context *ctx, const char *versi
                                            qcaps_error **err);
 /* Whole-probe deadline in ms (<= 0: default 60 s). */
 QCAPS_PUBLIC void qcaps_context_set_timeout(qcaps_context *ctx, int timeout_ms);
+/* Probe with TCG only, even where KVM is usable (QCAPS_PROBE_TCG_ONLY). Such a model is
+ * not the emulator's usual one: the cache is neither read nor written. */
+QCAPS_PUBLIC void qcaps_context_set_tcg_only(qcaps_context *ctx, bool tcg_only);
 QCAPS_PUBLIC void qcaps_context_set_warning_handler(qcaps_context *ctx, qcaps_warning_fn fn,
                                                     void *opaque);
 
 /* The model of `emulator`, answered from the cache when valid (see qcaps_cache_mode). */
 QCAPS_PUBLIC qcaps_model *qcaps_get_model(qcaps_context *ctx, const char *emulator,
                                           qcaps_error **err);
+/* Probes `emulator` live (never through the cache; the context's timeout and TCG-only
+ * setting apply) and records everything the probe read from the outside world as a
+ * fixture, which qcaps_replay() replays on any machine. With `path`, the fixture is
+ * written there, replacing it atomically and only when the probe succeeds; with NULL, its
+ * text is returned in *ret_text (caller frees). Returns the probed model. */
+QCAPS_PUBLIC qcaps_model *qcaps_record(qcaps_context *ctx, const char *emulator,
+                                       const char *path, char **ret_text, qcaps_error **err);
 
 /* ---- libvirt documents ---------------------------------------------------------------- */
 

@@ -40,6 +40,7 @@ struct qc_probe {
     qc_host host;
     const qc_fixture *fixture;
     char *record_path;
+    char **record_text;
     qc_fixture_writer *writer;
     int timeout_ms, command_timeout_ms;
     bool discovering;            /* single TCG pass that may restart as KVM + TCG */
@@ -461,6 +462,12 @@ qc_probe_maybe_complete(qc_probe *p)
         qc_probe_fail(p, err);
         return;
     }
+    if (p->writer && p->record_text &&
+        !(*p->record_text = qc_fixture_writer_to_string(p->writer, &err))) {
+        qc_model_free(m);
+        qc_probe_fail(p, err);
+        return;
+    }
     if (p->writer && p->record_path &&
         qc_fixture_writer_save(p->writer, p->record_path, &err) < 0) {
         qc_model_free(m);
@@ -705,10 +712,11 @@ qc_probe_start(struct event_base *base, const qc_probe_opts *opts, qc_probe_done
             qc_error_prefix(err, "probing '%s'", opts->emulator);
         } else if (qc_host_read_quick(&p->host, err) == 0) {
             rc = 0;
-            if (opts->record_path) {
+            if (opts->record_path || opts->record_text) {
                 p->writer = qc_fixture_writer_new();
-                p->record_path = strdup(opts->record_path);
-                if (!p->writer || !p->record_path)
+                p->record_path = opts->record_path ? strdup(opts->record_path) : NULL;
+                p->record_text = opts->record_text;
+                if (!p->writer || (opts->record_path && !p->record_path))
                     rc = qc_error_set(err, QC_E_NOMEM, "out of memory");
             }
             /* QEMU first: the rest of the host facts (swtpm_setup runs swtpm twice, tens

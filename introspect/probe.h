@@ -38,6 +38,8 @@ typedef struct qc_probe_opts {
     const char *emulator;        /* live binary; with a fixture, overrides the recorded path */
     const qc_fixture *fixture;   /* replay source (borrowed), or NULL for live */
     const char *record_path;     /* live only: write the conversation as a fixture here */
+    char **record_text;          /* live only: or set *record_text to its text (caller
+                                  * frees; must outlive the probe) */
     int timeout_ms;              /* whole probe; 0 = default */
     int command_timeout_ms;      /* each command; 0 = default */
     qc_probe_accel_mode accel_mode;

@@ -146,6 +146,13 @@ qcaps_context_set_timeout(qcaps_context *ctx, int timeout_ms)
 }
 
 QCAPS_PUBLIC void
+qcaps_context_set_tcg_only(qcaps_context *ctx, bool tcg_only)
+{
+    if (ctx)
+        ctx->tcg_only = tcg_only;
+}
+
+QCAPS_PUBLIC void
 qcaps_context_set_warning_handler(qcaps_context *ctx, qcaps_warning_fn fn, void *opaque)
 {
     if (!ctx)

@@ -70,6 +70,34 @@ qcaps_probe(const char *emulator, unsigned flags, int timeout_ms, qcaps_error **
 }
 
 QCAPS_PUBLIC qcaps_model *
+qcaps_record(qcaps_context *ctx, const char *emulator, const char *path, char **ret_text,
+             qcaps_error **err)
+{
+    qc_probe_opts o = {0};
+    qc_error *e = NULL;
+    qc_model *m;
+
+    if (ret_text)
+        *ret_text = NULL;
+    if (!emulator || (!path && !ret_text)) {
+        qc_error_set(&e, QC_E_INVALID, "qcaps_record: %s",
+                     emulator ? "no path and no text asked for" : "no emulator given");
+        qcaps_error_wrap(err, e);
+        return NULL;
+    }
+    o.emulator = emulator;
+    o.record_path = path;
+    o.record_text = path ? NULL : ret_text;
+    o.timeout_ms = ctx ? ctx->timeout_ms : 0;
+    o.accel_mode = ctx && ctx->tcg_only ? QC_PROBE_ACCEL_TCG_ONLY : QC_PROBE_ACCEL_AUTO;
+    if (!(m = qc_probe_run(&o, &e))) {
+        qcaps_error_wrap(err, e);
+        return NULL;
+    }
+    return qcaps_model_wrap(m, err);
+}
+
+QCAPS_PUBLIC qcaps_model *
 qcaps_replay(const char *fixture_path, qcaps_error **err)
 {
     QC_CLEANUP(qc_fixture_freep) qc_fixture *fx = NULL;

@@ -1,11 +1,11 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* summary.c: the text form of `qcaps probe`: the facts a person checks first. */
+/* summary.c: a model's text summary (qcaps_model_summary(), `qcaps probe`): the facts a
+ * person checks first. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "cli/cli.h"
-#include "schema/libvirt.h"
+#include "lib/internal.h"
 
 static void
 qc_summary_accel(FILE *f, const qc_model *m, qc_accel a)
@@ -56,8 +56,8 @@ qc_summary_list(FILE *f, const char *label, const qc_strlist *l)
         fputc('\n', f);
 }
 
-char *
-qc_cli_summary(const qc_model *m, qc_error **err)
+static char *
+qc_summary(const qc_model *m, qc_error **err)
 {
     char *buf = NULL;
     size_t len = 0;
@@ -100,4 +100,20 @@ qc_cli_summary(const qc_model *m, qc_error **err)
         return NULL;
     }
     return buf;
+}
+
+QCAPS_PUBLIC char *
+qcaps_model_summary(const qcaps_model *m, qcaps_error **err)
+{
+    qc_error *e = NULL;
+    char *s;
+
+    if (!m) {
+        qc_error_set(&e, QC_E_INVALID, "qcaps_model_summary: no model");
+        qcaps_error_wrap(err, e);
+        return NULL;
+    }
+    if (!(s = qc_summary(m->m, &e)))
+        qcaps_error_wrap(err, e);
+    return s;
 }

@@ -1,0 +1,73 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* probe-opts.c: the options `qcaps probe` and `qcaps record` share, parsed one way. */
+#include <getopt.h>
+#include <stdio.h>
+
+#include "cli/cli.h"
+
+enum { QC_OPT_TCG_ONLY = 0x100 };
+
+int
+qc_probe_opts_parse(const char *verb, const char *usage, int argc, char **argv,
+                    qc_probe_cli_opts *o)
+{
+    static const struct option longopts[] = {
+        {"emulator", required_argument, NULL, 'e'},
+        {"fixture", required_argument, NULL, 'F'},
+        {"output", required_argument, NULL, 'o'},
+        {"format", required_argument, NULL, 'f'},
+        {"timeout", required_argument, NULL, 't'},
+        {"tcg-only", no_argument, NULL, QC_OPT_TCG_ONLY},
+        {"help", no_argument, NULL, 'h'},
+        QC_CACHE_LONGOPTS,
+        {NULL, 0, NULL, 0},
+    };
+    int c;
+
+    optind = 1;
+    opterr = 0;
+    while ((c = getopt_long(argc, argv, ":e:F:o:f:t:h", longopts, NULL)) != -1) {
+        switch (c) {
+        case 'e':
+            o->emulator = optarg;
+            break;
+        case 'F':
+            o->fixture = optarg;
+            break;
+        case 'o':
+            o->output = optarg;
+            break;
+        case 'f':
+            o->format = optarg;
+            break;
+        case 't':
+            if (!qc_cli_parse_seconds(optarg, &o->timeout_ms)) {
+                qc_cli_usage(verb, "invalid --timeout '%s' (seconds, > 0)", optarg);
+                return -1;
+            }
+            break;
+        case QC_OPT_TCG_ONLY:
+            o->tcg_only = true;
+            break;
+        case 'h':
+            fputs(usage, stdout);
+            return 1;
+        case ':':
+            qc_cli_usage(verb, "option '%s' needs an argument", argv[optind - 1]);
+            return -1;
+        default:
+            if (qc_cache_opts_parse(&o->cache, c, optarg)) {
+                o->cache_given = true;
+                break;
+            }
+            qc_cli_usage(verb, "unknown option '%s'", argv[optind - 1]);
+            return -1;
+        }
+    }
+    if (optind < argc) {
+        qc_cli_usage(verb, "unexpected argument '%s'", argv[optind]);
+        return -1;
+    }
+    return 0;
+}
+
