@@ -8,7 +8,6 @@
 #include <string.h>
 
 #include "cli/domcaps.h"
-#include "lib/internal.h"
 
 static const char qc_usage_domcaps[] =
     "Usage: qcaps domcaps [--emulator PATH | --fixture FILE] [--arch ARCH] [--machine M]\n"
