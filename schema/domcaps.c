@@ -9,33 +9,6 @@
 
 /* ---- shared helpers ------------------------------------------------------------------- */
 
-void
-qc_dc_enum_add(qc_dc_enum *e, const char *value)
-{
-    if (e->n < QC_N_ELEMENTS(e->v))
-        e->v[e->n++] = value;
-}
-
-bool
-qc_dc_is_target(const qc_dc *dc, const char *a, const char *b)
-{
-    const char *t = dc->m->target;
-
-    return t && (strcmp(t, a) == 0 || (b && strcmp(t, b) == 0));
-}
-
-bool
-qc_dc_x86(const qc_dc *dc)
-{
-    return qc_dc_is_target(dc, "x86_64", "i386");
-}
-
-bool
-qc_dc_machine_is(const qc_dc *dc, const char *pattern)
-{
-    return fnmatch(pattern, dc->machine->name, 0) == 0;
-}
-
 /* ---- query resolution (mapping §3.1) ---------------------------------------------------- */
 
 /* Edit distance of a and b (both short machine names), bounded by the caller's use. */
