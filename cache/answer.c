@@ -22,7 +22,7 @@
 #include "common/pathsig.h"
 
 #define QC_ANSWER_MAGIC "{\"qcaps-answer\":"
-#define QC_ANSWER_FORMAT 1
+#define QC_ANSWER_FORMAT 2 /* 2: entries carry their keys */
 #define QC_ANSWER_MAX_BYTES ((size_t) 64 << 20)
 #define QC_JSON_FLAGS (JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE)
 
@@ -133,24 +133,114 @@ qc_js_pair(json_object *pair, const char **a, const char **b)
     return true;
 }
 
-/* Every [emulator, id] of `entries` names a valid entry that is still that one, and every
- * [path, signature] of `inputs` still holds: 1, else 0 (-1 on OOM). */
-static int
-qc_answer_sources_hold(qc_cache *c, json_object *entries, json_object *inputs)
+/* What an entry's validity compares besides its identity, as one string: the binary's
+ * keys and its module directory (qc_cache_keys_diff()); NULL when the binary is
+ * unreadable (never valid) or on OOM. */
+static char *
+qc_answer_keysig(const qc_cache_keys *k)
 {
+    char *s = NULL;
+
+    if (k->stat_errno)
+        return NULL;
+    if (asprintf(&s, "%s %llx:%llx:%llx:%lld:%lld %s %lld", k->emulator ? k->emulator : "",
+                 (unsigned long long) k->dev, (unsigned long long) k->ino,
+                 (unsigned long long) k->size, (long long) k->mtime_ns, (long long) k->ctime_ns,
+                 k->moddir ? k->moddir : "-", k->moddir ? (long long) k->moddir_mtime_ns : 0LL) < 0)
+        return NULL;
+    return s;
+}
+
+/* The host inputs (and the formats an entry must have) as one checksum: an entry valid
+ * when the answer was kept had these; equal now means its inputs still hold. */
+static char *
+qc_answer_inputs_sig(const qc_host_inputs *in)
+{
+    char *s = NULL, *text = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&text, &len);
+
+    if (!f)
+        return NULL;
+    fprintf(f, "cache %d model %d\n", QC_CACHE_FORMAT_VERSION, QC_MODEL_FORMAT_VERSION);
+    for (size_t i = 0; i < in->names.n; i++)
+        fprintf(f, "%s=%s\n", in->names.v[i], in->values.v[i]);
+    if (fclose(f) != 0) {
+        free(text);
+        return NULL;
+    }
+    if (asprintf(&s, "%016llx", (unsigned long long) qc_cache_hash(text, len)) < 0)
+        s = NULL;
+    free(text);
+    return s;
+}
+
+/* The identity of emulator's entry file as it is now (the checksum of its header line),
+ * without decoding it: 1 with *ret_id, 0 when there is none, -1 on OOM. */
+static int
+qc_answer_entry_id(qc_cache *c, const char *emulator, char **ret_id)
+{
+    qc_autofree char *name = qc_cache_entry_name(emulator, NULL);
+    qc_autofree char *data = NULL;
+    qc_autofree char *reason = NULL;
+    const char *nl;
+    size_t len = 0;
+    bool missing;
+    int r;
+
+    *ret_id = NULL;
+    if (!name)
+        return -1;
+    if ((r = qc_cache_read_entry(c, name, 1, &data, &len, &missing, &reason)) == -2)
+        return -1;
+    if (r < 0 || !(nl = memchr(data, '\n', len)))
+        return 0;
+    return (*ret_id = qc_cache_entry_id(data, (size_t) (nl - data))) ? 1 : -1;
+}
+
+/* Every [emulator, id, keys] of `entries` names an entry file that is still that one
+ * (id), and its keys are still those of the binary now; `inputs_sig` is that of the
+ * cache's host inputs now; every [path, signature] of `inputs` still holds: 1, else 0
+ * (-1 on OOM). An entry whose identity is unchanged is the one that was valid with those
+ * keys and host inputs when the answer was kept, so this is its validity, without
+ * decoding it. */
+static int
+qc_answer_sources_hold(qc_cache *c, json_object *entries, json_object *inputs,
+                       const char *inputs_sig)
+{
+    qc_autofree char *now_sig = NULL;
     const char *a, *b;
 
     if (!json_object_is_type(entries, json_type_array) || !json_object_array_length(entries) ||
         !json_object_is_type(inputs, json_type_array))
         return 0;
+    if (!(now_sig = qc_answer_inputs_sig(&c->inputs)))
+        return -1;
+    if (strcmp(now_sig, inputs_sig) != 0)
+        return 0;
     for (size_t i = 0; i < json_object_array_length(entries); i++) {
+        json_object *e = json_object_array_get_idx(entries, i), *k;
+        QC_CLEANUP(qc_cache_keys_freep) qc_cache_keys *now = NULL;
         qc_autofree char *id = NULL;
-        bool oom = false;
-        if (!qc_js_pair(json_object_array_get_idx(entries, i), &a, &b))
+        qc_autofree char *keysig = NULL;
+        int r;
+
+        if (!json_object_is_type(e, json_type_array) || json_object_array_length(e) != 3 ||
+            !json_object_is_type(json_object_array_get_idx(e, 0), json_type_string) ||
+            !json_object_is_type(json_object_array_get_idx(e, 1), json_type_string) ||
+            !json_object_is_type(k = json_object_array_get_idx(e, 2), json_type_string))
             return 0;
-        if (!(id = qc_cache_fresh_id(c, a, &oom)))
-            return oom ? -1 : 0;
+        a = json_object_get_string(json_object_array_get_idx(e, 0));
+        b = json_object_get_string(json_object_array_get_idx(e, 1));
+        if ((r = qc_answer_entry_id(c, a, &id)) <= 0)
+            return r;
         if (strcmp(id, b) != 0)
+            return 0;
+        if (!(now = qc_cache_keys_read(c, a, NULL)))
+            return -1;
+        if (!(keysig = qc_answer_keysig(now)))
+            return now->stat_errno ? 0 : -1;
+        if (strcmp(keysig, json_object_get_string(k)) != 0)
             return 0;
     }
     for (size_t i = 0; i < json_object_array_length(inputs); i++) {
@@ -220,12 +310,14 @@ qc_cache_answer_decode(const qc_cache *c, char *data, size_t len, const char *qu
 int
 qc_cache_answer_sources_hold(qc_cache *c, json_object *header)
 {
-    json_object *entries = NULL, *inputs = NULL;
+    json_object *entries = NULL, *inputs = NULL, *sig = NULL;
 
     if (!json_object_object_get_ex(header, "entries", &entries) ||
-        !json_object_object_get_ex(header, "inputs", &inputs))
+        !json_object_object_get_ex(header, "inputs", &inputs) ||
+        !json_object_object_get_ex(header, "entry-inputs", &sig) ||
+        !json_object_is_type(sig, json_type_string))
         return 0;
-    return qc_answer_sources_hold(c, entries, inputs);
+    return qc_answer_sources_hold(c, entries, inputs, json_object_get_string(sig));
 }
 
 int
@@ -276,19 +368,20 @@ qc_cache_answer_get(qc_cache *c, const char *owner, const char *slot, const char
     return r;
 }
 
-/* [[a[0], b[0]], ...] */
+/* [[a[0], b[0]], ...], or [[a[0], b[0], c[0]], ...] with c. */
 static json_object *
-qc_js_pairs(const qc_strlist *a, const qc_strlist *b)
+qc_js_tuples(const qc_strlist *a, const qc_strlist *b, const qc_strlist *c)
 {
     json_object *arr = json_object_new_array();
 
     for (size_t i = 0; arr && i < a->n; i++) {
-        json_object *pair = json_object_new_array();
-        if (!pair || json_object_array_add(arr, pair) < 0 ||
-            json_object_array_add(pair, json_object_new_string(a->v[i])) < 0 ||
-            json_object_array_add(pair, json_object_new_string(b->v[i])) < 0) {
-            if (pair && json_object_array_length(arr) <= i)
-                json_object_put(pair);
+        json_object *t = json_object_new_array();
+        if (!t || json_object_array_add(arr, t) < 0 ||
+            json_object_array_add(t, json_object_new_string(a->v[i])) < 0 ||
+            json_object_array_add(t, json_object_new_string(b->v[i])) < 0 ||
+            (c && json_object_array_add(t, json_object_new_string(c->v[i])) < 0)) {
+            if (t && json_object_array_length(arr) <= i)
+                json_object_put(t);
             json_object_put(arr);
             return NULL;
         }
@@ -298,11 +391,12 @@ qc_js_pairs(const qc_strlist *a, const qc_strlist *b)
 
 static json_object *
 qc_answer_header(const qc_cache *c, const char *query, const qc_cache_answer_src *src,
-                 const char *text, size_t len)
+                 const qc_strlist *keysigs, const char *inputs_sig, const char *text,
+                 size_t len)
 {
     QC_CLEANUP(json_object_putp) json_object *o = json_object_new_object();
-    json_object *entries = qc_js_pairs(&src->entry_emulators, &src->entry_ids);
-    json_object *inputs = qc_js_pairs(&src->input_paths, &src->input_sigs);
+    json_object *entries = qc_js_tuples(&src->entry_emulators, &src->entry_ids, keysigs);
+    json_object *inputs = qc_js_tuples(&src->input_paths, &src->input_sigs, NULL);
     json_object *w = json_object_new_array();
     char hash[17];
     bool ok = o && entries && inputs && w;
@@ -320,11 +414,54 @@ qc_answer_header(const qc_cache *c, const char *query, const qc_cache_answer_src
          json_object_object_add(o, "engine", json_object_new_string(c->engine)) == 0 &&
          json_object_object_add(o, "query", json_object_new_string(query)) == 0 &&
          json_object_object_add(o, "entries", entries) == 0 &&
+         json_object_object_add(o, "entry-inputs", json_object_new_string(inputs_sig)) == 0 &&
          json_object_object_add(o, "inputs", inputs) == 0 &&
          json_object_object_add(o, "warnings", w) == 0 &&
          json_object_object_add(o, "bytes", json_object_new_int64((int64_t) len)) == 0 &&
          json_object_object_add(o, "hash", json_object_new_string(hash)) == 0;
     return ok ? qc_steal(&o) : NULL;
+}
+
+/* The keys of every entry of src as its (valid) header holds them, in *keysigs, and the
+ * signature of the host inputs they share: 1, 0 when an entry is no longer valid or no
+ * longer the one the answer was made from (keep no answer), -1 with *err. */
+static int
+qc_answer_entry_keys(qc_cache *c, const qc_cache_answer_src *src, qc_strlist *keysigs,
+                     char **ret_inputs_sig, qc_error **err)
+{
+    *ret_inputs_sig = NULL;
+    for (size_t i = 0; i < src->entry_emulators.n; i++) {
+        const char *emu = src->entry_emulators.v[i];
+        qc_autofree char *name = qc_cache_entry_name(emu, err);
+        qc_autofree char *data = NULL;
+        qc_autofree char *reason = NULL;
+        qc_autofree char *id = NULL;
+        qc_autofree char *keysig = NULL;
+        qc_autofree char *sig = NULL;
+        qc_cache_header h;
+        size_t len = 0, body = 0;
+        int state;
+
+        if (!name)
+            return -1;
+        state = qc_cache_read_head(c, emu, name, 1, &data, &len, &h, &body, &reason, err);
+        if (state < 0)
+            return -1;
+        if (state != QC_CACHE_FRESH)
+            return 0;
+        id = qc_cache_entry_id(data, body - 1);
+        keysig = qc_answer_keysig(&h.keys);
+        sig = qc_answer_inputs_sig(&h.inputs);
+        qc_cache_header_clear(&h);
+        if (!id || !keysig || !sig || qc_strlist_add(keysigs, keysig, err) < 0)
+            return qc_error_set(err, QC_E_NOMEM, "out of memory");
+        if (strcmp(id, src->entry_ids.v[i]) != 0 ||
+            (*ret_inputs_sig && strcmp(*ret_inputs_sig, sig) != 0))
+            return 0;
+        if (!*ret_inputs_sig)
+            *ret_inputs_sig = qc_steal(&sig);
+    }
+    return 1;
 }
 
 int
@@ -335,8 +472,11 @@ qc_cache_answer_put(qc_cache *c, const char *owner, const char *slot, const char
     QC_CLEANUP(json_object_putp) json_object *head = NULL;
     qc_autofree char *name = NULL;
     qc_autofree char *tmp = NULL;
+    qc_autofree char *inputs_sig = NULL;
     qc_autoclose int fd = -1;
+    qc_strlist keysigs = {0};
     const char *line;
+    int r;
 
     if (src->entry_emulators.n != src->entry_ids.n || !src->entry_ids.n ||
         src->input_paths.n != src->input_sigs.n)
@@ -344,7 +484,13 @@ qc_cache_answer_put(qc_cache *c, const char *owner, const char *slot, const char
                                                "and a signature per input");
     if (!(name = qc_answer_name(owner, slot, err)))
         return -1;
-    if (!(head = qc_answer_header(c, query, src, text, len)) ||
+    if ((r = qc_answer_entry_keys(c, src, &keysigs, &inputs_sig, err)) <= 0) {
+        qc_strlist_clear(&keysigs);
+        return r; /* an entry changed meanwhile: this answer would never hold */
+    }
+    head = qc_answer_header(c, query, src, &keysigs, inputs_sig, text, len);
+    qc_strlist_clear(&keysigs);
+    if (!head ||
         !(line = json_object_to_json_string_ext(head, QC_JSON_FLAGS)) ||
         asprintf(&tmp, "%s.new%ld", name, (long) getpid()) < 0)
         return qc_error_set(err, QC_E_NOMEM, "out of memory");
