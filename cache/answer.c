@@ -22,7 +22,7 @@
 #include "common/pathsig.h"
 
 #define QC_ANSWER_MAGIC "{\"qcaps-answer\":"
-#define QC_ANSWER_FORMAT 2 /* 2: entries carry their keys */
+#define QC_ANSWER_FORMAT 2 /* 2: entries carry their file signature and keys */
 #define QC_ANSWER_MAX_BYTES ((size_t) 64 << 20)
 #define QC_JSON_FLAGS (JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE)
 
@@ -175,31 +175,27 @@ qc_answer_inputs_sig(const qc_host_inputs *in)
     return s;
 }
 
-/* The identity of emulator's entry file as it is now (the checksum of its header line),
- * without decoding it: 1 with *ret_id, 0 when there is none, -1 on OOM. */
-static int
-qc_answer_entry_id(qc_cache *c, const char *emulator, char **ret_id)
+/* The signature of emulator's entry file (pathsig.h, the file itself, not a symlink's
+ * target): entries are only ever replaced by a rename, so an equal signature is the same
+ * file, whose identity was checked when the answer was kept. NULL on OOM. */
+static char *
+qc_answer_entry_sig(qc_cache *c, const char *emulator)
 {
     qc_autofree char *name = qc_cache_entry_name(emulator, NULL);
-    qc_autofree char *data = NULL;
-    qc_autofree char *reason = NULL;
-    const char *nl;
-    size_t len = 0;
-    bool missing;
-    int r;
+    char sig[QC_PATHSIG_MAX];
+    struct stat st;
 
-    *ret_id = NULL;
     if (!name)
-        return -1;
-    if ((r = qc_cache_read_entry(c, name, 1, &data, &len, &missing, &reason)) == -2)
-        return -1;
-    if (r < 0 || !(nl = memchr(data, '\n', len)))
-        return 0;
-    return (*ret_id = qc_cache_entry_id(data, (size_t) (nl - data))) ? 1 : -1;
+        return NULL;
+    if (fstatat(c->dirfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+        qc_pathsig_from_stat(NULL, errno, sig);
+    else
+        qc_pathsig_from_stat(&st, 0, sig);
+    return strdup(sig);
 }
 
-/* Every [emulator, id, keys] of `entries` names an entry file that is still that one
- * (id), and its keys are still those of the binary now; `inputs_sig` is that of the
+/* Every [emulator, id, file, keys] of `entries` names an entry file that is still that
+ * one (its signature `file`), and its keys are still those of the binary now; `inputs_sig` is that of the
  * cache's host inputs now; every [path, signature] of `inputs` still holds: 1, else 0
  * (-1 on OOM). An entry whose identity is unchanged is the one that was valid with those
  * keys and host inputs when the answer was kept, so this is its validity, without
@@ -221,20 +217,20 @@ qc_answer_sources_hold(qc_cache *c, json_object *entries, json_object *inputs,
     for (size_t i = 0; i < json_object_array_length(entries); i++) {
         json_object *e = json_object_array_get_idx(entries, i), *k;
         QC_CLEANUP(qc_cache_keys_freep) qc_cache_keys *now = NULL;
-        qc_autofree char *id = NULL;
+        qc_autofree char *file = NULL;
         qc_autofree char *keysig = NULL;
-        int r;
 
-        if (!json_object_is_type(e, json_type_array) || json_object_array_length(e) != 3 ||
+        if (!json_object_is_type(e, json_type_array) || json_object_array_length(e) != 4 ||
             !json_object_is_type(json_object_array_get_idx(e, 0), json_type_string) ||
             !json_object_is_type(json_object_array_get_idx(e, 1), json_type_string) ||
-            !json_object_is_type(k = json_object_array_get_idx(e, 2), json_type_string))
+            !json_object_is_type(json_object_array_get_idx(e, 2), json_type_string) ||
+            !json_object_is_type(k = json_object_array_get_idx(e, 3), json_type_string))
             return 0;
         a = json_object_get_string(json_object_array_get_idx(e, 0));
-        b = json_object_get_string(json_object_array_get_idx(e, 1));
-        if ((r = qc_answer_entry_id(c, a, &id)) <= 0)
-            return r;
-        if (strcmp(id, b) != 0)
+        b = json_object_get_string(json_object_array_get_idx(e, 2));
+        if (!(file = qc_answer_entry_sig(c, a)))
+            return -1;
+        if (strcmp(file, b) != 0)
             return 0;
         if (!(now = qc_cache_keys_read(c, a, NULL)))
             return -1;
@@ -368,9 +364,10 @@ qc_cache_answer_get(qc_cache *c, const char *owner, const char *slot, const char
     return r;
 }
 
-/* [[a[0], b[0]], ...], or [[a[0], b[0], c[0]], ...] with c. */
+/* [[a[0], b[0]], ...], or [[a[0], b[0], c[0], d[0]], ...] with c and d. */
 static json_object *
-qc_js_tuples(const qc_strlist *a, const qc_strlist *b, const qc_strlist *c)
+qc_js_tuples(const qc_strlist *a, const qc_strlist *b, const qc_strlist *c,
+             const qc_strlist *d)
 {
     json_object *arr = json_object_new_array();
 
@@ -379,7 +376,8 @@ qc_js_tuples(const qc_strlist *a, const qc_strlist *b, const qc_strlist *c)
         if (!t || json_object_array_add(arr, t) < 0 ||
             json_object_array_add(t, json_object_new_string(a->v[i])) < 0 ||
             json_object_array_add(t, json_object_new_string(b->v[i])) < 0 ||
-            (c && json_object_array_add(t, json_object_new_string(c->v[i])) < 0)) {
+            (c && json_object_array_add(t, json_object_new_string(c->v[i])) < 0) ||
+            (d && json_object_array_add(t, json_object_new_string(d->v[i])) < 0)) {
             if (t && json_object_array_length(arr) <= i)
                 json_object_put(t);
             json_object_put(arr);
@@ -391,12 +389,12 @@ qc_js_tuples(const qc_strlist *a, const qc_strlist *b, const qc_strlist *c)
 
 static json_object *
 qc_answer_header(const qc_cache *c, const char *query, const qc_cache_answer_src *src,
-                 const qc_strlist *keysigs, const char *inputs_sig, const char *text,
-                 size_t len)
+                 const qc_strlist *files, const qc_strlist *keysigs, const char *inputs_sig,
+                 const char *text, size_t len)
 {
     QC_CLEANUP(json_object_putp) json_object *o = json_object_new_object();
-    json_object *entries = qc_js_tuples(&src->entry_emulators, &src->entry_ids, keysigs);
-    json_object *inputs = qc_js_tuples(&src->input_paths, &src->input_sigs, NULL);
+    json_object *entries = qc_js_tuples(&src->entry_emulators, &src->entry_ids, files, keysigs);
+    json_object *inputs = qc_js_tuples(&src->input_paths, &src->input_sigs, NULL, NULL);
     json_object *w = json_object_new_array();
     char hash[17];
     bool ok = o && entries && inputs && w;
@@ -422,12 +420,13 @@ qc_answer_header(const qc_cache *c, const char *query, const qc_cache_answer_src
     return ok ? qc_steal(&o) : NULL;
 }
 
-/* The keys of every entry of src as its (valid) header holds them, in *keysigs, and the
- * signature of the host inputs they share: 1, 0 when an entry is no longer valid or no
- * longer the one the answer was made from (keep no answer), -1 with *err. */
+/* The signature of every entry file of src in *files and the keys its (valid) header
+ * holds in *keysigs, and the signature of the host inputs they share: 1, 0 when an entry
+ * is no longer valid or no longer the one the answer was made from (keep no answer), or
+ * changed while it was read; -1 with *err. */
 static int
-qc_answer_entry_keys(qc_cache *c, const qc_cache_answer_src *src, qc_strlist *keysigs,
-                     char **ret_inputs_sig, qc_error **err)
+qc_answer_entry_keys(qc_cache *c, const qc_cache_answer_src *src, qc_strlist *files,
+                     qc_strlist *keysigs, char **ret_inputs_sig, qc_error **err)
 {
     *ret_inputs_sig = NULL;
     for (size_t i = 0; i < src->entry_emulators.n; i++) {
@@ -438,12 +437,14 @@ qc_answer_entry_keys(qc_cache *c, const qc_cache_answer_src *src, qc_strlist *ke
         qc_autofree char *id = NULL;
         qc_autofree char *keysig = NULL;
         qc_autofree char *sig = NULL;
+        qc_autofree char *before = qc_answer_entry_sig(c, emu);
+        qc_autofree char *after = NULL;
         qc_cache_header h;
         size_t len = 0, body = 0;
         int state;
 
-        if (!name)
-            return -1;
+        if (!name || !before)
+            return name ? qc_error_set(err, QC_E_NOMEM, "out of memory") : -1;
         state = qc_cache_read_head(c, emu, name, 1, &data, &len, &h, &body, &reason, err);
         if (state < 0)
             return -1;
@@ -453,9 +454,11 @@ qc_answer_entry_keys(qc_cache *c, const qc_cache_answer_src *src, qc_strlist *ke
         keysig = qc_answer_keysig(&h.keys);
         sig = qc_answer_inputs_sig(&h.inputs);
         qc_cache_header_clear(&h);
-        if (!id || !keysig || !sig || qc_strlist_add(keysigs, keysig, err) < 0)
+        after = qc_answer_entry_sig(c, emu);
+        if (!id || !keysig || !sig || !after || qc_strlist_add(keysigs, keysig, err) < 0 ||
+            qc_strlist_add(files, before, err) < 0)
             return qc_error_set(err, QC_E_NOMEM, "out of memory");
-        if (strcmp(id, src->entry_ids.v[i]) != 0 ||
+        if (strcmp(id, src->entry_ids.v[i]) != 0 || strcmp(before, after) != 0 ||
             (*ret_inputs_sig && strcmp(*ret_inputs_sig, sig) != 0))
             return 0;
         if (!*ret_inputs_sig)
@@ -474,7 +477,7 @@ qc_cache_answer_put(qc_cache *c, const char *owner, const char *slot, const char
     qc_autofree char *tmp = NULL;
     qc_autofree char *inputs_sig = NULL;
     qc_autoclose int fd = -1;
-    qc_strlist keysigs = {0};
+    qc_strlist files = {0}, keysigs = {0};
     const char *line;
     int r;
 
@@ -484,12 +487,13 @@ qc_cache_answer_put(qc_cache *c, const char *owner, const char *slot, const char
                                                "and a signature per input");
     if (!(name = qc_answer_name(owner, slot, err)))
         return -1;
-    if ((r = qc_answer_entry_keys(c, src, &keysigs, &inputs_sig, err)) <= 0) {
-        qc_strlist_clear(&keysigs);
-        return r; /* an entry changed meanwhile: this answer would never hold */
-    }
-    head = qc_answer_header(c, query, src, &keysigs, inputs_sig, text, len);
+    r = qc_answer_entry_keys(c, src, &files, &keysigs, &inputs_sig, err);
+    if (r > 0)
+        head = qc_answer_header(c, query, src, &files, &keysigs, inputs_sig, text, len);
+    qc_strlist_clear(&files);
     qc_strlist_clear(&keysigs);
+    if (r <= 0)
+        return r; /* 0: an entry changed meanwhile, this answer would never hold */
     if (!head ||
         !(line = json_object_to_json_string_ext(head, QC_JSON_FLAGS)) ||
         asprintf(&tmp, "%s.new%ld", name, (long) getpid()) < 0)

@@ -43,18 +43,25 @@ qc_hf_path(const qc_hf_reader *r, const char *tail)
     return full;
 }
 
-/* The whole of a small file, trailing whitespace stripped; NULL if unreadable. */
+/* The whole of a small file (its first 64 KiB), trailing whitespace stripped; NULL if
+ * unreadable. Plain read(2)s: a query reads a hundred of these from sysfs. */
 static char *
 qc_hf_slurp(const char *path)
 {
     char buf[65536];
-    FILE *f = path ? fopen(path, "re") : NULL;
-    size_t n;
+    qc_autoclose int fd = path ? open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY) : -1;
+    size_t n = 0;
 
-    if (!f)
+    if (fd < 0)
         return NULL;
-    n = fread(buf, 1, sizeof(buf) - 1, f);
-    fclose(f);
+    while (n < sizeof(buf) - 1) {
+        ssize_t k = read(fd, buf + n, sizeof(buf) - 1 - n);
+        if (k < 0 && errno == EINTR)
+            continue;
+        if (k <= 0)
+            break;
+        n += (size_t) k;
+    }
     buf[n] = '\0';
     while (n > 0 && isspace((unsigned char) buf[n - 1]))
         buf[--n] = '\0';
