@@ -22,7 +22,7 @@
 #include "common/pathsig.h"
 
 #define QC_ANSWER_MAGIC "{\"qcaps-answer\":"
-#define QC_ANSWER_FORMAT 1
+#define QC_ANSWER_FORMAT 2 /* 2: entries carry their file signature and keys */
 #define QC_ANSWER_MAX_BYTES ((size_t) 64 << 20)
 #define QC_JSON_FLAGS (JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE)
 
@@ -133,24 +133,110 @@ qc_js_pair(json_object *pair, const char **a, const char **b)
     return true;
 }
 
-/* Every [emulator, id] of `entries` names a valid entry that is still that one, and every
- * [path, signature] of `inputs` still holds: 1, else 0 (-1 on OOM). */
-static int
-qc_answer_sources_hold(qc_cache *c, json_object *entries, json_object *inputs)
+/* What an entry's validity compares besides its identity, as one string: the binary's
+ * keys and its module directory (qc_cache_keys_diff()); NULL when the binary is
+ * unreadable (never valid) or on OOM. */
+static char *
+qc_answer_keysig(const qc_cache_keys *k)
 {
+    char *s = NULL;
+
+    if (k->stat_errno)
+        return NULL;
+    if (asprintf(&s, "%s %llx:%llx:%llx:%lld:%lld %s %lld", k->emulator ? k->emulator : "",
+                 (unsigned long long) k->dev, (unsigned long long) k->ino,
+                 (unsigned long long) k->size, (long long) k->mtime_ns, (long long) k->ctime_ns,
+                 k->moddir ? k->moddir : "-", k->moddir ? (long long) k->moddir_mtime_ns : 0LL) < 0)
+        return NULL;
+    return s;
+}
+
+/* The host inputs (and the formats an entry must have) as one checksum: an entry valid
+ * when the answer was kept had these; equal now means its inputs still hold. */
+static char *
+qc_answer_inputs_sig(const qc_host_inputs *in)
+{
+    char *s = NULL, *text = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&text, &len);
+
+    if (!f)
+        return NULL;
+    fprintf(f, "cache %d model %d\n", QC_CACHE_FORMAT_VERSION, QC_MODEL_FORMAT_VERSION);
+    for (size_t i = 0; i < in->names.n; i++)
+        fprintf(f, "%s=%s\n", in->names.v[i], in->values.v[i]);
+    if (fclose(f) != 0) {
+        free(text);
+        return NULL;
+    }
+    if (asprintf(&s, "%016llx", (unsigned long long) qc_cache_hash(text, len)) < 0)
+        s = NULL;
+    free(text);
+    return s;
+}
+
+/* The signature of emulator's entry file (pathsig.h, the file itself, not a symlink's
+ * target): entries are only ever replaced by a rename, so an equal signature is the same
+ * file, whose identity was checked when the answer was kept. NULL on OOM. */
+static char *
+qc_answer_entry_sig(qc_cache *c, const char *emulator)
+{
+    qc_autofree char *name = qc_cache_entry_name(emulator, NULL);
+    char sig[QC_PATHSIG_MAX];
+    struct stat st;
+
+    if (!name)
+        return NULL;
+    if (fstatat(c->dirfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+        qc_pathsig_from_stat(NULL, errno, sig);
+    else
+        qc_pathsig_from_stat(&st, 0, sig);
+    return strdup(sig);
+}
+
+/* Every [emulator, id, file, keys] of `entries` names an entry file that is still that
+ * one (its signature `file`), and its keys are still those of the binary now; `inputs_sig` is that of the
+ * cache's host inputs now; every [path, signature] of `inputs` still holds: 1, else 0
+ * (-1 on OOM). An entry whose identity is unchanged is the one that was valid with those
+ * keys and host inputs when the answer was kept, so this is its validity, without
+ * decoding it. */
+static int
+qc_answer_sources_hold(qc_cache *c, json_object *entries, json_object *inputs,
+                       const char *inputs_sig)
+{
+    qc_autofree char *now_sig = NULL;
     const char *a, *b;
 
     if (!json_object_is_type(entries, json_type_array) || !json_object_array_length(entries) ||
         !json_object_is_type(inputs, json_type_array))
         return 0;
+    if (!(now_sig = qc_answer_inputs_sig(&c->inputs)))
+        return -1;
+    if (strcmp(now_sig, inputs_sig) != 0)
+        return 0;
     for (size_t i = 0; i < json_object_array_length(entries); i++) {
-        qc_autofree char *id = NULL;
-        bool oom = false;
-        if (!qc_js_pair(json_object_array_get_idx(entries, i), &a, &b))
+        json_object *e = json_object_array_get_idx(entries, i), *k;
+        QC_CLEANUP(qc_cache_keys_freep) qc_cache_keys *now = NULL;
+        qc_autofree char *file = NULL;
+        qc_autofree char *keysig = NULL;
+
+        if (!json_object_is_type(e, json_type_array) || json_object_array_length(e) != 4 ||
+            !json_object_is_type(json_object_array_get_idx(e, 0), json_type_string) ||
+            !json_object_is_type(json_object_array_get_idx(e, 1), json_type_string) ||
+            !json_object_is_type(json_object_array_get_idx(e, 2), json_type_string) ||
+            !json_object_is_type(k = json_object_array_get_idx(e, 3), json_type_string))
             return 0;
-        if (!(id = qc_cache_fresh_id(c, a, &oom)))
-            return oom ? -1 : 0;
-        if (strcmp(id, b) != 0)
+        a = json_object_get_string(json_object_array_get_idx(e, 0));
+        b = json_object_get_string(json_object_array_get_idx(e, 2));
+        if (!(file = qc_answer_entry_sig(c, a)))
+            return -1;
+        if (strcmp(file, b) != 0)
+            return 0;
+        if (!(now = qc_cache_keys_read(c, a, NULL)))
+            return -1;
+        if (!(keysig = qc_answer_keysig(now)))
+            return now->stat_errno ? 0 : -1;
+        if (strcmp(keysig, json_object_get_string(k)) != 0)
             return 0;
     }
     for (size_t i = 0; i < json_object_array_length(inputs); i++) {
@@ -220,12 +306,14 @@ qc_cache_answer_decode(const qc_cache *c, char *data, size_t len, const char *qu
 int
 qc_cache_answer_sources_hold(qc_cache *c, json_object *header)
 {
-    json_object *entries = NULL, *inputs = NULL;
+    json_object *entries = NULL, *inputs = NULL, *sig = NULL;
 
     if (!json_object_object_get_ex(header, "entries", &entries) ||
-        !json_object_object_get_ex(header, "inputs", &inputs))
+        !json_object_object_get_ex(header, "inputs", &inputs) ||
+        !json_object_object_get_ex(header, "entry-inputs", &sig) ||
+        !json_object_is_type(sig, json_type_string))
         return 0;
-    return qc_answer_sources_hold(c, entries, inputs);
+    return qc_answer_sources_hold(c, entries, inputs, json_object_get_string(sig));
 }
 
 int
@@ -276,19 +364,22 @@ qc_cache_answer_get(qc_cache *c, const char *owner, const char *slot, const char
     return r;
 }
 
-/* [[a[0], b[0]], ...] */
+/* [[a[0], b[0]], ...], or [[a[0], b[0], c[0], d[0]], ...] with c and d. */
 static json_object *
-qc_js_pairs(const qc_strlist *a, const qc_strlist *b)
+qc_js_tuples(const qc_strlist *a, const qc_strlist *b, const qc_strlist *c,
+             const qc_strlist *d)
 {
     json_object *arr = json_object_new_array();
 
     for (size_t i = 0; arr && i < a->n; i++) {
-        json_object *pair = json_object_new_array();
-        if (!pair || json_object_array_add(arr, pair) < 0 ||
-            json_object_array_add(pair, json_object_new_string(a->v[i])) < 0 ||
-            json_object_array_add(pair, json_object_new_string(b->v[i])) < 0) {
-            if (pair && json_object_array_length(arr) <= i)
-                json_object_put(pair);
+        json_object *t = json_object_new_array();
+        if (!t || json_object_array_add(arr, t) < 0 ||
+            json_object_array_add(t, json_object_new_string(a->v[i])) < 0 ||
+            json_object_array_add(t, json_object_new_string(b->v[i])) < 0 ||
+            (c && json_object_array_add(t, json_object_new_string(c->v[i])) < 0) ||
+            (d && json_object_array_add(t, json_object_new_string(d->v[i])) < 0)) {
+            if (t && json_object_array_length(arr) <= i)
+                json_object_put(t);
             json_object_put(arr);
             return NULL;
         }
@@ -298,11 +389,12 @@ qc_js_pairs(const qc_strlist *a, const qc_strlist *b)
 
 static json_object *
 qc_answer_header(const qc_cache *c, const char *query, const qc_cache_answer_src *src,
+                 const qc_strlist *files, const qc_strlist *keysigs, const char *inputs_sig,
                  const char *text, size_t len)
 {
     QC_CLEANUP(json_object_putp) json_object *o = json_object_new_object();
-    json_object *entries = qc_js_pairs(&src->entry_emulators, &src->entry_ids);
-    json_object *inputs = qc_js_pairs(&src->input_paths, &src->input_sigs);
+    json_object *entries = qc_js_tuples(&src->entry_emulators, &src->entry_ids, files, keysigs);
+    json_object *inputs = qc_js_tuples(&src->input_paths, &src->input_sigs, NULL, NULL);
     json_object *w = json_object_new_array();
     char hash[17];
     bool ok = o && entries && inputs && w;
@@ -320,11 +412,59 @@ qc_answer_header(const qc_cache *c, const char *query, const qc_cache_answer_src
          json_object_object_add(o, "engine", json_object_new_string(c->engine)) == 0 &&
          json_object_object_add(o, "query", json_object_new_string(query)) == 0 &&
          json_object_object_add(o, "entries", entries) == 0 &&
+         json_object_object_add(o, "entry-inputs", json_object_new_string(inputs_sig)) == 0 &&
          json_object_object_add(o, "inputs", inputs) == 0 &&
          json_object_object_add(o, "warnings", w) == 0 &&
          json_object_object_add(o, "bytes", json_object_new_int64((int64_t) len)) == 0 &&
          json_object_object_add(o, "hash", json_object_new_string(hash)) == 0;
     return ok ? qc_steal(&o) : NULL;
+}
+
+/* The signature of every entry file of src in *files and the keys its (valid) header
+ * holds in *keysigs, and the signature of the host inputs they share: 1, 0 when an entry
+ * is no longer valid or no longer the one the answer was made from (keep no answer), or
+ * changed while it was read; -1 with *err. */
+static int
+qc_answer_entry_keys(qc_cache *c, const qc_cache_answer_src *src, qc_strlist *files,
+                     qc_strlist *keysigs, char **ret_inputs_sig, qc_error **err)
+{
+    *ret_inputs_sig = NULL;
+    for (size_t i = 0; i < src->entry_emulators.n; i++) {
+        const char *emu = src->entry_emulators.v[i];
+        qc_autofree char *name = qc_cache_entry_name(emu, err);
+        qc_autofree char *data = NULL;
+        qc_autofree char *reason = NULL;
+        qc_autofree char *id = NULL;
+        qc_autofree char *keysig = NULL;
+        qc_autofree char *sig = NULL;
+        qc_autofree char *before = qc_answer_entry_sig(c, emu);
+        qc_autofree char *after = NULL;
+        qc_cache_header h;
+        size_t len = 0, body = 0;
+        int state;
+
+        if (!name || !before)
+            return name ? qc_error_set(err, QC_E_NOMEM, "out of memory") : -1;
+        state = qc_cache_read_head(c, emu, name, 1, &data, &len, &h, &body, &reason, err);
+        if (state < 0)
+            return -1;
+        if (state != QC_CACHE_FRESH)
+            return 0;
+        id = qc_cache_entry_id(data, body - 1);
+        keysig = qc_answer_keysig(&h.keys);
+        sig = qc_answer_inputs_sig(&h.inputs);
+        qc_cache_header_clear(&h);
+        after = qc_answer_entry_sig(c, emu);
+        if (!id || !keysig || !sig || !after || qc_strlist_add(keysigs, keysig, err) < 0 ||
+            qc_strlist_add(files, before, err) < 0)
+            return qc_error_set(err, QC_E_NOMEM, "out of memory");
+        if (strcmp(id, src->entry_ids.v[i]) != 0 || strcmp(before, after) != 0 ||
+            (*ret_inputs_sig && strcmp(*ret_inputs_sig, sig) != 0))
+            return 0;
+        if (!*ret_inputs_sig)
+            *ret_inputs_sig = qc_steal(&sig);
+    }
+    return 1;
 }
 
 int
@@ -335,8 +475,11 @@ qc_cache_answer_put(qc_cache *c, const char *owner, const char *slot, const char
     QC_CLEANUP(json_object_putp) json_object *head = NULL;
     qc_autofree char *name = NULL;
     qc_autofree char *tmp = NULL;
+    qc_autofree char *inputs_sig = NULL;
     qc_autoclose int fd = -1;
+    qc_strlist files = {0}, keysigs = {0};
     const char *line;
+    int r;
 
     if (src->entry_emulators.n != src->entry_ids.n || !src->entry_ids.n ||
         src->input_paths.n != src->input_sigs.n)
@@ -344,7 +487,14 @@ qc_cache_answer_put(qc_cache *c, const char *owner, const char *slot, const char
                                                "and a signature per input");
     if (!(name = qc_answer_name(owner, slot, err)))
         return -1;
-    if (!(head = qc_answer_header(c, query, src, text, len)) ||
+    r = qc_answer_entry_keys(c, src, &files, &keysigs, &inputs_sig, err);
+    if (r > 0)
+        head = qc_answer_header(c, query, src, &files, &keysigs, inputs_sig, text, len);
+    qc_strlist_clear(&files);
+    qc_strlist_clear(&keysigs);
+    if (r <= 0)
+        return r; /* 0: an entry changed meanwhile, this answer would never hold */
+    if (!head ||
         !(line = json_object_to_json_string_ext(head, QC_JSON_FLAGS)) ||
         asprintf(&tmp, "%s.new%ld", name, (long) getpid()) < 0)
         return qc_error_set(err, QC_E_NOMEM, "out of memory");

@@ -3,11 +3,11 @@
  *
  * The document is a function of the host facts (read live every time), the emulators
  * found in $PATH and their models. With the cache in use, the document is kept as an
- * answer of the cache's own (cache.h) keyed on exactly those: the host facts as a host
- * facts file would hold them (lossless: an offline document from that file equals the
- * live one), the emulator list, and the identity of every entry a model came from. A
- * query whose host facts and entries are unchanged reads it back without parsing any
- * model or rendering anything.
+ * answer of the cache's own (cache.h) under the key of lib/caps-answer.c (the host facts
+ * as a host facts file would hold them, with fingerprints for the two costly ones), made
+ * from the $PATH directories as inputs and the entries every model came from. A query
+ * whose key, inputs and entries are unchanged reads it back without parsing any model or
+ * rendering anything.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -64,31 +64,6 @@ qc_lib_caps_model(const char *path, void *opaque, qc_error **err)
     return m;
 }
 
-/* Everything a capabilities document depends on besides the models: ["capabilities",
- * libvirt generation, format, host facts, emulators...]. Caller frees. */
-static char *
-qc_lib_caps_key(const qc_hostfacts *hf, const qc_strlist *emus, qc_lv_gen gen,
-                qcaps_format format, qc_error **err)
-{
-    qc_autofree char *facts = qc_hostfacts_to_json(hf, err);
-    json_object *o = json_object_new_array();
-    char *key = NULL;
-    bool ok = facts && o;
-
-    ok = ok && json_object_array_add(o, json_object_new_string("capabilities")) == 0 &&
-         json_object_array_add(o, json_object_new_string(qc_lv_gen_name(gen))) == 0 &&
-         json_object_array_add(o, json_object_new_string(QC_LIB_FORMAT_KEY(format))) == 0 &&
-         json_object_array_add(o, json_object_new_string(facts)) == 0;
-    for (size_t i = 0; ok && i < emus->n; i++)
-        ok = json_object_array_add(o, json_object_new_string(emus->v[i])) == 0;
-    if (ok)
-        key = strdup(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN));
-    json_object_put(o);
-    if (!key && facts)
-        qc_error_set(err, QC_E_NOMEM, "out of memory");
-    return key;
-}
-
 QCAPS_PUBLIC char *
 qcaps_capabilities(qcaps_context *ctx, qcaps_format format, qcaps_error **err)
 {
@@ -96,7 +71,7 @@ qcaps_capabilities(qcaps_context *ctx, qcaps_format format, qcaps_error **err)
     qc_lib_caps_models ms = {.ctx = ctx};
     qc_lib_warnings w = {ctx, {0}, false};
     qc_autofree char *key = NULL;
-    const char *slot = format == QCAPS_FORMAT_JSON ? "capabilities json" : "capabilities xml";
+    const char *slot = qc_lib_caps_slot(format);
     qc_strlist emus = {0};
     qc_caps_req req = {0};
     qc_error *e = NULL;
@@ -109,16 +84,19 @@ qcaps_capabilities(qcaps_context *ctx, qcaps_format format, qcaps_error **err)
         qcaps_error_wrap(err, e);
         return NULL;
     }
-    if (!(hf = qc_hostfacts_read(NULL, &e)) || qc_caps_find_emulators(NULL, &emus, &e) < 0)
-        goto out;
     if (!(ms.cache = qc_context_cache(ctx, false, &e)) && e)
         goto out;
-    if (ms.cache && !(key = qc_lib_caps_key(hf, &emus, ctx->libvirt, format, &e)))
+    /* the key and the inputs are read before what they stand for */
+    if (ms.cache && !(key = qc_lib_caps_key(ctx, NULL, format, &e)))
         goto out;
     if (ms.cache && ctx->cache_mode == QCAPS_CACHE_USE) {
         if ((r = qc_lib_answer(ctx, ms.cache, NULL, slot, key, &out, &e)) != 0)
             goto out;
     }
+    if (!(hf = qc_hostfacts_read(NULL, &e)) ||
+        qc_caps_find_emulators_inputs(NULL, &emus, &ms.src.input_paths, &ms.src.input_sigs,
+                                      &e) < 0)
+        goto out;
     req.gen = ctx->libvirt;
     req.host = hf;
     req.emulators = &emus;

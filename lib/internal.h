@@ -106,4 +106,18 @@ int qc_lib_answer(qcaps_context *ctx, qc_cache *cache, const char *owner, const 
 int qc_lib_domcaps_fast(qcaps_context *ctx, const qcaps_domcaps_query *q, qcaps_format format,
                         char **ret_text, qc_error **err);
 
+/* ---- capabilities (lib/caps-answer.c: no schema layer beyond the host facts reader, so
+ * that `qcaps capabilities` can answer from a kept document as domcaps does) ---------- */
+/* The cache answer key of the capabilities document: libvirt generation, format, who we
+ * are (which binaries we may run), $PATH, and the host facts as read for keying
+ * (qc_hostfacts_read_keyed() under `root`, NULL: this host) with the fingerprints of those
+ * left out. The emulators found in $PATH are the answer's inputs (their directories'
+ * signatures), not part of the key. Caller frees. */
+char *qc_lib_caps_key(qcaps_context *ctx, const char *root, qcaps_format format,
+                      qc_error **err);
+/* The slot of the capabilities answer of `format`. */
+const char *qc_lib_caps_slot(qcaps_format format);
+/* The fast path of qcaps_capabilities(), as qc_lib_domcaps_fast() is domcaps'. */
+int qc_lib_caps_fast(qcaps_context *ctx, qcaps_format format, char **ret_text, qc_error **err);
+
 #endif

@@ -43,5 +43,12 @@ char *qc_capabilities_format(const qc_caps_req *req, qc_error **err);
  * `path_env` (NULL: $PATH), the first of each name in list order, sorted by name, plus
  * /usr/libexec/qemu-kvm when present (libvirt's last resort for native guests). */
 int qc_caps_find_emulators(const char *path_env, qc_strlist *ret, qc_error **err);
+/* The same, also naming what the list was made from in in_paths/in_sigs (pathsig.h
+ * signatures, each taken before it was read): every directory of the list, every
+ * qemu-system-* it had that was not taken (not an executable regular file) and
+ * /usr/libexec/qemu-kvm. While the signatures, the directory list and the taken binaries
+ * (their own keys) are unchanged, the list is too. */
+int qc_caps_find_emulators_inputs(const char *path_env, qc_strlist *ret, qc_strlist *in_paths,
+                                  qc_strlist *in_sigs, qc_error **err);
 
 #endif

@@ -19,10 +19,15 @@
 
 #include <linux/kvm.h>
 
+#include "common/pathsig.h"
+
 #define QC_HF_OOM(err) qc_error_set(err, QC_E_NOMEM, "out of memory")
 
 typedef struct qc_hf_reader {
     const char *root;        /* "" for the real system */
+    bool skip_tsc;           /* leave KVM's TSC out (qc_hostfacts_read_keyed()) */
+    bool skip_users;         /* leave the qemu user's ids out (a placeholder label) */
+    bool invtsc;             /* set by the cpuinfo reader */
 } qc_hf_reader;
 
 /* ---- small helpers -------------------------------------------------------------------- */
@@ -38,18 +43,25 @@ qc_hf_path(const qc_hf_reader *r, const char *tail)
     return full;
 }
 
-/* The whole of a small file, trailing whitespace stripped; NULL if unreadable. */
+/* The whole of a small file (its first 64 KiB), trailing whitespace stripped; NULL if
+ * unreadable. Plain read(2)s: a query reads a hundred of these from sysfs. */
 static char *
 qc_hf_slurp(const char *path)
 {
     char buf[65536];
-    FILE *f = path ? fopen(path, "re") : NULL;
-    size_t n;
+    qc_autoclose int fd = path ? open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY) : -1;
+    size_t n = 0;
 
-    if (!f)
+    if (fd < 0)
         return NULL;
-    n = fread(buf, 1, sizeof(buf) - 1, f);
-    fclose(f);
+    while (n < sizeof(buf) - 1) {
+        ssize_t k = read(fd, buf + n, sizeof(buf) - 1 - n);
+        if (k < 0 && errno == EINTR)
+            continue;
+        if (k <= 0)
+            break;
+        n += (size_t) k;
+    }
     buf[n] = '\0';
     while (n > 0 && isspace((unsigned char) buf[n - 1]))
         buf[--n] = '\0';
@@ -367,7 +379,7 @@ qc_hf_read_tsc(qc_hostfacts *hf, qc_error **err)
 }
 
 static int
-qc_hf_read_cpuinfo(const qc_hf_reader *r, qc_hostfacts *hf, qc_error **err)
+qc_hf_read_cpuinfo(qc_hf_reader *r, qc_hostfacts *hf, qc_error **err)
 {
     qc_autofree char *p = qc_hf_path(r, "/proc/cpuinfo");
     qc_autofree char *line = NULL;
@@ -393,8 +405,9 @@ qc_hf_read_cpuinfo(const qc_hf_reader *r, qc_hostfacts *hf, qc_error **err)
         qc_hf_cpuinfo_line(hf, k, v, &invtsc);
     }
     fclose(f);
+    r->invtsc = invtsc;
     /* libvirt reads the TSC only for CPUs with an invariant TSC */
-    if (invtsc && !*r->root)
+    if (invtsc && !*r->root && !r->skip_tsc)
         return qc_hf_read_tsc(hf, err);
     return 0;
 }
@@ -871,6 +884,8 @@ qc_hf_read_secmodels(const qc_hf_reader *r, qc_hostfacts *hf, qc_error **err)
         rc = qc_hf_add_secmodel(hf, "none", NULL, NULL, err);
     if (rc < 0)
         return -1;
+    if (r->skip_users)
+        return qc_hf_add_secmodel(hf, "dac", "users", "users", err);
     for (size_t i = 0; !*r->root && i < QC_N_ELEMENTS(users); i++) {
         struct passwd *pw = getpwnam(users[i]);
         struct group *gr = getgrnam(users[i]);
@@ -899,11 +914,11 @@ qc_hf_dir_nonempty(const char *path)
     return any;
 }
 
-qc_hostfacts *
-qc_hostfacts_read(const char *root, qc_error **err)
+static qc_hostfacts *
+qc_hf_read_all(qc_hf_reader *rd, qc_error **err)
 {
     QC_CLEANUP(qc_hostfacts_freep) qc_hostfacts *hf = qc_hostfacts_new();
-    qc_hf_reader r = {.root = root ? root : ""};
+    qc_hf_reader r = *rd;
     qc_autofree char *iommu = NULL;
 
     if (!hf) {
@@ -921,5 +936,144 @@ qc_hostfacts_read(const char *root, qc_error **err)
         return NULL;
     }
     hf->iommu = qc_hf_dir_nonempty(iommu);
+    rd->invtsc = r.invtsc;
     return qc_steal(&hf);
+}
+
+qc_hostfacts *
+qc_hostfacts_read(const char *root, qc_error **err)
+{
+    qc_hf_reader r = {.root = root ? root : ""};
+
+    return qc_hf_read_all(&r, err);
+}
+
+/* ---- fingerprints of the costly facts' sources (qc_hostfacts_read_keyed()) ------------ */
+
+/* KVM's TSC frequency of a fresh vCPU and its TSC_CONTROL capability are fixed by the
+ * kernel that booted (its calibrated TSC) and by the loaded KVM modules (KVM takes the
+ * frequency when it is loaded): the boot id, and the identity of the modules' sysfs
+ * directories and of /dev/kvm (a module loaded again gets new ones; their times say
+ * nothing, their inodes do), with whether we may open /dev/kvm. Whether it is read at
+ * all (an invariant TSC in /proc/cpuinfo) is part of it. NULL: no boot id to key on. */
+static char *
+qc_hf_tsc_source(bool invtsc)
+{
+    static const char *const paths[] = {"/dev/kvm", "/sys/module/kvm", "/sys/module/kvm_intel",
+                                        "/sys/module/kvm_amd"};
+    qc_autofree char *boot = qc_hf_slurp("/proc/sys/kernel/random/boot_id");
+    char sig[QC_N_ELEMENTS(paths)][QC_PATHSIG_MAX];
+    char *s = NULL;
+
+    if (!boot || !*boot)
+        return NULL;
+    for (size_t i = 0; i < QC_N_ELEMENTS(paths); i++)
+        qc_pathsig(paths[i], sig[i]);
+    if (asprintf(&s, "tsc: invtsc %d boot %s kvm %d [%s] [%s] [%s] [%s]", invtsc, boot,
+                 access("/dev/kvm", R_OK | W_OK) == 0, sig[0], sig[1], sig[2], sig[3]) < 0)
+        return NULL;
+    return s;
+}
+
+/* True when the passwd and group lines of nsswitch.conf (none: glibc's default, files)
+ * name only the sources "files" and "systemd" (with any [STATUS=action]). */
+static bool
+qc_hf_nss_plain(void)
+{
+    qc_autofree char *line = NULL;
+    size_t cap = 0;
+    FILE *f = fopen("/etc/nsswitch.conf", "re");
+    bool ok = true;
+
+    while (f && ok && getline(&line, &cap, f) > 0) {
+        char *p = line + strspn(line, " \t"), *save = NULL;
+
+        if (strncmp(p, "passwd:", 7) != 0 && strncmp(p, "group:", 6) != 0)
+            continue;
+        p = strchr(p, ':') + 1;
+        p[strcspn(p, "#")] = '\0';
+        for (char *t = strtok_r(p, " \t\n", &save); t && ok; t = strtok_r(NULL, " \t\n", &save))
+            ok = t[0] == '[' || t[strlen(t) - 1] == ']' || strcmp(t, "files") == 0 ||
+                 strcmp(t, "systemd") == 0;
+    }
+    if (f)
+        fclose(f);
+    return ok;
+}
+
+/* The uid and gid of the qemu user come from NSS; with only files and systemd as sources
+ * they are fixed by nsswitch.conf, /etc/passwd, /etc/group and systemd's userdb record
+ * directories (each absent, or its signature and those of the records of our users).
+ * NULL (look them up) for any other source, or when a userdb service is running
+ * (/run/systemd/userdb not empty: dynamic users need no file). */
+static char *
+qc_hf_users_source(void)
+{
+    static const char *const files[] = {"/etc/nsswitch.conf", "/etc/passwd", "/etc/group"};
+    static const char *const dirs[] = {"/etc/userdb", "/run/userdb", "/run/host/userdb",
+                                       "/usr/local/lib/userdb", "/usr/lib/userdb",
+                                       "/lib/userdb"};
+    static const char *const records[] = {"libvirt-qemu.user", "libvirt-qemu.group",
+                                          "qemu.user", "qemu.group"};
+    char *s = NULL, sig[QC_PATHSIG_MAX];
+    size_t len = 0;
+    FILE *f;
+
+    if (qc_hf_dir_nonempty("/run/systemd/userdb") || !qc_hf_nss_plain() ||
+        !(f = open_memstream(&s, &len)))
+        return NULL;
+    fputs("users:", f);
+    for (size_t i = 0; i < QC_N_ELEMENTS(files); i++) {
+        qc_pathsig(files[i], sig);
+        fprintf(f, " %s [%s]", files[i], sig);
+    }
+    for (size_t i = 0; i < QC_N_ELEMENTS(dirs); i++) {
+        qc_pathsig(dirs[i], sig);
+        fprintf(f, " %s [%s]", dirs[i], sig);
+        for (size_t j = 0; strcmp(sig, "absent") != 0 && j < QC_N_ELEMENTS(records); j++) {
+            char path[128];
+            snprintf(path, sizeof(path), "%s/%s", dirs[i], records[j]);
+            qc_pathsig(path, sig);
+            fprintf(f, " %s [%s]", records[j], sig);
+        }
+    }
+    if (fclose(f) != 0) {
+        free(s);
+        return NULL;
+    }
+    return s;
+}
+
+qc_hostfacts *
+qc_hostfacts_read_keyed(const char *root, char **ret_sources, qc_error **err)
+{
+    qc_hf_reader r = {.root = root ? root : ""};
+    qc_autofree char *users = NULL;
+    qc_autofree char *tsc = NULL;
+    qc_hostfacts *hf;
+
+    *ret_sources = NULL;
+    /* the sources are fingerprinted before the facts are read: a change in between
+     * shows up as a changed fingerprint next time */
+    if (!*r.root) {
+        r.skip_users = (users = qc_hf_users_source()) != NULL;
+        r.skip_tsc = true; /* decided once cpuinfo is read: with no boot id, read it */
+    }
+    if (!(hf = qc_hf_read_all(&r, err)))
+        return NULL;
+    if (r.skip_tsc && r.invtsc && !(tsc = qc_hf_tsc_source(r.invtsc))) {
+        if (qc_hf_read_tsc(hf, err) < 0) {
+            qc_hostfacts_free(hf);
+            return NULL;
+        }
+    }
+    if (asprintf(ret_sources, "%s; %s", tsc ? tsc : r.skip_tsc && r.invtsc ? "tsc: read"
+                                                                           : "tsc: none",
+                 users ? users : "users: read") < 0) {
+        *ret_sources = NULL;
+        qc_hostfacts_free(hf);
+        QC_HF_OOM(err);
+        return NULL;
+    }
+    return hf;
 }

@@ -98,6 +98,13 @@ QC_DEFINE_CLEANUP(qc_hostfacts *, qc_hostfacts_free);
 /* Reads the running host. `root` prefixes every sysfs/proc/etc path (NULL or "" = the real
  * system; with a prefix, /dev/kvm and the passwd database are not consulted). */
 qc_hostfacts *qc_hostfacts_read(const char *root, qc_error **err);
+/* qc_hostfacts_read() for keying a kept document: the two facts that cost most to read
+ * (KVM's TSC needs a throw-away VM, about a millisecond; the qemu user's uid and gid go
+ * through NSS, as much again) are left out *when* their sources have cheap fingerprints,
+ * and *ret_sources (caller frees) names those fingerprints instead, so that equal facts
+ * and sources mean an equal full read. A fact whose sources cannot be fingerprinted is
+ * read as qc_hostfacts_read() reads it. */
+qc_hostfacts *qc_hostfacts_read_keyed(const char *root, char **ret_sources, qc_error **err);
 
 /* The host facts JSON (2-space pretty printing, final newline). Caller frees. */
 char *qc_hostfacts_to_json(const qc_hostfacts *hf, qc_error **err);

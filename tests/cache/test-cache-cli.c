@@ -946,6 +946,114 @@ t_capabilities_answers(void **state)
     assert_int_equal(qc_ct_answers(t), 0);
 }
 
+/* capabilities through the cache equals a rendering from the same entries without any
+ * kept answer (a copy of the cache without its answers, made first), names emu and
+ * `present`, not `absent` (each optional). */
+static void
+qc_ct_caps_fresh(qc_ct *t, const char *emu, const char *present, const char *absent)
+{
+    qc_autofree char *ref = qc_xasprintf("%s/ref", t->root);
+    qc_autofree char *cmd = qc_xasprintf("PATH=/usr/bin:/bin; rm -rf '%s' && mkdir -p '%s' '%s' "
+                                         "&& cp -p '%s'/* '%s' 2>/dev/null; rm -f '%s'/*.answer",
+                                         ref, ref, t->dir, t->dir, ref, ref);
+    qc_autofree char *live = NULL;
+    qc_run r;
+
+    assert_int_equal(system(cmd), 0);
+    qc_ct_run(t, &r, "capabilities", "--cache-dir", ref, NULL);
+    assert_int_equal(r.exit_code, 0);
+    live = strdup(r.out);
+    qc_run_clear(&r);
+    qc_ct_run(t, &r, "capabilities", "--cache-dir", t->dir, NULL);
+    assert_int_equal(r.exit_code, 0);
+    assert_string_equal(r.out, live);
+    assert_non_null(strstr(r.out, emu));
+    if (present)
+        assert_non_null(strstr(r.out, present));
+    if (absent)
+        assert_null(strstr(r.out, absent));
+    qc_run_clear(&r);
+}
+
+/* Every input of a kept capabilities answer is checked on each query: a qemu-system-* of
+ * $PATH that becomes executable (its directory unchanged), one removed, one added to
+ * another directory of $PATH, a touched binary and a replaced entry each give the fresh
+ * document (equal to one rendered without the cache), and an unchanged host is answered
+ * again without starting anything. */
+static void
+t_capabilities_answer_inputs(void **state)
+{
+    qc_ct *t = *state;
+    qc_autofree char *emu = qc_ct_emu(t, "a", NULL);
+    qc_autofree char *bindir = qc_xasprintf("%s/a", t->root);
+    qc_autofree char *bdir = qc_xasprintf("%s/b", t->root);
+    qc_autofree char *path2 = qc_xasprintf("%s:%s/b", bindir, t->root);
+    qc_autofree char *aarch64 = qc_xasprintf("%s/a/qemu-system-aarch64", t->root);
+    qc_autofree char *riscv = qc_xasprintf("%s/b/qemu-system-riscv64", t->root);
+    qc_autofree char *fx = qc_fixture_for("aarch64");
+    qc_autofree char *script = NULL;
+    qc_autofree char *oldpath = strdup(getenv("PATH") ? getenv("PATH") : "/usr/bin:/bin");
+    qc_run r;
+    int starts;
+
+    assert_non_null(fx);
+    script = qc_xasprintf("#!/bin/sh\nexec '%s' --fake-mode 'replay:%s' \"$@\"\n",
+                          qc_env_path("QC_FAKE_QEMU"), fx);
+    /* not executable: not an emulator, but an input of the answer */
+    assert_int_equal(qc_write_file(aarch64, script, 0644), 0);
+    assert_int_equal(mkdir(bdir, 0755), 0);
+    setenv("PATH", path2, 1);
+    qc_ct_caps_fresh(t, emu, NULL, aarch64);
+    /* answered again: nothing starts, no warning */
+    starts = qc_ct_starts(t);
+    qc_ct_run(t, &r, "capabilities", "--cache-dir", t->dir, NULL);
+    assert_int_equal(r.exit_code, 0);
+    assert_string_equal(r.err, "");
+    assert_null(strstr(r.out, aarch64));
+    qc_run_clear(&r);
+    assert_int_equal(qc_ct_starts(t), starts);
+
+    assert_int_equal(chmod(aarch64, 0755), 0);
+    qc_ct_caps_fresh(t, emu, aarch64, NULL);
+    assert_int_equal(unlink(aarch64), 0);
+    qc_ct_caps_fresh(t, emu, NULL, aarch64);
+    assert_int_equal(qc_write_file(riscv, script, 0755), 0);
+    qc_ct_caps_fresh(t, emu, riscv, NULL);
+    assert_int_equal(unlink(riscv), 0);
+    qc_ct_caps_fresh(t, emu, NULL, riscv);
+
+    /* a touched binary, then an entry replaced behind the answer's back */
+    assert_int_equal(utimensat(AT_FDCWD, emu, NULL, 0), 0);
+    starts = qc_ct_starts(t);
+    qc_ct_run(t, &r, "capabilities", "--cache-dir", t->dir, NULL);
+    assert_int_equal(r.exit_code, 0);
+    qc_run_clear(&r);
+    assert_true(qc_ct_starts(t) > starts);
+    setenv("PATH", oldpath, 1); /* for qc_ct_entry()'s ls */
+    {
+        qc_autofree char *entry = qc_ct_entry(t);
+        qc_autofree char *copy = qc_xasprintf("%s.copy", entry);
+        qc_autofree char *cmd = qc_xasprintf("PATH=/usr/bin:/bin; cp -p '%s' '%s' && "
+                                             "mv '%s' '%s'", entry, copy, copy, entry);
+        qc_autofree char *before = NULL;
+
+        setenv("PATH", path2, 1);
+        qc_ct_run(t, &r, "capabilities", "--cache-dir", t->dir, NULL);
+        before = strdup(r.out);
+        setenv("PATH", oldpath, 1);
+        qc_run_clear(&r);
+        assert_int_equal(system(cmd), 0);
+        setenv("PATH", path2, 1);
+        /* rendered again from the new file (nothing to probe), the same document */
+        starts = qc_ct_starts(t);
+        qc_ct_run(t, &r, "capabilities", "--cache-dir", t->dir, NULL);
+        assert_string_equal(r.out, before);
+        qc_run_clear(&r);
+        assert_int_equal(qc_ct_starts(t), starts);
+    }
+    setenv("PATH", oldpath, 1);
+}
+
 int
 main(void)
 {
@@ -963,6 +1071,8 @@ main(void)
         cmocka_unit_test_setup_teardown(t_usage, qc_ct_setup, qc_ct_teardown),
         cmocka_unit_test_setup_teardown(t_domcaps_answers, qc_ct_setup, qc_ct_teardown),
         cmocka_unit_test_setup_teardown(t_capabilities_answers, qc_ct_setup, qc_ct_teardown),
+        cmocka_unit_test_setup_teardown(t_capabilities_answer_inputs, qc_ct_setup,
+                                        qc_ct_teardown),
     };
 
     return cmocka_run_group_tests_name("cache-cli", tests, NULL, NULL);

@@ -19,6 +19,7 @@
 #include <cmocka.h>
 
 #include "introspect/probe.h"
+#include "lib/internal.h"
 #include "model/model.h"
 #include "qmp/fixture.h"
 #include "schema/capabilities.h"
@@ -429,6 +430,39 @@ test_fake_sysfs(void **state)
     assert_string_equal(hf->secmodels[0].model, "none");
     assert_string_equal(hf->secmodels[1].labels[0].label, "+0:+0");
     qc_hostfacts_free(hf);
+
+    /* the key of a kept capabilities document reads these facts live: each change of one
+     * (huge pages, memory, a CPU going offline) is another key, and the same facts the
+     * same key again */
+    {
+        static const char *const changes[][3] = {
+            {"/sys/kernel/mm/hugepages/hugepages-2048kB/nr_hugepages", "20\n", "10\n"},
+            {"/proc/meminfo", "MemTotal:        4096000 kB\n",
+             "MemTotal:        8192000 kB\nMemFree: 1 kB\n"},
+            {"/sys/devices/system/cpu/cpu3/online", "0\n", "1\n"},
+            {"/sys/devices/system/cpu/cpu0/cache/index3/size", "16384K\n", "32768K\n"},
+        };
+        char *key = qc_lib_caps_key(NULL, root, QCAPS_FORMAT_XML, &err);
+        char *json = qc_lib_caps_key(NULL, root, QCAPS_FORMAT_JSON, &err);
+
+        assert_non_null(key);
+        assert_non_null(json);
+        assert_string_not_equal(key, json);
+        for (size_t i = 0; i < sizeof(changes) / sizeof(changes[0]); i++) {
+            char *k;
+
+            qc_put(root, changes[i][0], changes[i][1]);
+            assert_non_null(k = qc_lib_caps_key(NULL, root, QCAPS_FORMAT_XML, &err));
+            assert_string_not_equal(k, key);
+            free(k);
+            qc_put(root, changes[i][0], changes[i][2]);
+            assert_non_null(k = qc_lib_caps_key(NULL, root, QCAPS_FORMAT_XML, &err));
+            assert_string_equal(k, key);
+            free(k);
+        }
+        free(key);
+        free(json);
+    }
     assert_true(asprintf(&cmd, "rm -rf '%s'", root) > 0);
     assert_int_equal(system(cmd), 0);
     free(cmd);
