@@ -50,7 +50,9 @@
 #include "introspect/probe.h"
 #include "model/model.h"
 
-#define QC_CACHE_FORMAT_VERSION 2
+/* 3: the guests view keeps each KVM CPU definition's alias-of (libvirt 11 names the host CPU
+ * by it); an entry of format 2 lacks it and is probed again. */
+#define QC_CACHE_FORMAT_VERSION 3
 
 typedef struct qc_cache qc_cache;
 

@@ -190,13 +190,16 @@ qc_js_machine(const qc_machine *mc, bool guests)
     return qc_steal(&o);
 }
 
-/* The guests view keeps the name only: the host CPU model walks the names in order. */
+/* The guests view keeps the name and alias-of only: the host CPU model walks the names in
+ * order, and libvirt 11 on names it by the versioned model an alias stands for. */
 static json_object *
 qc_js_cpu_def(const qc_cpu_def *d, bool guests)
 {
     QC_CLEANUP(json_object_putp) json_object *o = json_object_new_object();
 
     if (!o || qc_js_add(o, "name", qc_js_str(d->name), true) < 0)
+        return NULL;
+    if (guests && qc_js_add(o, "alias-of", qc_js_str(d->alias_of), d->alias_of) < 0)
         return NULL;
     if (!guests &&
         (qc_js_add(o, "typename", qc_js_str(d->type_name), d->type_name) < 0 ||

@@ -255,7 +255,7 @@ t_broken(void **state)
     qc_t_broken(t, "hello, world\n", 13, "not a qcaps cache entry");
     qc_t_broken(t, "{\"qcaps-cache\":1,\"engine\n", 25, "corrupt");
     old = strdup(good);
-    p = strstr(old, "\"qcaps-cache\":2");
+    p = strstr(old, "\"qcaps-cache\":3");
     p[strlen("\"qcaps-cache\":")] = '0';
     qc_t_broken(t, old, len, "unknown format 0");
     p[strlen("\"qcaps-cache\":")] = '9';
@@ -263,14 +263,14 @@ t_broken(void **state)
     free(old);
     /* an older format is stale, replaced without a warning */
     old = strdup(good);
-    p = strstr(old, "\"qcaps-cache\":2");
+    p = strstr(old, "\"qcaps-cache\":3");
     p[strlen("\"qcaps-cache\":")] = '1';
     {
         qc_autofree char *reason = NULL;
         qc_t_write_entry(t, old, len);
         t->warnings = 0;
         assert_int_equal(qc_t_lookup(t, c, true, &reason), QC_CACHE_STALE);
-        assert_non_null(strstr(reason, "cache format 1 (now 2)"));
+        assert_non_null(strstr(reason, "cache format 1 (now 3)"));
         assert_int_equal(t->warnings, 0);
     }
     free(old);

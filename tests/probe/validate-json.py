@@ -97,8 +97,8 @@ def guests_of(full):
                                                 "deprecated")} for m in ac["machines"]]}
         if name == "kvm" and keep_cpu:
             defs = ac["cpu-definitions"]
-            out["cpu-definitions"] = None if defs is None else [{"name": d["name"]}
-                                                                for d in defs]
+            out["cpu-definitions"] = None if defs is None else [
+                {"name": d["name"], "alias-of": d["alias-of"]} for d in defs]
             hc = ac["host-cpu"]
             if hc is not None:
                 hc = dict(hc, props=[{k: p[k] for k in ("name", "type", "value")}

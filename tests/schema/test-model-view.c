@@ -215,10 +215,11 @@ qc_set_model(const char *path, void *opaque, qc_error **err)
 }
 
 static char *
-qc_render(const qc_views *v, qc_model *const *models, const qc_hostfacts *hf, bool json)
+qc_render_gen(const qc_views *v, qc_model *const *models, const qc_hostfacts *hf, bool json,
+              qc_lv_gen gen)
 {
     qc_model_set set = {.paths = &v->paths, .v = models};
-    qc_caps_req req = {.host = hf, .emulators = &v->paths, .model = qc_set_model,
+    qc_caps_req req = {.gen = gen, .host = hf, .emulators = &v->paths, .model = qc_set_model,
                        .model_opaque = &set, .json = json};
     qc_error *err = NULL;
     char *out = qc_capabilities_format(&req, &err);
@@ -226,6 +227,42 @@ qc_render(const qc_views *v, qc_model *const *models, const qc_hostfacts *hf, bo
     if (!out)
         fail_msg("%s", err->message);
     return out;
+}
+
+static char *
+qc_render(const qc_views *v, qc_model *const *models, const qc_hostfacts *hf, bool json)
+{
+    return qc_render_gen(v, models, hf, json, QC_LV_9_0);
+}
+
+/* Every generation's document is the same from either view: libvirt 11 on names the host
+ * CPU by the versioned model (kvm64-v1), which the guests view must keep (alias-of). */
+static void
+test_capabilities_generations(void **state)
+{
+    qc_views *v = *state;
+    qc_hostfacts *hf = qc_testfx_host();
+
+    for (int g = QC_LV_9_0; g <= QC_LV_LATEST; g++) {
+        char *full = qc_render_gen(v, v->full, hf, false, (qc_lv_gen) g);
+        char *guests = qc_render_gen(v, v->guests, hf, false, (qc_lv_gen) g);
+        assert_string_equal(guests, full);
+        assert_non_null(strstr(guests, g >= QC_LV_11_3 ? "<model>kvm64-v1</model>"
+                                                       : "<model>kvm64</model>"));
+        if (g == QC_LV_12_8) {
+            char *path = NULL, *golden;
+            assert_true(asprintf(&path, "%s/expected/capabilities/%s.libvirt-12.8.xml",
+                                 qc_testfx_env("QC_FIXTURES"), QC_TESTFX_HOST) > 0);
+            if (!(golden = qc_testfx_read(path)))
+                fail_msg("missing %s", path);
+            assert_string_equal(guests, golden);
+            free(golden);
+            free(path);
+        }
+        free(full);
+        free(guests);
+    }
+    qc_hostfacts_free(hf);
 }
 
 static void
@@ -451,6 +488,7 @@ main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_guests_roundtrip),
         cmocka_unit_test(test_capabilities_equal),
+        cmocka_unit_test(test_capabilities_generations),
         cmocka_unit_test(test_reader_full_strict),
         cmocka_unit_test(test_reader_guests),
     };
