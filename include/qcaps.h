@@ -107,6 +107,15 @@ QCAPS_PUBLIC void qcaps_context_set_tcg_only(qcaps_context *ctx, bool tcg_only);
 QCAPS_PUBLIC void qcaps_context_set_warning_handler(qcaps_context *ctx, qcaps_warning_fn fn,
                                                     void *opaque);
 
+/* What qcaps_capabilities() describes instead of this host: the host facts of a host facts
+ * file (`qcaps capabilities --dump-host-facts` writes one; NULL: the running system), and
+ * the guests of every fixture (*.replies) of a directory instead of the binaries in $PATH
+ * (NULL: $PATH). With both, nothing of this machine is read. */
+QCAPS_PUBLIC int qcaps_context_set_host_facts(qcaps_context *ctx, const char *path,
+                                              qcaps_error **err);
+QCAPS_PUBLIC int qcaps_context_set_fixture_dir(qcaps_context *ctx, const char *dir,
+                                               qcaps_error **err);
+
 /* The model of `emulator`, answered from the cache when valid (see qcaps_cache_mode). */
 QCAPS_PUBLIC qcaps_model *qcaps_get_model(qcaps_context *ctx, const char *emulator,
                                           qcaps_error **err);
@@ -175,6 +184,8 @@ QCAPS_PUBLIC qcaps_host *qcaps_host_parse(const char *text, size_t len, const ch
 QCAPS_PUBLIC char *qcaps_host_to_export(const qcaps_host *h, qcaps_error **err);
 /* The host facts as a host facts file. Caller frees with free(). */
 QCAPS_PUBLIC char *qcaps_host_facts(const qcaps_host *h, qcaps_error **err);
+/* This host's facts, read now, as a host facts file (reads no emulator). Caller frees. */
+QCAPS_PUBLIC char *qcaps_host_facts_now(qcaps_error **err);
 /* The models, sorted by emulator path (borrowed, valid until qcaps_host_free()). */
 QCAPS_PUBLIC size_t qcaps_host_model_count(const qcaps_host *h);
 QCAPS_PUBLIC const qcaps_model *qcaps_host_model(const qcaps_host *h, size_t i);

@@ -28,6 +28,7 @@ typedef struct qc_lib_caps_models {
     qc_cache_answer_src src; /* the entries they came from, for the answer */
     bool uncached;           /* a model did not come from an entry, or failed: keep no
                               * answer */
+    bool offline;            /* only the models loaded up front answer (a fixture dir) */
 } qc_lib_caps_models;
 
 static const qc_model *
@@ -42,6 +43,10 @@ qc_lib_caps_model(const char *path, void *opaque, qc_error **err)
 
     if (k >= 0)
         return ms->v[k];
+    if (ms->offline) {
+        qc_error_set(err, QC_E_NOTFOUND, "no fixture for %s", path);
+        return NULL;
+    }
     /* the host document needs only the guests view of each model */
     if (!(m = qc_context_lookup(ms->ctx, ms->cache, path, NULL, QC_MODEL_VIEW_GUESTS, &id,
                                 err))) {
@@ -64,6 +69,83 @@ qc_lib_caps_model(const char *path, void *opaque, qc_error **err)
     return m;
 }
 
+/* Adds model m of emulator path (taken) to what the lookups answer. */
+static int
+qc_lib_caps_models_add(qc_lib_caps_models *ms, qc_model *m, qc_error **err)
+{
+    qc_model **nv = realloc(ms->v, (ms->n + 1) * sizeof(*nv));
+
+    if (!nv || qc_strlist_add(&ms->paths, m->emulator, err) < 0) {
+        ms->v = nv ? nv : ms->v;
+        qc_model_free(m);
+        return qc_error_set(err, QC_E_NOMEM, "out of memory");
+    }
+    ms->v = nv;
+    ms->v[ms->n++] = m;
+    return 0;
+}
+
+static void
+qc_lib_caps_warn(const char *message, void *opaque)
+{
+    qc_context_warn(opaque, "%s", message);
+}
+
+/* The document of the context's sources (a host facts file, a fixture directory), rendered
+ * every time: no answer is kept for them. */
+static char *
+qc_lib_caps_sources(qcaps_context *ctx, qcaps_format format, qc_error **err)
+{
+    QC_CLEANUP(qc_hostfacts_freep) qc_hostfacts *hf = NULL;
+    qc_lib_caps_models ms = {.ctx = ctx, .offline = ctx->fixture_dir != NULL};
+    qc_model **loaded = NULL;
+    size_t n_loaded = 0;
+    qc_strlist emus = {0};
+    qc_caps_req req = {0};
+    char *out = NULL;
+    int rc = 0;
+
+    hf = ctx->host_facts ? qc_hostfacts_load(ctx->host_facts, err) : qc_hostfacts_read(NULL, err);
+    if (!hf)
+        goto out;
+    if (ctx->fixture_dir) {
+        rc = qc_lib_fixture_models(ctx, ctx->fixture_dir, &loaded, &n_loaded, err);
+        for (size_t i = 0; i < n_loaded; i++) {
+            if (rc == 0 && qc_strlist_add(&emus, loaded[i]->emulator, err) < 0)
+                rc = -1;
+            if (rc == 0)
+                rc = qc_lib_caps_models_add(&ms, loaded[i], err);
+            else
+                qc_model_free(loaded[i]);
+        }
+        free(loaded);
+    } else {
+        if (!(ms.cache = qc_context_cache(ctx, false, err)) && err && *err)
+            goto out;
+        rc = qc_caps_find_emulators(NULL, &emus, err);
+    }
+    if (rc < 0)
+        goto out;
+    req.gen = ctx->libvirt;
+    req.host = hf;
+    req.emulators = &emus;
+    req.model = qc_lib_caps_model;
+    req.model_opaque = &ms;
+    req.warn = qc_lib_caps_warn;
+    req.warn_opaque = ctx;
+    req.json = format == QCAPS_FORMAT_JSON;
+    out = qc_capabilities_format(&req, err);
+out:
+    for (size_t i = 0; i < ms.n; i++)
+        qc_model_free(ms.v[i]);
+    free(ms.v);
+    qc_cache_answer_src_clear(&ms.src);
+    qc_cache_free(ms.cache);
+    qc_strlist_clear(&ms.paths);
+    qc_strlist_clear(&emus);
+    return out;
+}
+
 QCAPS_PUBLIC char *
 qcaps_capabilities(qcaps_context *ctx, qcaps_format format, qcaps_error **err)
 {
@@ -83,6 +165,11 @@ qcaps_capabilities(qcaps_context *ctx, qcaps_format format, qcaps_error **err)
                      ctx ? "unknown format" : "no context");
         qcaps_error_wrap(err, e);
         return NULL;
+    }
+    if (ctx->host_facts || ctx->fixture_dir) {
+        if (!(out = qc_lib_caps_sources(ctx, format, &e)))
+            goto out;
+        return out;
     }
     if (!(ms.cache = qc_context_cache(ctx, false, &e)) && e)
         goto out;

@@ -73,7 +73,45 @@ qcaps_context_free(qcaps_context *ctx)
         return;
     free(ctx->cache_dir);
     qc_strv_free(ctx->firmware_dirs);
+    free(ctx->host_facts);
+    free(ctx->fixture_dir);
     free(ctx);
+}
+
+/* *dst = a copy of value (NULL: unset); the public setters' common part. */
+static int
+qc_context_set_str(qcaps_context *ctx, char **dst, const char *value, const char *what,
+                   qcaps_error **err)
+{
+    qc_error *e = NULL;
+    char *copy = NULL;
+
+    if (!ctx || (value && !*value)) {
+        qc_error_set(&e, QC_E_INVALID, "%s: %s", what, ctx ? "empty name" : "no context");
+        qcaps_error_wrap(err, e);
+        return -1;
+    }
+    if (qc_strdup_opt(&copy, value, &e) < 0) {
+        qcaps_error_wrap(err, e);
+        return -1;
+    }
+    free(*dst);
+    *dst = copy;
+    return 0;
+}
+
+QCAPS_PUBLIC int
+qcaps_context_set_host_facts(qcaps_context *ctx, const char *path, qcaps_error **err)
+{
+    return qc_context_set_str(ctx, ctx ? &ctx->host_facts : NULL, path,
+                              "qcaps_context_set_host_facts", err);
+}
+
+QCAPS_PUBLIC int
+qcaps_context_set_fixture_dir(qcaps_context *ctx, const char *dir, qcaps_error **err)
+{
+    return qc_context_set_str(ctx, ctx ? &ctx->fixture_dir : NULL, dir,
+                              "qcaps_context_set_fixture_dir", err);
 }
 
 QCAPS_PUBLIC int
@@ -302,6 +340,48 @@ static int
 qc_lib_cmp_path(const void *a, const void *b)
 {
     return strcmp(*(const char *const *) a, *(const char *const *) b);
+}
+
+int
+qc_lib_fixture_models(qcaps_context *ctx, const char *dir, qc_model ***models, size_t *n,
+                      qc_error **err)
+{
+    qc_strlist files = {0};
+    int rc = -1;
+
+    if (qc_lib_fixture_dir(dir, &files, err) < 0)
+        goto out;
+    for (size_t i = 0; i < files.n; i++) {
+        QC_CLEANUP(qc_error_freep) qc_error *e = NULL;
+        qc_model *m = qc_context_model(ctx, NULL, files.v[i], &e), **v;
+        bool dup = false;
+
+        for (size_t j = 0; m && m->emulator && j < *n; j++)
+            dup |= (*models)[j]->emulator && strcmp((*models)[j]->emulator, m->emulator) == 0;
+        if (!m || !m->emulator || dup) {
+            qc_context_warn(ctx, "%s skipped: %s", files.v[i],
+                            !m             ? e->message
+                            : !m->emulator ? "no emulator recorded"
+                                           : "another fixture records the same emulator");
+            qc_model_free(m);
+            if (e && e->code == QC_E_NOMEM) {
+                qc_error_propagate(err, qc_steal(&e));
+                goto out;
+            }
+            continue;
+        }
+        if (!(v = realloc(*models, (*n + 1) * sizeof(*v)))) {
+            qc_model_free(m);
+            qc_error_set(err, QC_E_NOMEM, "out of memory");
+            goto out;
+        }
+        *models = v;
+        v[(*n)++] = m;
+    }
+    rc = 0;
+out:
+    qc_strlist_clear(&files);
+    return rc;
 }
 
 int

@@ -102,37 +102,21 @@ qc_host_model_cmp(const void *a, const void *b)
 
 /* ---- reading a host -------------------------------------------------------------------- */
 
-/* The models of every *.replies of dir, in name order; one that fails is a warning. */
+/* The models of every *.replies of dir (qc_lib_fixture_models). */
 static int
 qc_host_read_fixtures(qcaps_context *ctx, qcaps_host *h, const char *dir, qc_error **err)
 {
-    qc_strlist files = {0};
-    int rc = -1;
+    qc_model **v = NULL;
+    size_t n = 0;
+    int rc = qc_lib_fixture_models(ctx, dir, &v, &n, err);
 
-    if (qc_lib_fixture_dir(dir, &files, err) < 0)
-        goto out;
-    for (size_t i = 0; i < files.n; i++) {
-        QC_CLEANUP(qc_error_freep) qc_error *e = NULL;
-        qc_model *m = qc_context_model(ctx, NULL, files.v[i], &e);
-
-        if (!m || !m->emulator || qc_host_has(h, m->emulator)) {
-            qc_context_warn(ctx, "%s skipped: %s", files.v[i],
-                            !m             ? e->message
-                            : !m->emulator ? "no emulator recorded"
-                                           : "another fixture records the same emulator");
-            qc_model_free(m);
-            if (e && e->code == QC_E_NOMEM) {
-                qc_error_propagate(err, qc_steal(&e));
-                goto out;
-            }
-            continue;
-        }
-        if (qc_host_add(h, m, err) < 0)
-            goto out;
+    for (size_t i = 0; i < n; i++) {
+        if (rc == 0)
+            rc = qc_host_add(h, v[i], err);
+        else
+            qc_model_free(v[i]);
     }
-    rc = 0;
-out:
-    qc_strlist_clear(&files);
+    free(v);
     return rc;
 }
 
@@ -235,6 +219,18 @@ qcaps_host_read(qcaps_context *ctx, const qcaps_host_query *q, qcaps_error **err
     if (!(h = qc_host_read_internal(ctx, q, &e)))
         qcaps_error_wrap(err, e);
     return h;
+}
+
+QCAPS_PUBLIC char *
+qcaps_host_facts_now(qcaps_error **err)
+{
+    QC_CLEANUP(qc_hostfacts_freep) qc_hostfacts *hf = NULL;
+    qc_error *e = NULL;
+    char *text = NULL;
+
+    if (!(hf = qc_hostfacts_read(NULL, &e)) || !(text = qc_hostfacts_to_json(hf, &e)))
+        qcaps_error_wrap(err, e);
+    return text;
 }
 
 /* ---- the export document ----------------------------------------------------------------- */

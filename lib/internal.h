@@ -40,6 +40,8 @@ struct qcaps_context {
     void *warn_opaque;
     bool tcg_only;              /* probe with TCG only; such models bypass the cache */
     qc_lv_gen libvirt;          /* the libvirt generation documents follow (default latest) */
+    char *host_facts;           /* capabilities: host facts file instead of the system */
+    char *fixture_dir;          /* capabilities: fixtures instead of the binaries in $PATH */
 };
 
 /* The context's libvirt generation (QC_LV_LATEST without a context). */
@@ -72,6 +74,12 @@ qc_model *qc_context_lookup(qcaps_context *ctx, qc_cache *cache, const char *emu
                             qc_error **err);
 /* The paths of the fixtures (*.replies) of directory `dir`, sorted, appended to ret. */
 int qc_lib_fixture_dir(const char *dir, qc_strlist *ret, qc_error **err);
+/* Replays every fixture of `dir` in name order and appends its model to *models (*n of
+ * them): one per emulator recorded; a fixture that fails, records no emulator or one an
+ * earlier model has is skipped with a warning. The one loader of capabilities --fixture-dir
+ * and of a host's fixtures (qcaps_host_read). */
+int qc_lib_fixture_models(qcaps_context *ctx, const char *dir, qc_model ***models, size_t *n,
+                          qc_error **err);
 /* Passes a warning to the context's handler (nothing when none is set). */
 void qc_context_warn(qcaps_context *ctx, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
