@@ -39,9 +39,9 @@ qc_fd_read(int fd, const char *name, unsigned flags, size_t limit, unsigned line
     if ((flags & QC_READ_REGULAR) && !S_ISREG(st.st_mode))
         return qc_error_set(err, QC_E_INVALID, "'%s' is not a regular file", name);
     if (S_ISREG(st.st_mode) && st.st_size > 0) {
-        if ((uintmax_t)st.st_size > limit)
+        if ((uintmax_t) st.st_size > limit)
             return qc_read_too_large(err, name, limit);
-        known = (size_t)st.st_size;
+        known = (size_t) st.st_size;
     }
     cap = lines || !known ? QC_READ_CHUNK : known + 1;
     if (cap > max_cap)
@@ -68,7 +68,7 @@ qc_fd_read(int fd, const char *name, unsigned flags, size_t limit, unsigned line
             return qc_error_set_errno(err, errno, "cannot read '%s'", name);
         if (n == 0)
             break;
-        len += (size_t)n;
+        len += (size_t) n;
         if (len > limit)
             return qc_read_too_large(err, name, limit);
         for (; lines && seen < len && nl < lines; seen++)
@@ -111,8 +111,8 @@ qc_tmp_tag(char tag[7])
     uint64_t x;
 
     clock_gettime(CLOCK_REALTIME, &ts);
-    x = atomic_fetch_add(&counter, 1) * 0x9e3779b97f4a7c15ULL ^ (uint64_t)getpid() << 32 ^
-        (uint64_t)ts.tv_nsec ^ (uint64_t)ts.tv_sec;
+    x = atomic_fetch_add(&counter, 1) * 0x9e3779b97f4a7c15ULL ^ (uint64_t) getpid() << 32 ^
+        (uint64_t) ts.tv_nsec ^ (uint64_t) ts.tv_sec;
     x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
     x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
     x ^= x >> 31;
@@ -134,16 +134,17 @@ qc_writev_all(int fd, const struct iovec *iov, size_t n)
 
         for (; k < QC_N_ELEMENTS(v) && i + k < n; k++)
             v[k] = iov[i + k];
-        w = writev(fd, v, (int)k);
+        w = writev(fd, v, (int) k);
         if (w < 0 && errno == EINTR)
             continue;
         if (w < 0)
             return -1;
         /* past the buffers written whole, then the rest of a partial one */
-        for (; i < n && (size_t)w >= iov[i].iov_len; i++)
-            w -= (ssize_t)iov[i].iov_len;
+        for (; i < n && (size_t) w >= iov[i].iov_len; i++)
+            w -= (ssize_t) iov[i].iov_len;
         if (i < n && w > 0) {
-            if (qc_write_all(fd, (const char *)iov[i].iov_base + w, iov[i].iov_len - (size_t)w) < 0)
+            if (qc_write_all(fd, (const char *) iov[i].iov_base + w, iov[i].iov_len - (size_t) w) <
+                0)
                 return -1;
             i++;
         }
@@ -162,7 +163,7 @@ qc_sync_dir(int dirfd, const char *name)
     if (dirfd != AT_FDCWD)
         return fsync(dirfd);
     slash = strrchr(name, '/');
-    if (!(dir = slash ? strndup(name, slash == name ? 1 : (size_t)(slash - name)) : strdup(".")))
+    if (!(dir = slash ? strndup(name, slash == name ? 1 : (size_t) (slash - name)) : strdup(".")))
         return -1;
     if ((fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
         return -1;
@@ -207,7 +208,7 @@ qc_file_write_atomic(int dirfd, const char *name, const struct iovec *iov, size_
         return qc_error_set_errno(err, errno, "cannot sync the directory of '%s'", name);
     return 0;
 fail:
-    (void)unlinkat(dirfd, tmp, 0);
+    (void) unlinkat(dirfd, tmp, 0);
     qc_emergency_remove(slot);
     return -1;
 }

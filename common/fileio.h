@@ -40,7 +40,7 @@ qc_write_all(int fd, const void *data, size_t len)
         if (n < 0)
             return -1;
         p += n;
-        len -= (size_t)n;
+        len -= (size_t) n;
     }
     return 0;
 }

@@ -170,7 +170,7 @@ t_read_pipe(void **state)
     int p[2];
     pid_t pid;
 
-    (void)state;
+    (void) state;
     for (int over = 0; over < 2; over++) {
         assert_int_equal(pipe(p), 0);
         if ((pid = fork()) == 0) {
@@ -209,7 +209,7 @@ t_read_failures(void **state)
 {
     qc_t *t = *state;
     qc_error *err = NULL;
-    char *data = (char *)"untouched", *p;
+    char *data = (char *) "untouched", *p;
     size_t len = 7;
 
     /* missing: QC_E_SYSTEM with ENOENT, naming the file */
@@ -257,13 +257,13 @@ t_write_atomic(void **state)
 {
     qc_t *t = *state;
     qc_error *err = NULL;
-    struct iovec iov[3] = {{(void *)"head", 4}, {(void *)"\n", 1}, {(void *)"body\n", 5}};
+    struct iovec iov[3] = {{(void *) "head", 4}, {(void *) "\n", 1}, {(void *) "body\n", 5}};
     char *p = qc_t_path(t, "out"), *text;
     struct stat st;
     mode_t old = umask(077);
 
     for (int sync = QC_SYNC_NONE; sync <= QC_SYNC_DIR; sync++) {
-        assert_int_equal(qc_file_write_atomic(t->dirfd, "out", iov, 3, 0644, (qc_sync)sync, &err),
+        assert_int_equal(qc_file_write_atomic(t->dirfd, "out", iov, 3, 0644, (qc_sync) sync, &err),
                          0);
         assert_non_null(text = qc_read_file(p));
         assert_string_equal(text, "head\nbody\n");
@@ -315,7 +315,7 @@ t_write_failures(void **state)
 {
     qc_t *t = *state;
     qc_error *err = NULL;
-    struct iovec iov = {(void *)"x", 1};
+    struct iovec iov = {(void *) "x", 1};
     int gone;
 
     /* a directory that no longer exists: nothing can be created in it */
