@@ -6,19 +6,16 @@
  * answer file holds that document with everything it was made from, so that reading it
  * back is exactly as right as rendering it again.
  */
-#include <dirent.h>
-#include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include <json-c/json.h>
 
 #include "cache/cache-internal.h"
 #include "common/fileio.h"
+#include "common/jsonread.h"
 #include "common/pathsig.h"
 
 #define QC_ANSWER_MAGIC "{\"qcaps-answer\":"
@@ -36,15 +33,6 @@ qc_cache_answer_clear(qc_cache_answer *a)
     free(a->text);
     qc_strlist_clear(&a->warnings);
     memset(a, 0, sizeof(*a));
-}
-
-bool
-qc_cache_answer_file(const char *name)
-{
-    const char *s = strstr(name, QC_CACHE_SUFFIX "."), *a;
-
-    return s && (a = strstr(s, QC_CACHE_ANSWER_INFIX)) &&
-           (a[strlen(QC_CACHE_ANSWER_INFIX)] == '\0' || a[strlen(QC_CACHE_ANSWER_INFIX)] == '.');
 }
 
 void
@@ -109,12 +97,13 @@ qc_cache_fresh_id(qc_cache *c, const char *emulator, bool *ret_oom)
     return id;
 }
 
+/* String member `key` of o is `want`. */
 static bool
-qc_js_streq(json_object *o, const char *key, const char *want)
+qc_js_streq(qc_jr *r, json_object *o, const char *key, const char *want)
 {
     json_object *v = NULL;
 
-    return json_object_object_get_ex(o, key, &v) && json_object_is_type(v, json_type_string) &&
+    return qc_jr_get(r, o, key, json_type_string, false, &v) == 0 &&
            strcmp(json_object_get_string(v), want) == 0;
 }
 
@@ -133,15 +122,14 @@ qc_js_pair(json_object *pair, const char **a, const char **b)
     return true;
 }
 
-/* Every [emulator, id] of `entries` names a valid entry that is still that one, and every
- * [path, signature] of `inputs` still holds: 1, else 0 (-1 on OOM). */
+/* Every [emulator, id] of array `entries` (not empty) names a valid entry that is still
+ * that one, and every [path, signature] of array `inputs` still holds: 1, else 0 (-1 on OOM). */
 static int
 qc_answer_sources_hold(qc_cache *c, json_object *entries, json_object *inputs)
 {
     const char *a, *b;
 
-    if (!json_object_is_type(entries, json_type_array) || !json_object_array_length(entries) ||
-        !json_object_is_type(inputs, json_type_array))
+    if (!json_object_array_length(entries))
         return 0;
     for (size_t i = 0; i < json_object_array_length(entries); i++) {
         qc_autofree char *id = NULL;
@@ -169,11 +157,12 @@ qc_cache_answer_decode(const qc_cache *c, char *data, size_t len, const char *qu
                        qc_cache_answer *ret, json_object **ret_header)
 {
     QC_CLEANUP(json_object_putp) json_object *o = NULL;
-    json_object *v = NULL, *warnings = NULL, *entries = NULL, *inputs = NULL;
+    json_object *hash = NULL, *warnings = NULL, *w;
     json_tokener *tok;
     const char *nl;
     size_t body;
-    int64_t bytes;
+    int64_t format, bytes;
+    qc_jr r;
 
     memset(ret, 0, sizeof(*ret));
     *ret_header = NULL;
@@ -185,24 +174,23 @@ qc_cache_answer_decode(const qc_cache *c, char *data, size_t len, const char *qu
     o = json_tokener_parse_ex(tok, data, (int) (nl - data));
     json_tokener_free(tok);
     body = (size_t) (nl - data) + 1;
-    if (!o || !json_object_is_type(o, json_type_object) ||
-        !json_object_object_get_ex(o, "qcaps-answer", &v) ||
-        json_object_get_int(v) != QC_ANSWER_FORMAT || !qc_js_streq(o, "engine", c->engine) ||
-        !qc_js_streq(o, "query", query) || !json_object_object_get_ex(o, "bytes", &v) ||
-        !json_object_is_type(v, json_type_int))
+    /* a malformed header is no answer: only whether it is matters, not why */
+    qc_jr_init(&r, NULL, NULL, NULL);
+    if (!o || qc_jr_check(&r, o, json_type_object, false) < 0 ||
+        qc_jr_int64(&r, o, "qcaps-answer", &format) < 0 || format != QC_ANSWER_FORMAT ||
+        !qc_js_streq(&r, o, "engine", c->engine) || !qc_js_streq(&r, o, "query", query) ||
+        qc_jr_int64(&r, o, "bytes", &bytes) < 0)
         return 0;
-    bytes = json_object_get_int64(v);
     if (bytes < 0 || (size_t) bytes != len - body ||
-        !json_object_object_get_ex(o, "hash", &v) || !json_object_is_type(v, json_type_string) ||
-        strtoull(json_object_get_string(v), NULL, 16) != qc_cache_hash(data + body, len - body) ||
-        !json_object_object_get_ex(o, "warnings", &warnings) ||
-        !json_object_is_type(warnings, json_type_array) ||
-        !json_object_object_get_ex(o, "entries", &entries) ||
-        !json_object_object_get_ex(o, "inputs", &inputs))
+        qc_jr_get(&r, o, "hash", json_type_string, false, &hash) < 0 ||
+        strtoull(json_object_get_string(hash), NULL, 16) !=
+            qc_cache_hash(data + body, len - body) ||
+        qc_jr_get(&r, o, "warnings", json_type_array, false, &warnings) < 0 ||
+        !json_object_object_get_ex(o, "entries", NULL) ||
+        !json_object_object_get_ex(o, "inputs", NULL))
         return 0;
     for (size_t i = 0; i < json_object_array_length(warnings); i++) {
-        json_object *w = json_object_array_get_idx(warnings, i);
-        if (!json_object_is_type(w, json_type_string)) {
+        if (qc_jr_elem(&r, warnings, i, json_type_string, &w) < 0) {
             qc_strlist_clear(&ret->warnings);
             return 0;
         }
@@ -221,9 +209,11 @@ int
 qc_cache_answer_sources_hold(qc_cache *c, json_object *header)
 {
     json_object *entries = NULL, *inputs = NULL;
+    qc_jr r;
 
-    if (!json_object_object_get_ex(header, "entries", &entries) ||
-        !json_object_object_get_ex(header, "inputs", &inputs))
+    qc_jr_init(&r, NULL, NULL, NULL);
+    if (qc_jr_get(&r, header, "entries", json_type_array, false, &entries) < 0 ||
+        qc_jr_get(&r, header, "inputs", json_type_array, false, &inputs) < 0)
         return 0;
     return qc_answer_sources_hold(c, entries, inputs);
 }
@@ -232,34 +222,20 @@ int
 qc_cache_answer_get(qc_cache *c, const char *owner, const char *slot, const char *query,
                     qc_cache_answer *ret, qc_error **err)
 {
+    QC_CLEANUP(qc_error_freep) qc_error *rerr = NULL;
     qc_autofree char *name = NULL;
     qc_autofree char *data = NULL;
-    qc_autoclose int fd = -1;
     json_object *header = NULL;
-    struct stat st;
     size_t len = 0;
     int r;
 
     memset(ret, 0, sizeof(*ret));
     if (!(name = qc_answer_name(owner, slot, err)))
         return -1;
-    fd = openat(c->dirfd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
-    if (fd < 0 || fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) ||
-        (size_t) st.st_size > QC_ANSWER_MAX_BYTES)
-        return 0;
-    if (!(data = malloc((size_t) st.st_size + 1)))
-        return qc_error_set(err, QC_E_NOMEM, "out of memory");
-    while (len < (size_t) st.st_size) {
-        ssize_t n = read(fd, data + len, (size_t) st.st_size - len);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n <= 0)
-            break;
-        len += (size_t) n;
-    }
-    if (len != (size_t) st.st_size)
-        return 0;
-    data[len] = '\0';
+    /* none, a symlink, no regular file, too large, unreadable: no answer */
+    if (qc_file_read(c->dirfd, name, QC_READ_NOFOLLOW | QC_READ_REGULAR, QC_ANSWER_MAX_BYTES,
+                     &data, &len, &rerr) < 0)
+        return rerr->code == QC_E_NOMEM ? qc_error_set(err, QC_E_NOMEM, "out of memory") : 0;
     if ((r = qc_cache_answer_decode(c, data, len, query, ret, &header)) == 1) {
         ret->text = NULL; /* still data's until the sources are known to hold */
         r = qc_cache_answer_sources_hold(c, header);
@@ -334,8 +310,7 @@ qc_cache_answer_put(qc_cache *c, const char *owner, const char *slot, const char
 {
     QC_CLEANUP(json_object_putp) json_object *head = NULL;
     qc_autofree char *name = NULL;
-    qc_autofree char *tmp = NULL;
-    qc_autoclose int fd = -1;
+    struct iovec iov[3];
     const char *line;
 
     if (src->entry_emulators.n != src->entry_ids.n || !src->entry_ids.n ||
@@ -345,43 +320,18 @@ qc_cache_answer_put(qc_cache *c, const char *owner, const char *slot, const char
     if (!(name = qc_answer_name(owner, slot, err)))
         return -1;
     if (!(head = qc_answer_header(c, query, src, text, len)) ||
-        !(line = json_object_to_json_string_ext(head, QC_JSON_FLAGS)) ||
-        asprintf(&tmp, "%s.new%ld", name, (long) getpid()) < 0)
+        !(line = json_object_to_json_string_ext(head, QC_JSON_FLAGS)))
         return qc_error_set(err, QC_E_NOMEM, "out of memory");
-    /* A leftover of ours (same pid: an earlier crash) is ours to replace. */
-    (void) unlinkat(c->dirfd, tmp, 0);
-    fd = openat(c->dirfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
-    if (fd < 0)
-        return qc_error_set_errno(err, errno, "cannot create '%s/%s'", c->dir, tmp);
+    iov[0].iov_base = (void *) line;
+    iov[0].iov_len = strlen(line);
+    iov[1].iov_base = (void *) "\n";
+    iov[1].iov_len = 1;
+    iov[2].iov_base = (void *) text;
+    iov[2].iov_len = len;
     /* No fsync: a torn answer fails its checksum and is rendered again. */
-    if (fchmod(fd, 0644) < 0 || qc_write_all(fd, line, strlen(line)) < 0 ||
-        qc_write_all(fd, "\n", 1) < 0 || qc_write_all(fd, text, len) < 0 ||
-        close(qc_steal_fd(&fd)) < 0 || renameat(c->dirfd, tmp, c->dirfd, name) < 0) {
-        int e = errno;
-        (void) unlinkat(c->dirfd, tmp, 0);
-        return qc_error_set_errno(err, e, "cannot write '%s/%s'", c->dir, name);
+    if (qc_file_write_atomic(c->dirfd, name, iov, 3, 0644, QC_SYNC_NONE, err) < 0) {
+        qc_error_prefix(err, "cache directory '%s'", c->dir);
+        return -1;
     }
     return 0;
-}
-
-void
-qc_cache_answers_remove(qc_cache *c, const char *entry)
-{
-    size_t n = strlen(entry);
-    struct dirent *de;
-    DIR *d;
-    int fd = openat(c->dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-
-    if (fd < 0)
-        return;
-    if (!(d = fdopendir(fd))) {
-        close(fd);
-        return;
-    }
-    while ((de = readdir(d))) {
-        if (strncmp(de->d_name, entry, n) == 0 && de->d_name[n] == '.' &&
-            qc_cache_answer_file(de->d_name))
-            (void) unlinkat(c->dirfd, de->d_name, 0);
-    }
-    closedir(d);
 }

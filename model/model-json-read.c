@@ -377,7 +377,8 @@ qc_rd_gic(qc_jr *r, json_object *o, void *elem)
 {
     qc_gic_cap *g = elem;
 
-    return qc_jr_int(r, o, "version", &g->version) < 0 || qc_jr_bool(r, o, "kernel", &g->kernel) < 0 ||
+    return qc_jr_int(r, o, "version", &g->version) < 0 ||
+                   qc_jr_bool(r, o, "kernel", &g->kernel) < 0 ||
                    qc_jr_bool(r, o, "emulated", &g->emulated) < 0
                ? -1
                : 0;
