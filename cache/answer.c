@@ -23,8 +23,6 @@
 #define QC_ANSWER_MAX_BYTES ((size_t) 64 << 20)
 #define QC_JSON_FLAGS (JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE)
 
-QC_DEFINE_CLEANUP(json_object *, json_object_put);
-
 void
 qc_cache_answer_clear(qc_cache_answer *a)
 {

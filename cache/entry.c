@@ -15,8 +15,6 @@
 #define QC_CACHE_MAGIC "{\"qcaps-cache\":"
 #define QC_JSON_FLAGS (JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE)
 
-QC_DEFINE_CLEANUP(json_object *, json_object_put);
-
 void
 qc_cache_keys_clear(qc_cache_keys *k)
 {

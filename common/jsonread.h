@@ -16,7 +16,8 @@
  * that only needs to know whether a document is well formed: the path is still built, no
  * message is). The path is built without printf, since a cached model is read this way
  * on every cache hit; a path longer than 511 bytes is cut short in messages. Links
- * json-c and common/ only.
+ * json-c and common/ only. It also defines the cleanup json_object_putp (QC_CLEANUP), so a
+ * file that includes it does not define its own.
  */
 #ifndef QC_COMMON_JSONREAD_H
 #define QC_COMMON_JSONREAD_H
@@ -28,6 +29,8 @@
 #include <json-c/json.h>
 
 #include "common/error.h"
+
+QC_DEFINE_CLEANUP(json_object *, json_object_put);
 
 typedef struct qc_jr {
     char path[512];

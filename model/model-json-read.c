@@ -11,8 +11,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-QC_DEFINE_CLEANUP(json_object *, json_object_put);
-
 /* The reader is common/jsonread.h's: a qc_jr carries the member path of the value being
  * read ("accelerators.kvm.machines[3].cpu-max") so every type error names exactly what is
  * wrong; its opaque pointer is the view of the document being read. */

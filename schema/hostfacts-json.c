@@ -16,8 +16,6 @@
 /* A host facts file is a few KiB; anything this large is no such file. */
 #define QC_HOSTFACTS_MAX_BYTES ((size_t) 16 << 20)
 
-QC_DEFINE_CLEANUP(json_object *, json_object_put);
-
 /* ---- writing ----------------------------------------------------------------------------- */
 
 /* Adds v under key; remembers an allocation failure in *bad (v NULL). */
