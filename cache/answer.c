@@ -6,27 +6,25 @@
  * answer file holds that document with everything it was made from, so that reading it
  * back is exactly as right as rendering it again.
  */
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <unistd.h>
+#include <sys/uio.h>
 
 #include <json-c/json.h>
 
 #include "cache/cache-internal.h"
 #include "common/fileio.h"
+#include "common/jsonread.h"
 #include "common/pathsig.h"
 
 #define QC_ANSWER_MAGIC "{\"qcaps-answer\":"
 #define QC_ANSWER_FORMAT 2 /* 2: entries carry their file signature and keys */
 #define QC_ANSWER_MAX_BYTES ((size_t) 64 << 20)
 #define QC_JSON_FLAGS (JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE)
-
-QC_DEFINE_CLEANUP(json_object *, json_object_put);
 
 void
 qc_cache_answer_clear(qc_cache_answer *a)
@@ -36,15 +34,6 @@ qc_cache_answer_clear(qc_cache_answer *a)
     free(a->text);
     qc_strlist_clear(&a->warnings);
     memset(a, 0, sizeof(*a));
-}
-
-bool
-qc_cache_answer_file(const char *name)
-{
-    const char *s = strstr(name, QC_CACHE_SUFFIX "."), *a;
-
-    return s && (a = strstr(s, QC_CACHE_ANSWER_INFIX)) &&
-           (a[strlen(QC_CACHE_ANSWER_INFIX)] == '\0' || a[strlen(QC_CACHE_ANSWER_INFIX)] == '.');
 }
 
 void
@@ -78,35 +67,6 @@ qc_answer_name(const char *owner, const char *slot, qc_error **err)
         return NULL;
     }
     return name;
-}
-
-char *
-qc_cache_fresh_id(qc_cache *c, const char *emulator, bool *ret_oom)
-{
-    QC_CLEANUP(qc_error_freep) qc_error *err = NULL;
-    qc_autofree char *name = qc_cache_entry_name(emulator, NULL);
-    qc_autofree char *data = NULL;
-    qc_autofree char *reason = NULL;
-    qc_cache_header h;
-    size_t len = 0, body = 0;
-    char *id = NULL;
-    int state;
-
-    *ret_oom = false;
-    if (!name) {
-        *ret_oom = true;
-        return NULL;
-    }
-    /* the key header is all it takes: line 1 names the model lines by their checksums */
-    state = qc_cache_read_head(c, emulator, name, 1, &data, &len, &h, &body, &reason, &err);
-    if (state != QC_CACHE_FRESH) {
-        *ret_oom = state < 0 && err && err->code == QC_E_NOMEM;
-        return NULL;
-    }
-    qc_cache_header_clear(&h);
-    if (!(id = qc_cache_entry_id(data, body - 1)))
-        *ret_oom = true;
-    return id;
 }
 
 static bool
@@ -320,34 +280,20 @@ int
 qc_cache_answer_get(qc_cache *c, const char *owner, const char *slot, const char *query,
                     qc_cache_answer *ret, qc_error **err)
 {
+    QC_CLEANUP(qc_error_freep) qc_error *rerr = NULL;
     qc_autofree char *name = NULL;
     qc_autofree char *data = NULL;
-    qc_autoclose int fd = -1;
     json_object *header = NULL;
-    struct stat st;
     size_t len = 0;
     int r;
 
     memset(ret, 0, sizeof(*ret));
     if (!(name = qc_answer_name(owner, slot, err)))
         return -1;
-    fd = openat(c->dirfd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
-    if (fd < 0 || fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) ||
-        (size_t) st.st_size > QC_ANSWER_MAX_BYTES)
-        return 0;
-    if (!(data = malloc((size_t) st.st_size + 1)))
-        return qc_error_set(err, QC_E_NOMEM, "out of memory");
-    while (len < (size_t) st.st_size) {
-        ssize_t n = read(fd, data + len, (size_t) st.st_size - len);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n <= 0)
-            break;
-        len += (size_t) n;
-    }
-    if (len != (size_t) st.st_size)
-        return 0;
-    data[len] = '\0';
+    /* none, a symlink, no regular file, too large, unreadable: no answer */
+    if (qc_file_read(c->dirfd, name, QC_READ_NOFOLLOW | QC_READ_REGULAR, QC_ANSWER_MAX_BYTES,
+                     &data, &len, &rerr) < 0)
+        return rerr->code == QC_E_NOMEM ? qc_error_set(err, QC_E_NOMEM, "out of memory") : 0;
     if ((r = qc_cache_answer_decode(c, data, len, query, ret, &header)) == 1) {
         ret->text = NULL; /* still data's until the sources are known to hold */
         r = qc_cache_answer_sources_hold(c, header);
@@ -474,10 +420,9 @@ qc_cache_answer_put(qc_cache *c, const char *owner, const char *slot, const char
 {
     QC_CLEANUP(json_object_putp) json_object *head = NULL;
     qc_autofree char *name = NULL;
-    qc_autofree char *tmp = NULL;
     qc_autofree char *inputs_sig = NULL;
-    qc_autoclose int fd = -1;
     qc_strlist files = {0}, keysigs = {0};
+    struct iovec iov[3];
     const char *line;
     int r;
 
@@ -494,44 +439,18 @@ qc_cache_answer_put(qc_cache *c, const char *owner, const char *slot, const char
     qc_strlist_clear(&keysigs);
     if (r <= 0)
         return r; /* 0: an entry changed meanwhile, this answer would never hold */
-    if (!head ||
-        !(line = json_object_to_json_string_ext(head, QC_JSON_FLAGS)) ||
-        asprintf(&tmp, "%s.new%ld", name, (long) getpid()) < 0)
+    if (!head || !(line = json_object_to_json_string_ext(head, QC_JSON_FLAGS)))
         return qc_error_set(err, QC_E_NOMEM, "out of memory");
-    /* A leftover of ours (same pid: an earlier crash) is ours to replace. */
-    (void) unlinkat(c->dirfd, tmp, 0);
-    fd = openat(c->dirfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
-    if (fd < 0)
-        return qc_error_set_errno(err, errno, "cannot create '%s/%s'", c->dir, tmp);
+    iov[0].iov_base = (void *) line;
+    iov[0].iov_len = strlen(line);
+    iov[1].iov_base = (void *) "\n";
+    iov[1].iov_len = 1;
+    iov[2].iov_base = (void *) text;
+    iov[2].iov_len = len;
     /* No fsync: a torn answer fails its checksum and is rendered again. */
-    if (fchmod(fd, 0644) < 0 || qc_write_all(fd, line, strlen(line)) < 0 ||
-        qc_write_all(fd, "\n", 1) < 0 || qc_write_all(fd, text, len) < 0 ||
-        close(qc_steal_fd(&fd)) < 0 || renameat(c->dirfd, tmp, c->dirfd, name) < 0) {
-        int e = errno;
-        (void) unlinkat(c->dirfd, tmp, 0);
-        return qc_error_set_errno(err, e, "cannot write '%s/%s'", c->dir, name);
+    if (qc_file_write_atomic(c->dirfd, name, iov, 3, 0644, QC_SYNC_NONE, err) < 0) {
+        qc_error_prefix(err, "cache directory '%s'", c->dir);
+        return -1;
     }
     return 0;
-}
-
-void
-qc_cache_answers_remove(qc_cache *c, const char *entry)
-{
-    size_t n = strlen(entry);
-    struct dirent *de;
-    DIR *d;
-    int fd = openat(c->dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-
-    if (fd < 0)
-        return;
-    if (!(d = fdopendir(fd))) {
-        close(fd);
-        return;
-    }
-    while ((de = readdir(d))) {
-        if (strncmp(de->d_name, entry, n) == 0 && de->d_name[n] == '.' &&
-            qc_cache_answer_file(de->d_name))
-            (void) unlinkat(c->dirfd, de->d_name, 0);
-    }
-    closedir(d);
 }

@@ -1,8 +1,16 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* cache-internal.h: structs and helpers shared by the files of cache/ (not installed).
  *
- * Contract: entry.c encodes and decodes entry files and compares keys (pure, no I/O);
- * cache.c does the directory, file and lock I/O; warm.c drives many probes at once.
+ * Contract: calls go one way, down this list, never back up:
+ *   warm.c     drives many probes at once (calls cache.c)
+ *   list.c     lists, verifies and clears entries (calls cache.c, entry.c, files.h)
+ *   answer.c   documents kept beside entries (calls cache.c, entry.c, files.h)
+ *   cache.c    the directory, lookup, store and locks (calls entry.c, hostkeys.c, files.h)
+ *   entry.c    encodes and decodes entry files and compares keys (pure, no I/O)
+ *   hostkeys.c reads the host inputs of a probe
+ *   files.c    names, checksum and raw reads of the directory's files (files.h)
+ * What a lower file offers its callers is declared here (files.c's in files.h); a helper
+ * two upper files share moves down, never sideways.
  */
 #ifndef QC_CACHE_INTERNAL_H
 #define QC_CACHE_INTERNAL_H
@@ -13,15 +21,7 @@
 #include <sys/types.h>
 
 #include "cache/cache.h"
-
-#define QC_CACHE_SUFFIX ".qcache"
-#define QC_CACHE_LOCK_SUFFIX ".lock"
-#define QC_CACHE_NEW_SUFFIX ".new"
-#define QC_CACHE_ANSWER_INFIX ".answer" /* <entry>.<slot hash>.answer[.new<pid>] */
-/* The pseudo-entry that owns answers made from many entries; no emulator entry can have
- * this name (theirs end in -<hash>). */
-#define QC_CACHE_OWN_ENTRY "qcaps"
-#define QC_CACHE_MAX_BYTES ((size_t) 256 << 20)
+#include "cache/files.h"
 
 /* Fingerprints of the host inputs of a probe, as (name, value) pairs (hostkeys.c). */
 typedef struct qc_host_inputs {
@@ -72,8 +72,6 @@ typedef struct qc_cache_header {
 void qc_cache_header_clear(qc_cache_header *h);
 void qc_cache_keys_clear(qc_cache_keys *k);
 
-uint64_t qc_cache_hash(const char *data, size_t len);
-
 /* Header line, the guests view and the full model as compact JSON, each ending in "\n".
  * Caller frees. */
 char *qc_cache_entry_encode(const qc_cache *c, const qc_cache_keys *k, const qc_model *m,
@@ -99,17 +97,13 @@ const char *qc_cache_entry_line(const qc_cache_header *h, const char *body, size
 qc_model *qc_cache_entry_model(const qc_cache_header *h, const char *body, size_t len,
                                qc_model_view view, char **ret_reason);
 
-/* ---- shared by cache.c and list.c --------------------------------------------------- */
+/* ---- cache.c, for answer.c, list.c and warm.c ------------------------------------------ */
 typedef enum qc_lookup_mode {
     QC_LOOKUP_QUIET = 0,
     QC_LOOKUP_REPORT,   /* warn about a broken entry */
     QC_LOOKUP_DISCARD,  /* warn and remove it (caller holds the lock) */
 } qc_lookup_mode;
 
-/* Reads an entry without following symlinks, whole (lines 0) or only as far as its first
- * `lines` lines: 0, -1 with a reason (MISSING when *ret_missing, else BROKEN), -2 on OOM. */
-int qc_cache_read_entry(const qc_cache *c, const char *name, unsigned lines, char **ret_data,
-                        size_t *ret_len, bool *ret_missing, char **ret_reason);
 /* Reads the entry `name` of `emulator` (its first `lines` lines; 0: all of it) and
  * compares its key header with the keys now. Returns the entry's state: FRESH with
  * *ret_data (caller frees), *ret_len, *h (caller clears) and *ret_body (the offset of
@@ -123,9 +117,12 @@ int qc_cache_read_head(qc_cache *c, const char *emulator, const char *name, unsi
 int qc_cache_lookup_mode(qc_cache *c, const char *emulator, qc_lookup_mode mode,
                          qc_model_view view, qc_model **ret_model, char **ret_id,
                          char **ret_reason, qc_error **err);
-/* The identity of an entry: the checksum of its header line (`len` bytes, no newline). */
-char *qc_cache_entry_id(const char *header, size_t len);
-/* Decodes an answer file read whole into data[len] (answer.c): 1 when it is well formed,
+/* Locks <dir>/<lockname> (see qc_cache_lock()), and releases it removing the file. */
+int qc_cache_lock_name(qc_cache *c, const char *lockname, int timeout_ms, qc_error **err);
+void qc_cache_unlock_name(qc_cache *c, const char *lockname, int fd);
+
+/* ---- answer.c, for its fuzz target (tests/fuzz/fuzz-cache-answer.c) --------------------- */
+/* Decodes an answer file read whole into data[len]: 1 when it is well formed,
  * of this engine and answers `query`, with *ret filled (ret->text points into `data`,
  * where the document was moved to the start) and *ret_header (the decoded header line,
  * caller puts it) for qc_cache_answer_sources_hold(); 0 when not; -1 on OOM. */
@@ -134,12 +131,5 @@ int qc_cache_answer_decode(const qc_cache *c, char *data, size_t len, const char
                            qc_cache_answer *ret, struct json_object **ret_header);
 /* 1 when every entry and input named by a decoded header still holds, else 0; -1 OOM. */
 int qc_cache_answer_sources_hold(qc_cache *c, struct json_object *header);
-/* True for the name of an answer file or of its temporary (answer.c). */
-bool qc_cache_answer_file(const char *name);
-/* Removes every answer kept beside entry `name` (answer.c); errors are ignored. */
-void qc_cache_answers_remove(qc_cache *c, const char *name);
-/* Locks <dir>/<lockname> (see qc_cache_lock()), and releases it removing the file. */
-int qc_cache_lock_name(qc_cache *c, const char *lockname, int timeout_ms, qc_error **err);
-void qc_cache_unlock_name(qc_cache *c, const char *lockname, int fd);
 
 #endif

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* cache.c: the cache directory, entry lookup and atomic store, per-entry locks, list, clear. */
+/* cache.c: the cache directory, entry lookup and atomic store, per-entry locks. */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -223,31 +223,6 @@ qc_cache_refresh_host(qc_cache *c, qc_error **err)
     return qc_host_inputs_read(&c->inputs, err);
 }
 
-char *
-qc_cache_entry_name(const char *emulator, qc_error **err)
-{
-    const char *slash = strrchr(emulator, '/');
-    const char *base = slash ? slash + 1 : emulator;
-    char safe[65];
-    size_t n = 0;
-    char *name = NULL;
-
-    for (; base[n] && n < sizeof(safe) - 1; n++) {
-        char ch = base[n];
-        bool ok = (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
-                  (ch >= '0' && ch <= '9') || ch == '-' || ch == '_' || ch == '+' ||
-                  (ch == '.' && n > 0);
-        safe[n] = ok ? ch : '_';
-    }
-    safe[n] = '\0';
-    if (asprintf(&name, "%s-%016llx" QC_CACHE_SUFFIX, n ? safe : "emulator",
-                 (unsigned long long) qc_cache_hash(emulator, strlen(emulator))) < 0) {
-        qc_error_set(err, QC_E_NOMEM, "out of memory");
-        return NULL;
-    }
-    return name;
-}
-
 /* ---- keys ------------------------------------------------------------------------------ */
 
 static int64_t
@@ -349,78 +324,6 @@ qc_cache_keys_equal(const qc_cache_keys *a, const qc_cache_keys *b)
 
 /* ---- reading entries ---------------------------------------------------------------------- */
 
-/* Reads an entry without following symlinks: all of it (lines 0), or at least its first
- * `lines` lines when it has them. 0, or -1 with a BROKEN/MISSING reason (*ret_missing says
- * which); -2 on OOM. */
-int
-qc_cache_read_entry(const qc_cache *c, const char *name, unsigned lines, char **ret_data,
-                    size_t *ret_len, bool *ret_missing, char **ret_reason)
-{
-    qc_autoclose int fd = -1;
-    qc_autofree char *buf = NULL;
-    size_t len = 0, cap, seen = 0;
-    unsigned nl = 0;
-    struct stat st;
-
-    *ret_missing = false;
-    fd = openat(c->dirfd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
-    if (fd < 0) {
-        *ret_missing = errno == ENOENT;
-        if (asprintf(ret_reason, "%s", errno == ENOENT ? "no entry"
-                                       : errno == ELOOP ? "a symlink"
-                                                        : strerror(errno)) < 0)
-            return -2;
-        return -1;
-    }
-    if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || (size_t) st.st_size > QC_CACHE_MAX_BYTES)
-        return asprintf(ret_reason, "%s", S_ISREG(st.st_mode) ? "too large"
-                                                               : "not a regular file") < 0
-                   ? -2 : -1;
-    /* a prefix is read in chunks: line 2 (the guests view) is a few KiB of 200 */
-    cap = lines ? 16384 : (size_t) st.st_size + 1;
-    if (!(buf = malloc(cap)))
-        return -2;
-    for (;;) {
-        ssize_t n = read(fd, buf + len, cap - len - 1);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n < 0)
-            return asprintf(ret_reason, "unreadable: %s", strerror(errno)) < 0 ? -2 : -1;
-        if (n == 0)
-            break;
-        len += (size_t) n;
-        for (; lines && seen < len; seen++) {
-            if (buf[seen] == '\n' && ++nl == lines)
-                break;
-        }
-        if (lines && nl == lines)
-            break;
-        if (len + 1 == cap) {
-            char *nb;
-            if (cap > QC_CACHE_MAX_BYTES || !(nb = realloc(buf, cap * 2)))
-                return -2;
-            buf = nb;
-            cap *= 2;
-        }
-    }
-    buf[len] = '\0';
-    *ret_data = qc_steal(&buf);
-    *ret_len = len;
-    return 0;
-}
-
-/* The identity of an entry's contents: the checksum of its header line, which holds the
- * checksums of both model lines and the time of the probe. */
-char *
-qc_cache_entry_id(const char *header, size_t len)
-{
-    char *id = NULL;
-
-    if (asprintf(&id, "%016llx", (unsigned long long) qc_cache_hash(header, len)) < 0)
-        return NULL;
-    return id;
-}
-
 int
 qc_cache_read_head(qc_cache *c, const char *emulator, const char *name, unsigned lines,
                    char **ret_data, size_t *ret_len, qc_cache_header *h, size_t *ret_body,
@@ -433,7 +336,7 @@ qc_cache_read_head(qc_cache *c, const char *emulator, const char *name, unsigned
 
     memset(h, 0, sizeof(*h));
     *ret_reason = NULL;
-    r = qc_cache_read_entry(c, name, lines, &data, ret_len, &missing, ret_reason);
+    r = qc_cache_read_entry(c->dirfd, name, lines, &data, ret_len, &missing, ret_reason);
     if (r == -2)
         return qc_error_set(err, QC_E_NOMEM, "out of memory");
     if (r < 0)
@@ -495,7 +398,7 @@ out:
     if (state < 0)
         return -1;
     if (state == QC_CACHE_BROKEN && mode == QC_LOOKUP_DISCARD) {
-        qc_cache_answers_remove(c, name);
+        qc_cache_beside_remove(c->dirfd, name);
         if (unlinkat(c->dirfd, name, 0) < 0 && errno != ENOENT) {
             /* not ours to replace: say it once, and never try to store over it */
             qc_cache_warn(c, "cache entry %s/%s is %s and cannot be removed (%s): answering "
@@ -536,9 +439,8 @@ qc_cache_store(qc_cache *c, const qc_cache_keys *keys, const qc_model *m, int pr
 {
     QC_CLEANUP(qc_cache_keys_freep) qc_cache_keys *now = NULL;
     qc_autofree char *name = NULL;
-    qc_autofree char *tmp = NULL;
     qc_autofree char *data = NULL;
-    qc_autoclose int fd = -1;
+    struct iovec iov;
     struct stat st;
     size_t len = 0;
 
@@ -551,35 +453,22 @@ qc_cache_store(qc_cache *c, const qc_cache_keys *keys, const qc_model *m, int pr
         return -1;
     if (!(name = qc_cache_entry_name(keys->emulator, err)))
         return -1;
-    if (asprintf(&tmp, "%s" QC_CACHE_NEW_SUFFIX, name) < 0)
-        return qc_error_set(err, QC_E_NOMEM, "out of memory");
     /* something that is no file of ours (a directory) is not replaced, nor written under */
     if (fstatat(c->dirfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0 && !S_ISREG(st.st_mode) &&
         !S_ISLNK(st.st_mode))
         return qc_error_set(err, QC_E_INVALID, "'%s/%s' is %s, not a cache entry: left alone",
                             c->dir, name, S_ISDIR(st.st_mode) ? "a directory" : "not a file");
-    /* Only the lock holder writes <entry>.new, so a leftover is from a crash. */
-    if (unlinkat(c->dirfd, tmp, 0) < 0 && errno != ENOENT)
-        return qc_error_set_errno(err, errno, "cannot remove '%s/%s'", c->dir, tmp);
-    fd = openat(c->dirfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
-    if (fd < 0)
-        return qc_error_set_errno(err, errno, "cannot create '%s/%s'", c->dir, tmp);
-    if (fchmod(fd, 0644) < 0 || qc_write_all(fd, data, len) < 0 || fsync(fd) < 0 ||
-        close(qc_steal_fd(&fd)) < 0) {
-        int e = errno;
-        (void) unlinkat(c->dirfd, tmp, 0);
-        return qc_error_set_errno(err, e, "cannot write '%s/%s'", c->dir, tmp);
+    iov.iov_base = data;
+    iov.iov_len = len;
+    if (qc_file_write_atomic(c->dirfd, name, &iov, 1, 0644, QC_SYNC_DIR, err) < 0) {
+        qc_error_prefix(err, "cache directory '%s'", c->dir);
+        return -1;
     }
-    if (renameat(c->dirfd, tmp, c->dirfd, name) < 0) {
-        int e = errno;
-        (void) unlinkat(c->dirfd, tmp, 0);
-        return qc_error_set_errno(err, e, "cannot rename '%s/%s'", c->dir, tmp);
-    }
-    if (fsync(c->dirfd) < 0)
-        return qc_error_set_errno(err, errno, "cannot sync cache directory '%s'", c->dir);
-    /* answers rendered from the entry this one replaced can never be valid again */
-    qc_cache_answers_remove(c, name);
-    if (ret_id && !(*ret_id = qc_cache_entry_id(data, (size_t) ((char *) memchr(data, '\n', len) - data))))
+    /* answers rendered from the entry this one replaced can never be valid again, and a
+     * temporary file of the entry (we hold its lock) is a crash's leftover */
+    qc_cache_beside_remove(c->dirfd, name);
+    if (ret_id &&
+        !(*ret_id = qc_cache_entry_id(data, (size_t) ((char *) memchr(data, '\n', len) - data))))
         return qc_error_set(err, QC_E_NOMEM, "out of memory");
     return 0;
 }

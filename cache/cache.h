@@ -167,9 +167,6 @@ int qc_cache_answer_get(qc_cache *c, const char *owner, const char *slot, const 
 int qc_cache_answer_put(qc_cache *c, const char *owner, const char *slot, const char *query,
                         const qc_cache_answer_src *src, const char *text, size_t len,
                         qc_error **err);
-/* The identity of emulator's entry when it is valid now (caller frees), else NULL
- * (*ret_oom on OOM). Reads only the entry's header line. */
-char *qc_cache_fresh_id(qc_cache *c, const char *emulator, bool *ret_oom);
 
 /* ---- listing and removal ---------------------------------------------------------- */
 typedef struct qc_cache_info {

@@ -9,12 +9,11 @@
 #include <json-c/json.h>
 
 #include "cache/cache-internal.h"
+#include "common/jsonread.h"
 #include "model/model-json.h"
 
 #define QC_CACHE_MAGIC "{\"qcaps-cache\":"
 #define QC_JSON_FLAGS (JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE)
-
-QC_DEFINE_CLEANUP(json_object *, json_object_put);
 
 void
 qc_cache_keys_clear(qc_cache_keys *k)
@@ -37,19 +36,6 @@ qc_cache_header_clear(qc_cache_header *h)
     free(h->qemu_version);
     free(h->target);
     memset(h, 0, sizeof(*h));
-}
-
-/* FNV-1a, 64 bits: detects corruption, not tampering (the directory is ours). */
-uint64_t
-qc_cache_hash(const char *data, size_t len)
-{
-    uint64_t h = 0xcbf29ce484222325ULL;
-
-    for (size_t i = 0; i < len; i++) {
-        h ^= (unsigned char) data[i];
-        h *= 0x100000001b3ULL;
-    }
-    return h;
 }
 
 static int
@@ -201,42 +187,6 @@ qc_cache_entry_encode(const qc_cache *c, const qc_cache_keys *k, const qc_model 
 
 /* ---- decoding --------------------------------------------------------------------- */
 
-static json_object *
-qc_js_member(json_object *o, const char *key, json_type type)
-{
-    json_object *v = NULL;
-
-    if (!json_object_object_get_ex(o, key, &v) || !json_object_is_type(v, type))
-        return NULL;
-    return v;
-}
-
-static bool
-qc_js_int(json_object *o, const char *key, int64_t *ret)
-{
-    json_object *v = qc_js_member(o, key, json_type_int);
-
-    if (!v)
-        return false;
-    *ret = json_object_get_int64(v);
-    return true;
-}
-
-/* A string member (NULL allowed when nullable). False when absent or mistyped or OOM. */
-static bool
-qc_js_dup(json_object *o, const char *key, bool nullable, char **ret)
-{
-    json_object *v = NULL;
-
-    if (!json_object_object_get_ex(o, key, &v))
-        return false;
-    if (!v)
-        return nullable ? (*ret = NULL, true) : false;
-    if (!json_object_is_type(v, json_type_string))
-        return false;
-    return (*ret = strdup(json_object_get_string(v))) != NULL;
-}
-
 static int
 qc_cache_broken(char **ret_reason, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
@@ -252,45 +202,46 @@ qc_cache_broken(char **ret_reason, const char *fmt, ...)
     return -1;
 }
 
+/* Line 1 is ours: a member that is missing or mistyped makes it corrupt, whichever. */
 static bool
-qc_cache_keys_from_json(json_object *o, qc_cache_header *h)
+qc_cache_keys_from_json(qc_jr *r, json_object *o, qc_cache_header *h)
 {
-    json_object *bin = qc_js_member(o, "binary", json_type_object);
-    json_object *mod = NULL;
+    json_object *bin = NULL, *mod = NULL;
     int64_t dev, ino, size;
 
-    if (!bin || !qc_js_dup(o, "emulator", false, &h->keys.emulator) ||
-        !qc_js_int(bin, "dev", &dev) || !qc_js_int(bin, "ino", &ino) ||
-        !qc_js_int(bin, "size", &size) || !qc_js_int(bin, "mtime-ns", &h->keys.mtime_ns) ||
-        !qc_js_int(bin, "ctime-ns", &h->keys.ctime_ns))
+    if (qc_jr_get(r, o, "binary", json_type_object, false, &bin) < 0 ||
+        qc_jr_str(r, o, "emulator", false, &h->keys.emulator) < 0 ||
+        qc_jr_int64(r, bin, "dev", &dev) < 0 || qc_jr_int64(r, bin, "ino", &ino) < 0 ||
+        qc_jr_int64(r, bin, "size", &size) < 0 ||
+        qc_jr_int64(r, bin, "mtime-ns", &h->keys.mtime_ns) < 0 ||
+        qc_jr_int64(r, bin, "ctime-ns", &h->keys.ctime_ns) < 0)
         return false;
     h->keys.dev = (uint64_t) dev;
     h->keys.ino = (uint64_t) ino;
     h->keys.size = (uint64_t) size;
-    if (!json_object_object_get_ex(o, "module-dir", &mod))
+    if (qc_jr_get(r, o, "module-dir", json_type_object, true, &mod) < 0)
         return false;
-    if (!mod)
-        return true;
-    return json_object_is_type(mod, json_type_object) &&
-           qc_js_dup(mod, "path", false, &h->keys.moddir) &&
-           qc_js_int(mod, "mtime-ns", &h->keys.moddir_mtime_ns);
+    return !mod || (qc_jr_str(r, mod, "path", false, &h->keys.moddir) == 0 &&
+                    qc_jr_int64(r, mod, "mtime-ns", &h->keys.moddir_mtime_ns) == 0);
 }
 
 static int
-qc_cache_header_fields(json_object *o, qc_cache_header *h, char **ret_reason)
+qc_cache_header_fields(qc_jr *r, json_object *o, qc_cache_header *h, char **ret_reason)
 {
-    json_object *host = qc_js_member(o, "host-inputs", json_type_object);
-    json_object *hash = qc_js_member(o, "model-hash", json_type_string);
-    json_object *ghash = qc_js_member(o, "guests-hash", json_type_string);
+    json_object *host = NULL, *hash = NULL, *ghash = NULL;
     int64_t mf, at, ms, bytes, gbytes;
     char *end = NULL, *gend = NULL;
 
-    if (!qc_js_dup(o, "engine", false, &h->engine) || !qc_js_int(o, "model-format", &mf) ||
-        !qc_cache_keys_from_json(o, h) || !host ||
-        !qc_js_dup(o, "qemu-version", false, &h->qemu_version) ||
-        !qc_js_dup(o, "target", true, &h->target) || !qc_js_int(o, "probed-at", &at) ||
-        !qc_js_int(o, "probe-ms", &ms) || !qc_js_int(o, "model-bytes", &bytes) || !hash ||
-        bytes < 0 || !qc_js_int(o, "guests-bytes", &gbytes) || !ghash || gbytes < 0)
+    if (qc_jr_str(r, o, "engine", false, &h->engine) < 0 ||
+        qc_jr_int64(r, o, "model-format", &mf) < 0 || !qc_cache_keys_from_json(r, o, h) ||
+        qc_jr_get(r, o, "host-inputs", json_type_object, false, &host) < 0 ||
+        qc_jr_str(r, o, "qemu-version", false, &h->qemu_version) < 0 ||
+        qc_jr_str(r, o, "target", true, &h->target) < 0 ||
+        qc_jr_int64(r, o, "probed-at", &at) < 0 || qc_jr_int64(r, o, "probe-ms", &ms) < 0 ||
+        qc_jr_int64(r, o, "model-bytes", &bytes) < 0 ||
+        qc_jr_get(r, o, "model-hash", json_type_string, false, &hash) < 0 || bytes < 0 ||
+        qc_jr_int64(r, o, "guests-bytes", &gbytes) < 0 ||
+        qc_jr_get(r, o, "guests-hash", json_type_string, false, &ghash) < 0 || gbytes < 0)
         return qc_cache_broken(ret_reason, "corrupt: malformed key header");
     json_object_object_foreach(host, key, val) {
         if (!json_object_is_type(val, json_type_string))
@@ -320,8 +271,10 @@ qc_cache_header_decode(const char *data, size_t len, qc_cache_header *h, size_t 
     json_tokener *tok;
     const char *nl;
     int64_t format;
+    qc_jr r;
 
     *ret_reason = NULL;
+    qc_jr_init(&r, NULL, NULL, NULL);
     memset(h, 0, sizeof(*h));
     if (len == 0)
         return qc_cache_broken(ret_reason, "empty");
@@ -339,7 +292,7 @@ qc_cache_header_decode(const char *data, size_t len, qc_cache_header *h, size_t 
     json_tokener_free(tok);
     if (!o || !json_object_is_type(o, json_type_object))
         return qc_cache_broken(ret_reason, "corrupt: unparsable key header");
-    if (!qc_js_int(o, "qcaps-cache", &format))
+    if (qc_jr_int64(&r, o, "qcaps-cache", &format) < 0)
         return qc_cache_broken(ret_reason, "corrupt: no format version");
     if (format > 0 && format < QC_CACHE_FORMAT_VERSION) {
         qc_cache_broken(ret_reason, "cache format %lld (now %d)", (long long) format,
@@ -350,7 +303,7 @@ qc_cache_header_decode(const char *data, size_t len, qc_cache_header *h, size_t 
         return qc_cache_broken(ret_reason, "unknown format %lld (this qcaps reads format %d)",
                                (long long) format, QC_CACHE_FORMAT_VERSION);
     h->format = (int) format;
-    if (qc_cache_header_fields(o, h, ret_reason) < 0) {
+    if (qc_cache_header_fields(&r, o, h, ret_reason) < 0) {
         qc_cache_header_clear(h);
         return -1;
     }

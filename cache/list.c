@@ -53,7 +53,7 @@ qc_cache_names(qc_cache *c, bool all_kinds, size_t *ret_n, qc_error **err)
         char **nv;
         if (de->d_name[0] == '.' ||
             !(qc_has_suffix(de->d_name, QC_CACHE_SUFFIX) ||
-              (all_kinds && (qc_has_suffix(de->d_name, QC_CACHE_SUFFIX QC_CACHE_NEW_SUFFIX) ||
+              (all_kinds && (qc_cache_temp_file(de->d_name) ||
                              qc_has_suffix(de->d_name, QC_CACHE_SUFFIX QC_CACHE_LOCK_SUFFIX) ||
                              qc_cache_answer_file(de->d_name)))))
             continue;
@@ -101,7 +101,7 @@ qc_cache_info_read(qc_cache *c, const char *name, qc_cache_info *i, qc_error **e
 
     if (!(i->file = strdup(name)))
         return qc_error_set(err, QC_E_NOMEM, "out of memory");
-    if ((r = qc_cache_read_entry(c, name, 1, &data, &len, &missing, &i->reason)) == -2)
+    if ((r = qc_cache_read_entry(c->dirfd, name, 1, &data, &len, &missing, &i->reason)) == -2)
         return qc_error_set(err, QC_E_NOMEM, "out of memory");
     if (r == 0)
         r = qc_cache_header_decode(data, len, &h, &body, &i->reason);
@@ -189,7 +189,6 @@ qc_cache_clear(qc_cache *c, int timeout_ms, qc_error **err)
     for (size_t i = 0; i < n; i++) {
         qc_autofree char *base = strdup(names[i]);
         qc_autofree char *lockname = NULL;
-        qc_autofree char *newname = NULL;
         char *suffix;
         int fd;
 
@@ -199,8 +198,7 @@ qc_cache_clear(qc_cache *c, int timeout_ms, qc_error **err)
         if (i > 0 && strncmp(names[i - 1], base, strlen(base)) == 0 &&
             (names[i - 1][strlen(base)] == '\0' || names[i - 1][strlen(base)] == '.'))
             continue;
-        if (asprintf(&lockname, "%s" QC_CACHE_LOCK_SUFFIX, base) < 0 ||
-            asprintf(&newname, "%s" QC_CACHE_NEW_SUFFIX, base) < 0) {
+        if (asprintf(&lockname, "%s" QC_CACHE_LOCK_SUFFIX, base) < 0) {
             qc_strv_free_n(names, n);
             return qc_error_set(err, QC_E_NOMEM, "out of memory");
         }
@@ -209,10 +207,10 @@ qc_cache_clear(qc_cache *c, int timeout_ms, qc_error **err)
             qc_strv_free_n(names, n);
             return -1;
         }
-        qc_cache_answers_remove(c, base);
+        /* its answers and temporary files too (the older <entry>.new among them) */
+        qc_cache_beside_remove(c->dirfd, base);
         if (unlinkat(c->dirfd, base, 0) == 0)
             removed++;
-        (void) unlinkat(c->dirfd, newname, 0);
         /* while locked: waiters notice the name no longer refers to their file */
         qc_cache_unlock_name(c, lockname, fd);
     }

@@ -33,31 +33,18 @@ static const char qc_usage_export[] =
     "\n"
     "Exit status: 0 success, 1 usage error, 2 failure.\n";
 
-/* Writes text to path: a temporary file beside it, fsync, rename. */
+/* Writes text to path, replacing it atomically (fsync, rename). */
 static int
 qc_export_write(const char *path, const char *text, qc_error **err)
 {
-    qc_autofree char *tmp = NULL;
-    qc_autoclose int fd = -1;
+    struct iovec iov = {(void *) text, strlen(text)};
 
     if (strcmp(path, "-") == 0) {
         if (fputs(text, stdout) < 0 || fflush(stdout) != 0)
             return qc_error_set_errno(err, errno, "writing the export");
         return 0;
     }
-    if (asprintf(&tmp, "%s.XXXXXX", path) < 0) {
-        tmp = NULL;
-        return qc_error_set(err, QC_E_NOMEM, "out of memory");
-    }
-    if ((fd = mkostemp(tmp, O_CLOEXEC)) < 0)
-        return qc_error_set_errno(err, errno, "creating a file beside '%s'", path);
-    if (fchmod(fd, 0644) < 0 || qc_write_all(fd, text, strlen(text)) < 0 || fsync(fd) < 0 ||
-        rename(tmp, path) < 0) {
-        qc_error_set_errno(err, errno, "writing '%s'", path);
-        unlink(tmp);
-        return -1;
-    }
-    return 0;
+    return qc_file_write_atomic(AT_FDCWD, path, &iov, 1, 0644, QC_SYNC_FILE, err);
 }
 
 int

@@ -20,6 +20,7 @@
 
 #include <json-c/json.h>
 
+#include "common/fileio.h"
 #include "common/jsontext.h"
 #include "lib/internal.h"
 #include "model/model-diff.h"
@@ -138,49 +139,6 @@ qc_not_a_source(qc_error **err, const char *path, const char *why)
                         why);
 }
 
-/* The whole regular file at fd (NUL-terminated). */
-static char *
-qc_read_fd(int fd, const char *path, size_t *ret_len, qc_error **err)
-{
-    size_t len = 0, cap = 65536;
-    char *buf = malloc(cap), *nb;
-    ssize_t n;
-
-    if (!buf) {
-        qc_error_set(err, QC_E_NOMEM, "out of memory");
-        return NULL;
-    }
-    for (;;) {
-        if (len + 1 >= cap) {
-            if (cap >= QC_SOURCE_MAX_BYTES) {
-                free(buf);
-                qc_not_a_source(err, path, "larger than 512 MiB");
-                return NULL;
-            }
-            if (!(nb = realloc(buf, cap *= 2))) {
-                free(buf);
-                qc_error_set(err, QC_E_NOMEM, "out of memory");
-                return NULL;
-            }
-            buf = nb;
-        }
-        n = read(fd, buf + len, cap - len - 1);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n < 0) {
-            qc_error_set_errno(err, errno, "%s: reading", path);
-            free(buf);
-            return NULL;
-        }
-        if (n == 0)
-            break;
-        len += (size_t)n;
-    }
-    buf[len] = '\0';
-    *ret_len = len;
-    return buf;
-}
-
 /* What the first JSON value of a text is: a fixture, model or export, or why not. */
 static qcaps_source_kind
 qc_source_sniff(const char *text, size_t len, const char *path, qc_error **err)
@@ -225,6 +183,7 @@ qc_source_sniff(const char *text, size_t len, const char *path, qc_error **err)
 static int
 qc_source_load_file(qcaps_context *ctx, qcaps_source *s, qc_error **err)
 {
+    QC_CLEANUP(qc_error_freep) qc_error *rerr = NULL;
     qc_autofree char *text = NULL;
     qc_autoclose int fd = -1;
     const char *p = s->path, *t;
@@ -241,8 +200,9 @@ qc_source_load_file(qcaps_context *ctx, qcaps_source *s, qc_error **err)
         return qc_not_a_source(err, p, "a directory");
     if (!S_ISREG(st.st_mode))
         return qc_not_a_source(err, p, "not a regular file");
-    if (!(text = qc_read_fd(fd, p, &len, err)))
-        return -1;
+    if (qc_fd_read(fd, p, 0, QC_SOURCE_MAX_BYTES, 0, &text, &len, &rerr) < 0)
+        return rerr->code == QC_E_FORMAT ? qc_not_a_source(err, p, "larger than 512 MiB")
+                                         : qc_error_propagate(err, qc_steal(&rerr));
     for (t = text; *t == ' ' || *t == '\n' || *t == '\t' || *t == '\r'; t++)
         ;
     if (*t != '{' && *t != '[') {

@@ -4,293 +4,98 @@
  * may lack the members that view drops (model-json.c), and only those. */
 #include "model/model-json.h"
 
+#include "common/jsonread.h"
+
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-QC_DEFINE_CLEANUP(json_object *, json_object_put);
+/* The reader is common/jsonread.h's: a qc_jr carries the member path of the value being
+ * read ("accelerators.kvm.machines[3].cpu-max") so every type error names exactly what is
+ * wrong; its opaque pointer is the view of the document being read. */
 
-/* ======================================================================================
- * Reader. A qc_rd carries the member path of the value being read ("accelerators.kvm.
- * machines[3].cpu-max") so every type error names exactly what is wrong.
- * ====================================================================================== */
-
-typedef struct qc_rd {
-    char path[512];
-    size_t len;
-    qc_error **err;
-    qc_model_view view;     /* of the document being read */
-} qc_rd;
-
-/* Appends n bytes of s to the path, truncating at its end. The path is built for every
- * member read, so this avoids printf: a cached model is read on every cache hit. */
-static void
-qc_rd_append(qc_rd *r, const char *s, size_t n)
+static qc_model_view
+qc_rd_view_of(const qc_jr *r)
 {
-    size_t room = sizeof(r->path) - 1 - r->len;
-
-    if (n > room)
-        n = room;
-    memcpy(r->path + r->len, s, n);
-    r->len += n;
-    r->path[r->len] = '\0';
-}
-
-static size_t
-qc_rd_key(qc_rd *r, const char *key)
-{
-    size_t old = r->len;
-
-    if (r->len)
-        qc_rd_append(r, ".", 1);
-    qc_rd_append(r, key, strlen(key));
-    return old;
-}
-
-static size_t
-qc_rd_idx(qc_rd *r, size_t i)
-{
-    size_t old = r->len;
-    char digits[24];
-    size_t n = sizeof(digits);
-
-    digits[--n] = ']';
-    do {
-        digits[--n] = (char) ('0' + i % 10);
-        i /= 10;
-    } while (i);
-    digits[--n] = '[';
-    qc_rd_append(r, digits + n, sizeof(digits) - n);
-    return old;
-}
-
-static void
-qc_rd_pop(qc_rd *r, size_t old)
-{
-    r->len = old;
-    r->path[old] = '\0';
-}
-
-static const char *
-qc_rd_type_name(json_type t)
-{
-    switch (t) {
-    case json_type_null:
-        return "null";
-    case json_type_boolean:
-        return "boolean";
-    case json_type_double:
-        return "number";
-    case json_type_int:
-        return "integer";
-    case json_type_object:
-        return "object";
-    case json_type_array:
-        return "array";
-    case json_type_string:
-        return "string";
-    }
-    return "value";
-}
-
-/* Checks that v (at the current path) has type t, or is null when nullable. */
-static int
-qc_rd_check(qc_rd *r, json_object *v, json_type t, bool nullable)
-{
-    if (!v && nullable)
-        return 0;
-    if (v && json_object_is_type(v, t))
-        return 0;
-    return qc_error_set(r->err, QC_E_FORMAT, "%s: expected %s%s", r->len ? r->path : "(top)",
-                        qc_rd_type_name(t), nullable ? " or null" : "");
-}
-
-/* Member `key` of o with type t (or null when nullable; then *ret is NULL). */
-static int
-qc_rd_get(qc_rd *r, json_object *o, const char *key, json_type t, bool nullable,
-          json_object **ret)
-{
-    json_object *v = NULL;
-    size_t old = qc_rd_key(r, key);
-    int rc;
-
-    if (!json_object_object_get_ex(o, key, &v)) {
-        rc = qc_error_set(r->err, QC_E_FORMAT, "%s: missing member", r->path);
-        qc_rd_pop(r, old);
-        return rc;
-    }
-    rc = qc_rd_check(r, v, t, nullable);
-    qc_rd_pop(r, old);
-    if (rc == 0)
-        *ret = v;
-    return rc;
+    return r->opaque ? *(const qc_model_view *) r->opaque : QC_MODEL_VIEW_FULL;
 }
 
 /* True when member `key`, one the guests view drops, is absent from a guests-view
  * document: the caller then leaves its field at the zero value. A member that is there
  * is read (and checked) as in a full document. */
 static bool
-qc_rd_dropped(const qc_rd *r, json_object *o, const char *key)
+qc_rd_dropped(const qc_jr *r, json_object *o, const char *key)
 {
-    return r->view == QC_MODEL_VIEW_GUESTS && !json_object_object_get_ex(o, key, NULL);
+    return qc_rd_view_of(r) == QC_MODEL_VIEW_GUESTS && !json_object_object_get_ex(o, key, NULL);
 }
 
 static int
-qc_rd_int(qc_rd *r, json_object *o, const char *key, int64_t *ret)
+qc_rd_tri(qc_jr *r, json_object *o, const char *key, qc_tristate *ret)
 {
     json_object *v = NULL;
 
-    if (qc_rd_get(r, o, key, json_type_int, false, &v) < 0)
-        return -1;
-    *ret = json_object_get_int64(v);
-    return 0;
-}
-
-static int
-qc_rd_i(qc_rd *r, json_object *o, const char *key, int *ret)
-{
-    int64_t n;
-
-    if (qc_rd_int(r, o, key, &n) < 0)
-        return -1;
-    if (n < -2147483647 - 1 || n > 2147483647) {
-        size_t old = qc_rd_key(r, key);
-        qc_error_set(r->err, QC_E_FORMAT, "%s: integer out of range", r->path);
-        qc_rd_pop(r, old);
-        return -1;
-    }
-    *ret = (int) n;
-    return 0;
-}
-
-static int
-qc_rd_bool(qc_rd *r, json_object *o, const char *key, bool *ret)
-{
-    json_object *v = NULL;
-
-    if (qc_rd_get(r, o, key, json_type_boolean, false, &v) < 0)
-        return -1;
-    *ret = json_object_get_boolean(v);
-    return 0;
-}
-
-static int
-qc_rd_tri(qc_rd *r, json_object *o, const char *key, qc_tristate *ret)
-{
-    json_object *v = NULL;
-
-    if (qc_rd_get(r, o, key, json_type_boolean, true, &v) < 0)
+    if (qc_jr_get(r, o, key, json_type_boolean, true, &v) < 0)
         return -1;
     *ret = !v ? QC_TRI_ABSENT : json_object_get_boolean(v) ? QC_TRI_YES : QC_TRI_NO;
     return 0;
 }
 
-static int
-qc_rd_str(qc_rd *r, json_object *o, const char *key, bool nullable, char **ret)
-{
-    json_object *v = NULL;
-
-    if (qc_rd_get(r, o, key, json_type_string, nullable, &v) < 0)
-        return -1;
-    if (!v)
-        return 0;
-    if (!(*ret = strdup(json_object_get_string(v))))
-        return qc_error_set(r->err, QC_E_NOMEM, "out of memory");
-    return 0;
-}
-
 /* Reads array v (already at the current path) of strings into l. */
 static int
-qc_rd_strarray(qc_rd *r, json_object *v, qc_strlist *l)
+qc_rd_strarray(qc_jr *r, json_object *v, qc_strlist *l)
 {
     size_t n = json_object_array_length(v);
 
     for (size_t i = 0; i < n; i++) {
-        json_object *s = json_object_array_get_idx(v, i);
-        size_t old = qc_rd_idx(r, i);
-        int rc = qc_rd_check(r, s, json_type_string, false);
-        qc_rd_pop(r, old);
-        if (rc < 0 || qc_strlist_add(l, json_object_get_string(s), r->err) < 0)
+        json_object *s;
+        if (qc_jr_elem(r, v, i, json_type_string, &s) < 0 ||
+            qc_strlist_add(l, json_object_get_string(s), r->err) < 0)
             return -1;
     }
     return 0;
 }
 
 static int
-qc_rd_strlist(qc_rd *r, json_object *o, const char *key, qc_strlist *l)
+qc_rd_strlist(qc_jr *r, json_object *o, const char *key, qc_strlist *l)
 {
     json_object *v;
     size_t old;
     int rc;
 
-    if (qc_rd_get(r, o, key, json_type_array, false, &v) < 0)
+    if (qc_jr_get(r, o, key, json_type_array, false, &v) < 0)
         return -1;
-    old = qc_rd_key(r, key);
+    old = qc_jr_key(r, key);
     rc = qc_rd_strarray(r, v, l);
-    qc_rd_pop(r, old);
+    qc_jr_pop(r, old);
     return rc;
 }
 
-/* Calls fn for each element of array member `key` (path kept up to date). `grow` makes room
- * in *vec of element size `size`; *n counts the elements read (for half-built cleanup). */
-typedef int (*qc_rd_elem_fn)(qc_rd *r, json_object *e, void *elem);
-
 static int
-qc_rd_array(qc_rd *r, json_object *o, const char *key, bool nullable, size_t size,
-            void **vec, size_t *n, qc_rd_elem_fn fn, bool *ret_present)
-{
-    json_object *v;
-    size_t len, old;
-
-    if (qc_rd_get(r, o, key, json_type_array, nullable, &v) < 0)
-        return -1;
-    if (ret_present)
-        *ret_present = v != NULL;
-    if (!v)
-        return 0;
-    len = json_object_array_length(v);
-    if (len && !(*vec = calloc(len, size)))
-        return qc_error_set(r->err, QC_E_NOMEM, "out of memory");
-    old = qc_rd_key(r, key);
-    for (size_t i = 0; i < len; i++) {
-        json_object *e = json_object_array_get_idx(v, i);
-        size_t o2 = qc_rd_idx(r, i);
-        (*n)++;
-        if (qc_rd_check(r, e, json_type_object, false) < 0 ||
-            fn(r, e, (char *) *vec + i * size) < 0)
-            return -1;
-        qc_rd_pop(r, o2);
-    }
-    qc_rd_pop(r, old);
-    return 0;
-}
-
-static int
-qc_rd_fw_target(qc_rd *r, json_object *o, void *elem)
+qc_rd_fw_target(qc_jr *r, json_object *o, void *elem)
 {
     qc_fw_target *t = elem;
 
-    return qc_rd_str(r, o, "architecture", false, &t->arch) < 0 ||
+    return qc_jr_str(r, o, "architecture", false, &t->arch) < 0 ||
                    qc_rd_strlist(r, o, "machines", &t->machines) < 0
                ? -1
                : 0;
 }
 
 static int
-qc_rd_fw_desc(qc_rd *r, json_object *o, void *elem)
+qc_rd_fw_desc(qc_jr *r, json_object *o, void *elem)
 {
     qc_fw_desc *d = elem;
 
-    return qc_rd_str(r, o, "name", false, &d->name) < 0 ||
-                   qc_rd_str(r, o, "path", true, &d->path) < 0 ||
-                   qc_rd_str(r, o, "error", true, &d->error) < 0 ||
+    return qc_jr_str(r, o, "name", false, &d->name) < 0 ||
+                   qc_jr_str(r, o, "path", true, &d->path) < 0 ||
+                   qc_jr_str(r, o, "error", true, &d->error) < 0 ||
                    qc_rd_strlist(r, o, "interface-types", &d->interfaces) < 0 ||
-                   qc_rd_str(r, o, "device", true, &d->device) < 0 ||
-                   qc_rd_str(r, o, "executable", true, &d->executable) < 0 ||
-                   qc_rd_bool(r, o, "executable-exists", &d->executable_exists) < 0 ||
-                   qc_rd_str(r, o, "nvram-template", true, &d->nvram_template) < 0 ||
-                   qc_rd_array(r, o, "targets", false, sizeof(qc_fw_target),
+                   qc_jr_str(r, o, "device", true, &d->device) < 0 ||
+                   qc_jr_str(r, o, "executable", true, &d->executable) < 0 ||
+                   qc_jr_bool(r, o, "executable-exists", &d->executable_exists) < 0 ||
+                   qc_jr_str(r, o, "nvram-template", true, &d->nvram_template) < 0 ||
+                   qc_jr_array(r, o, "targets", false, sizeof(qc_fw_target),
                                (void **) &d->targets, &d->n_targets, qc_rd_fw_target,
                                NULL) < 0 ||
                    qc_rd_strlist(r, o, "features", &d->features) < 0
@@ -298,12 +103,12 @@ qc_rd_fw_desc(qc_rd *r, json_object *o, void *elem)
                : 0;
 }
 
-static int qc_rd_host_v2_members(qc_rd *r, json_object *o, qc_host *h);
+static int qc_rd_host_v2_members(qc_jr *r, json_object *o, qc_host *h);
 
 /* The host facts added with format-version 2 (swtpm, VFIO, firmware descriptors). A
  * fixture header recorded before them lacks them all: they then read as "none". */
 static int
-qc_rd_host_v2(qc_rd *r, json_object *o, qc_host *h)
+qc_rd_host_v2(qc_jr *r, json_object *o, qc_host *h)
 {
     json_object *v;
 
@@ -316,13 +121,13 @@ qc_rd_host_v2(qc_rd *r, json_object *o, qc_host *h)
 }
 
 static int
-qc_rd_host_v2_members(qc_rd *r, json_object *o, qc_host *h)
+qc_rd_host_v2_members(qc_jr *r, json_object *o, qc_host *h)
 {
-    return qc_rd_bool(r, o, "swtpm", &h->swtpm) < 0 ||
+    return qc_jr_bool(r, o, "swtpm", &h->swtpm) < 0 ||
                    qc_rd_strlist(r, o, "swtpm-features", &h->swtpm_features) < 0 ||
-                   qc_rd_bool(r, o, "vfio", &h->vfio) < 0 ||
-                   qc_rd_bool(r, o, "secure-guest", &h->secure_guest) < 0 ||
-                   qc_rd_array(r, o, "firmware", false, sizeof(qc_fw_desc),
+                   qc_jr_bool(r, o, "vfio", &h->vfio) < 0 ||
+                   qc_jr_bool(r, o, "secure-guest", &h->secure_guest) < 0 ||
+                   qc_jr_array(r, o, "firmware", false, sizeof(qc_fw_desc),
                                (void **) &h->firmware, &h->n_firmware, qc_rd_fw_desc,
                                NULL) < 0 ||
                    qc_rd_strlist(r, o,
@@ -339,35 +144,35 @@ qc_rd_host_v2_members(qc_rd *r, json_object *o, qc_host *h)
 /* The host facts added with model format 3 (iommufd, TDX, physical address bits): a
  * fixture header recorded before them reads as "no" and "unknown". */
 static int
-qc_rd_host_v3(qc_rd *r, json_object *o, qc_host *h)
+qc_rd_host_v3(qc_jr *r, json_object *o, qc_host *h)
 {
     h->cpu_phys_bits = -1;
     if (!json_object_object_get_ex(o, "cpu-phys-bits", NULL))
         return 0;
-    return qc_rd_bool(r, o, "iommufd", &h->iommufd) < 0 ||
-                   qc_rd_bool(r, o, "tdx", &h->tdx) < 0 ||
-                   qc_rd_i(r, o, "cpu-phys-bits", &h->cpu_phys_bits) < 0
+    return qc_jr_bool(r, o, "iommufd", &h->iommufd) < 0 ||
+                   qc_jr_bool(r, o, "tdx", &h->tdx) < 0 ||
+                   qc_jr_int(r, o, "cpu-phys-bits", &h->cpu_phys_bits) < 0
                ? -1
                : 0;
 }
 
 static int
-qc_rd_host(qc_rd *r, json_object *o, qc_host *h)
+qc_rd_host(qc_jr *r, json_object *o, qc_host *h)
 {
     bool kvm;
     int maxv;
 
-    if (qc_rd_str(r, o, "arch", true, &h->arch) < 0 ||
-        qc_rd_bool(r, o, "kvm-usable", &kvm) < 0 ||
-        qc_rd_i(r, o, "kvm-max-vcpus", &maxv) < 0 ||
-        qc_rd_str(r, o, "kernel-release", true, &h->kernel_release) < 0 ||
-        qc_rd_str(r, o, "kernel-version", true, &h->kernel_version) < 0 ||
-        qc_rd_str(r, o, "cpu-vendor", true, &h->cpu_vendor) < 0 ||
-        qc_rd_str(r, o, "cpu-model-name", true, &h->cpu_model_name) < 0 ||
-        qc_rd_i(r, o, "cpu-family", &h->cpu_family) < 0 ||
-        qc_rd_i(r, o, "cpu-model", &h->cpu_model) < 0 ||
-        qc_rd_i(r, o, "cpu-stepping", &h->cpu_stepping) < 0 ||
-        qc_rd_str(r, o, "cpu-microcode", true, &h->cpu_microcode) < 0 ||
+    if (qc_jr_str(r, o, "arch", true, &h->arch) < 0 ||
+        qc_jr_bool(r, o, "kvm-usable", &kvm) < 0 ||
+        qc_jr_int(r, o, "kvm-max-vcpus", &maxv) < 0 ||
+        qc_jr_str(r, o, "kernel-release", true, &h->kernel_release) < 0 ||
+        qc_jr_str(r, o, "kernel-version", true, &h->kernel_version) < 0 ||
+        qc_jr_str(r, o, "cpu-vendor", true, &h->cpu_vendor) < 0 ||
+        qc_jr_str(r, o, "cpu-model-name", true, &h->cpu_model_name) < 0 ||
+        qc_jr_int(r, o, "cpu-family", &h->cpu_family) < 0 ||
+        qc_jr_int(r, o, "cpu-model", &h->cpu_model) < 0 ||
+        qc_jr_int(r, o, "cpu-stepping", &h->cpu_stepping) < 0 ||
+        qc_jr_str(r, o, "cpu-microcode", true, &h->cpu_microcode) < 0 ||
         qc_rd_strlist(r, o, "cpu-flags", &h->cpu_flags) < 0 || qc_rd_host_v2(r, o, h) < 0 ||
         qc_rd_host_v3(r, o, h) < 0)
         return -1;
@@ -379,12 +184,12 @@ qc_rd_host(qc_rd *r, json_object *o, qc_host *h)
 int
 qc_host_from_json(json_object *o, qc_host *ret_host, qc_error **err)
 {
-    qc_rd r = {.len = 0, .err = err};
     qc_host h;
+    qc_jr r;
 
     memset(&h, 0, sizeof(h));
-    r.path[0] = '\0';
-    if (qc_rd_check(&r, o, json_type_object, false) < 0)
+    qc_jr_init(&r, NULL, NULL, err);
+    if (qc_jr_check(&r, o, json_type_object, false) < 0)
         return -1;
     if (qc_rd_host(&r, o, &h) < 0) {
         qc_host_clear(&h);
@@ -395,89 +200,88 @@ qc_host_from_json(json_object *o, qc_host *ret_host, qc_error **err)
 }
 
 static int
-qc_rd_machine(qc_rd *r, json_object *o, void *elem)
+qc_rd_machine(qc_jr *r, json_object *o, void *elem)
 {
     qc_machine *mc = elem;
 
-    return qc_rd_str(r, o, "name", false, &mc->name) < 0 ||
-                   qc_rd_str(r, o, "alias", true, &mc->alias) < 0 ||
-                   qc_rd_bool(r, o, "is-default", &mc->is_default) < 0 ||
-                   qc_rd_i(r, o, "cpu-max", &mc->cpu_max) < 0 ||
+    return qc_jr_str(r, o, "name", false, &mc->name) < 0 ||
+                   qc_jr_str(r, o, "alias", true, &mc->alias) < 0 ||
+                   qc_jr_bool(r, o, "is-default", &mc->is_default) < 0 ||
+                   qc_jr_int(r, o, "cpu-max", &mc->cpu_max) < 0 ||
                    (!qc_rd_dropped(r, o, "hotpluggable-cpus") &&
-                    qc_rd_bool(r, o, "hotpluggable-cpus", &mc->hotpluggable_cpus) < 0) ||
+                    qc_jr_bool(r, o, "hotpluggable-cpus", &mc->hotpluggable_cpus) < 0) ||
                    (!qc_rd_dropped(r, o, "default-cpu-type") &&
-                    qc_rd_str(r, o, "default-cpu-type", true, &mc->default_cpu_type) < 0) ||
+                    qc_jr_str(r, o, "default-cpu-type", true, &mc->default_cpu_type) < 0) ||
                    (!qc_rd_dropped(r, o, "default-ram-id") &&
-                    qc_rd_str(r, o, "default-ram-id", true, &mc->default_ram_id) < 0) ||
+                    qc_jr_str(r, o, "default-ram-id", true, &mc->default_ram_id) < 0) ||
                    (!qc_rd_dropped(r, o, "numa-mem-supported") &&
                     qc_rd_tri(r, o, "numa-mem-supported", &mc->numa_mem_supported) < 0) ||
-                   qc_rd_bool(r, o, "deprecated", &mc->deprecated) < 0 ||
+                   qc_jr_bool(r, o, "deprecated", &mc->deprecated) < 0 ||
                    (!qc_rd_dropped(r, o, "acpi") && qc_rd_tri(r, o, "acpi", &mc->acpi) < 0)
                ? -1
                : 0;
 }
 
 static int
-qc_rd_cpu_def(qc_rd *r, json_object *o, void *elem)
+qc_rd_cpu_def(qc_jr *r, json_object *o, void *elem)
 {
     qc_cpu_def *d = elem;
 
-    return qc_rd_str(r, o, "name", false, &d->name) < 0 ||
+    return qc_jr_str(r, o, "name", false, &d->name) < 0 ||
                    (!qc_rd_dropped(r, o, "typename") &&
-                    qc_rd_str(r, o, "typename", true, &d->type_name) < 0) ||
+                    qc_jr_str(r, o, "typename", true, &d->type_name) < 0) ||
                    (!qc_rd_dropped(r, o, "alias-of") &&
-                    qc_rd_str(r, o, "alias-of", true, &d->alias_of) < 0) ||
+                    qc_jr_str(r, o, "alias-of", true, &d->alias_of) < 0) ||
                    (!qc_rd_dropped(r, o, "usable") && qc_rd_tri(r, o, "usable", &d->usable) < 0) ||
                    (!qc_rd_dropped(r, o, "blockers") &&
                     qc_rd_strlist(r, o, "blockers", &d->blockers) < 0) ||
                    (!qc_rd_dropped(r, o, "deprecated") &&
-                    qc_rd_bool(r, o, "deprecated", &d->deprecated) < 0) ||
+                    qc_jr_bool(r, o, "deprecated", &d->deprecated) < 0) ||
                    (!qc_rd_dropped(r, o, "static") &&
-                    qc_rd_bool(r, o, "static", &d->static_model) < 0)
+                    qc_jr_bool(r, o, "static", &d->static_model) < 0)
                ? -1
                : 0;
 }
 
 static int
-qc_rd_cpu_prop(qc_rd *r, json_object *o, void *elem)
+qc_rd_cpu_prop(qc_jr *r, json_object *o, void *elem)
 {
     qc_cpu_prop *p = elem;
     QC_CLEANUP(qc_freep) char *type = NULL;
 
-    if (qc_rd_str(r, o, "name", false, &p->name) < 0 ||
-        qc_rd_str(r, o, "type", false, &type) < 0 ||
+    if (qc_jr_str(r, o, "name", false, &p->name) < 0 ||
+        qc_jr_str(r, o, "type", false, &type) < 0 ||
         (!qc_rd_dropped(r, o, "migratable") &&
          qc_rd_tri(r, o, "migratable", &p->migratable) < 0))
         return -1;
     if (strcmp(type, "bool") == 0) {
         p->type = QC_PROP_BOOL;
-        return qc_rd_bool(r, o, "value", &p->b);
+        return qc_jr_bool(r, o, "value", &p->b);
     }
     if (strcmp(type, "number") == 0) {
         p->type = QC_PROP_NUMBER;
-        return qc_rd_int(r, o, "value", &p->n);
+        return qc_jr_int64(r, o, "value", &p->n);
     }
     if (strcmp(type, "string") == 0) {
         p->type = QC_PROP_STRING;
-        return qc_rd_str(r, o, "value", false, &p->s);
+        return qc_jr_str(r, o, "value", false, &p->s);
     }
-    qc_rd_key(r, "type");
-    return qc_error_set(r->err, QC_E_FORMAT, "%s: expected \"bool\", \"number\" or \"string\"",
-                        r->path);
+    qc_jr_key(r, "type");
+    return qc_jr_fail(r, "expected \"bool\", \"number\" or \"string\"");
 }
 
 static int
-qc_rd_expansion(qc_rd *r, json_object *o, qc_cpu_expansion **ret)
+qc_rd_expansion(qc_jr *r, json_object *o, qc_cpu_expansion **ret)
 {
     qc_cpu_expansion *e = calloc(1, sizeof(*e));
 
     if (!e)
         return qc_error_set(r->err, QC_E_NOMEM, "out of memory");
     *ret = e; /* half-built is fine: the accel's cleanup frees it */
-    return qc_rd_str(r, o, "model", true, &e->model) < 0 ||
-                   qc_rd_str(r, o, "type", true, &e->type) < 0 ||
-                   qc_rd_str(r, o, "vendor", true, &e->vendor) < 0 ||
-                   qc_rd_array(r, o, "props", false, sizeof(qc_cpu_prop), (void **) &e->props,
+    return qc_jr_str(r, o, "model", true, &e->model) < 0 ||
+                   qc_jr_str(r, o, "type", true, &e->type) < 0 ||
+                   qc_jr_str(r, o, "vendor", true, &e->vendor) < 0 ||
+                   qc_jr_array(r, o, "props", false, sizeof(qc_cpu_prop), (void **) &e->props,
                                &e->n_props, qc_rd_cpu_prop, NULL) < 0
                ? -1
                : 0;
@@ -486,157 +290,158 @@ qc_rd_expansion(qc_rd *r, json_object *o, qc_cpu_expansion **ret)
 /* `cpu`: the document keeps this pass's cpu-definitions and host-cpu (always in a full
  * document; in a guests view only for the KVM pass of a model with kvm). */
 static int
-qc_rd_accel(qc_rd *r, json_object *o, qc_accel_caps *ac, bool cpu)
+qc_rd_accel(qc_jr *r, json_object *o, qc_accel_caps *ac, bool cpu)
 {
     json_object *host = NULL;
 
     ac->probed = true;
-    if (qc_rd_array(r, o, "machines", false, sizeof(qc_machine), (void **) &ac->machines,
+    if (qc_jr_array(r, o, "machines", false, sizeof(qc_machine), (void **) &ac->machines,
                     &ac->n_machines, qc_rd_machine, NULL) < 0 ||
         ((cpu || !qc_rd_dropped(r, o, "cpu-definitions")) &&
-         qc_rd_array(r, o, "cpu-definitions", true, sizeof(qc_cpu_def),
+         qc_jr_array(r, o, "cpu-definitions", true, sizeof(qc_cpu_def),
                      (void **) &ac->cpu_defs, &ac->n_cpu_defs, qc_rd_cpu_def,
                      &ac->have_cpu_defs) < 0) ||
         ((cpu || !qc_rd_dropped(r, o, "host-cpu")) &&
-         qc_rd_get(r, o, "host-cpu", json_type_object, true, &host) < 0))
+         qc_jr_get(r, o, "host-cpu", json_type_object, true, &host) < 0))
         return -1;
     if (host) {
-        size_t old = qc_rd_key(r, "host-cpu");
+        size_t old = qc_jr_key(r, "host-cpu");
         if (qc_rd_expansion(r, host, &ac->host_cpu) < 0)
             return -1;
-        qc_rd_pop(r, old);
+        qc_jr_pop(r, old);
     }
     return 0;
 }
 
 /* Object member `key` mapping type names to string arrays (or null when `nullable`). */
 static int
-qc_rd_type_props(qc_rd *r, json_object *o, const char *key, qc_type_props **vec, size_t *n)
+qc_rd_type_props(qc_jr *r, json_object *o, const char *key, qc_type_props **vec, size_t *n)
 {
     json_object *v;
     size_t old, len;
 
-    if (qc_rd_get(r, o, key, json_type_object, false, &v) < 0)
+    if (qc_jr_get(r, o, key, json_type_object, false, &v) < 0)
         return -1;
     len = (size_t) json_object_object_length(v);
     if (len && !(*vec = calloc(len, sizeof(**vec))))
         return qc_error_set(r->err, QC_E_NOMEM, "out of memory");
-    old = qc_rd_key(r, key);
+    old = qc_jr_key(r, key);
     json_object_object_foreach(v, name, props)
     {
         qc_type_props *t = &(*vec)[(*n)++];
-        size_t o2 = qc_rd_key(r, name);
+        size_t o2 = qc_jr_key(r, name);
         if (!(t->type_name = strdup(name)))
             return qc_error_set(r->err, QC_E_NOMEM, "out of memory");
-        if (qc_rd_check(r, props, json_type_array, true) < 0)
+        if (qc_jr_check(r, props, json_type_array, true) < 0)
             return -1;
         t->present = props != NULL;
         if (props && qc_rd_strarray(r, props, &t->props) < 0)
             return -1;
-        qc_rd_pop(r, o2);
+        qc_jr_pop(r, o2);
     }
-    qc_rd_pop(r, old);
+    qc_jr_pop(r, old);
     return 0;
 }
 
 static int
-qc_rd_cmdline(qc_rd *r, json_object *o, qc_model *m)
+qc_rd_cmdline(qc_jr *r, json_object *o, qc_model *m)
 {
     json_object *v;
     size_t old, len;
 
-    if (qc_rd_get(r, o, "command-line-options", json_type_object, false, &v) < 0)
+    if (qc_jr_get(r, o, "command-line-options", json_type_object, false, &v) < 0)
         return -1;
     len = (size_t) json_object_object_length(v);
     if (len && !(m->cmdline_options = calloc(len, sizeof(*m->cmdline_options))))
         return qc_error_set(r->err, QC_E_NOMEM, "out of memory");
-    old = qc_rd_key(r, "command-line-options");
+    old = qc_jr_key(r, "command-line-options");
     json_object_object_foreach(v, name, params)
     {
         qc_cmdline_option *c = &m->cmdline_options[m->n_cmdline_options++];
-        size_t o2 = qc_rd_key(r, name);
+        size_t o2 = qc_jr_key(r, name);
         if (!(c->option = strdup(name)))
             return qc_error_set(r->err, QC_E_NOMEM, "out of memory");
-        if (qc_rd_check(r, params, json_type_array, false) < 0 ||
+        if (qc_jr_check(r, params, json_type_array, false) < 0 ||
             qc_rd_strarray(r, params, &c->params) < 0)
             return -1;
-        qc_rd_pop(r, o2);
+        qc_jr_pop(r, o2);
     }
-    qc_rd_pop(r, old);
+    qc_jr_pop(r, old);
     return 0;
 }
 
 static int
-qc_rd_gic(qc_rd *r, json_object *o, void *elem)
+qc_rd_gic(qc_jr *r, json_object *o, void *elem)
 {
     qc_gic_cap *g = elem;
 
-    return qc_rd_i(r, o, "version", &g->version) < 0 || qc_rd_bool(r, o, "kernel", &g->kernel) < 0 ||
-                   qc_rd_bool(r, o, "emulated", &g->emulated) < 0
+    return qc_jr_int(r, o, "version", &g->version) < 0 ||
+                   qc_jr_bool(r, o, "kernel", &g->kernel) < 0 ||
+                   qc_jr_bool(r, o, "emulated", &g->emulated) < 0
                ? -1
                : 0;
 }
 
 static int
-qc_rd_sgx_section(qc_rd *r, json_object *o, void *elem)
+qc_rd_sgx_section(qc_jr *r, json_object *o, void *elem)
 {
     qc_sgx_section *s = elem;
     int64_t size;
 
-    if (qc_rd_i(r, o, "node", &s->node) < 0 || qc_rd_int(r, o, "size", &size) < 0)
+    if (qc_jr_int(r, o, "node", &s->node) < 0 || qc_jr_int64(r, o, "size", &size) < 0)
         return -1;
     s->size = (uint64_t) size;
     return 0;
 }
 
 static int
-qc_rd_security(qc_rd *r, json_object *o, qc_model *m)
+qc_rd_security(qc_jr *r, json_object *o, qc_model *m)
 {
     json_object *v;
     size_t old;
 
     v = NULL;
-    if (!qc_rd_dropped(r, o, "sev") && qc_rd_get(r, o, "sev", json_type_object, true, &v) < 0)
+    if (!qc_rd_dropped(r, o, "sev") && qc_jr_get(r, o, "sev", json_type_object, true, &v) < 0)
         return -1;
     if (v) {
         if (!(m->sev = calloc(1, sizeof(*m->sev))))
             return qc_error_set(r->err, QC_E_NOMEM, "out of memory");
-        old = qc_rd_key(r, "sev");
-        if (qc_rd_i(r, v, "cbitpos", &m->sev->cbitpos) < 0 ||
-            qc_rd_i(r, v, "reduced-phys-bits", &m->sev->reduced_phys_bits) < 0 ||
-            qc_rd_str(r, v, "pdh", true, &m->sev->pdh) < 0 ||
-            qc_rd_str(r, v, "cert-chain", true, &m->sev->cert_chain) < 0 ||
-            qc_rd_str(r, v, "cpu0-id", true, &m->sev->cpu0_id) < 0)
+        old = qc_jr_key(r, "sev");
+        if (qc_jr_int(r, v, "cbitpos", &m->sev->cbitpos) < 0 ||
+            qc_jr_int(r, v, "reduced-phys-bits", &m->sev->reduced_phys_bits) < 0 ||
+            qc_jr_str(r, v, "pdh", true, &m->sev->pdh) < 0 ||
+            qc_jr_str(r, v, "cert-chain", true, &m->sev->cert_chain) < 0 ||
+            qc_jr_str(r, v, "cpu0-id", true, &m->sev->cpu0_id) < 0)
             return -1;
-        qc_rd_pop(r, old);
+        qc_jr_pop(r, old);
     }
     v = NULL;
-    if (!qc_rd_dropped(r, o, "sgx") && qc_rd_get(r, o, "sgx", json_type_object, true, &v) < 0)
+    if (!qc_rd_dropped(r, o, "sgx") && qc_jr_get(r, o, "sgx", json_type_object, true, &v) < 0)
         return -1;
     if (v) {
         if (!(m->sgx = calloc(1, sizeof(*m->sgx))))
             return qc_error_set(r->err, QC_E_NOMEM, "out of memory");
-        old = qc_rd_key(r, "sgx");
-        if (qc_rd_bool(r, v, "sgx1", &m->sgx->sgx1) < 0 ||
-            qc_rd_bool(r, v, "sgx2", &m->sgx->sgx2) < 0 ||
-            qc_rd_bool(r, v, "flc", &m->sgx->flc) < 0 ||
-            qc_rd_array(r, v, "sections", false, sizeof(qc_sgx_section),
+        old = qc_jr_key(r, "sgx");
+        if (qc_jr_bool(r, v, "sgx1", &m->sgx->sgx1) < 0 ||
+            qc_jr_bool(r, v, "sgx2", &m->sgx->sgx2) < 0 ||
+            qc_jr_bool(r, v, "flc", &m->sgx->flc) < 0 ||
+            qc_jr_array(r, v, "sections", false, sizeof(qc_sgx_section),
                         (void **) &m->sgx->sections, &m->sgx->n_sections, qc_rd_sgx_section,
                         NULL) < 0)
             return -1;
-        qc_rd_pop(r, old);
+        qc_jr_pop(r, old);
     }
     return 0;
 }
 
 static int
-qc_rd_cpu_model(qc_rd *r, json_object *o, void *elem)
+qc_rd_cpu_model(qc_jr *r, json_object *o, void *elem)
 {
     qc_cpu_model_info *c = elem;
 
-    return qc_rd_str(r, o, "name", false, &c->name) < 0 ||
-                   qc_rd_str(r, o, "vendor", true, &c->vendor) < 0 ||
-                   qc_rd_str(r, o, "model-id", true, &c->model_id) < 0 ||
+    return qc_jr_str(r, o, "name", false, &c->name) < 0 ||
+                   qc_jr_str(r, o, "vendor", true, &c->vendor) < 0 ||
+                   qc_jr_str(r, o, "model-id", true, &c->model_id) < 0 ||
                    qc_rd_strlist(r, o, "features", &c->features) < 0
                ? -1
                : 0;
@@ -644,7 +449,7 @@ qc_rd_cpu_model(qc_rd *r, json_object *o, void *elem)
 
 /* Optional member "view": absent (or "full") is a full document, "guests" the guests view. */
 static int
-qc_rd_view(qc_rd *r, json_object *o, qc_model_view *ret)
+qc_rd_view(qc_jr *r, json_object *o, qc_model_view *ret)
 {
     json_object *v;
     const char *name;
@@ -653,7 +458,7 @@ qc_rd_view(qc_rd *r, json_object *o, qc_model_view *ret)
         *ret = QC_MODEL_VIEW_FULL;
         return 0;
     }
-    if (qc_rd_get(r, o, "view", json_type_string, false, &v) < 0)
+    if (qc_jr_get(r, o, "view", json_type_string, false, &v) < 0)
         return -1;
     name = json_object_get_string(v);
     if (strcmp(name, "guests") == 0)
@@ -666,53 +471,53 @@ qc_rd_view(qc_rd *r, json_object *o, qc_model_view *ret)
 }
 
 static int
-qc_rd_accels(qc_rd *r, json_object *o, qc_model *m)
+qc_rd_accels(qc_jr *r, json_object *o, qc_model *m)
 {
     json_object *accels;
     size_t old;
 
-    if (qc_rd_get(r, o, "accelerators", json_type_object, false, &accels) < 0)
+    if (qc_jr_get(r, o, "accelerators", json_type_object, false, &accels) < 0)
         return -1;
-    old = qc_rd_key(r, "accelerators");
+    old = qc_jr_key(r, "accelerators");
     for (int a = 0; a < QC_ACCEL_COUNT; a++) {
         /* the guests view keeps CPU facts only where the host CPU model reads them */
-        bool cpu = r->view == QC_MODEL_VIEW_FULL || (a == QC_ACCEL_KVM && m->kvm);
+        bool cpu = qc_rd_view_of(r) == QC_MODEL_VIEW_FULL || (a == QC_ACCEL_KVM && m->kvm);
         json_object *ac;
         size_t o2;
         if (!json_object_object_get_ex(accels, qc_accel_name(a), &ac))
             continue;
-        o2 = qc_rd_key(r, qc_accel_name(a));
-        if (qc_rd_check(r, ac, json_type_object, false) < 0 ||
+        o2 = qc_jr_key(r, qc_accel_name(a));
+        if (qc_jr_check(r, ac, json_type_object, false) < 0 ||
             qc_rd_accel(r, ac, &m->accel[a], cpu) < 0)
             return -1;
-        qc_rd_pop(r, o2);
+        qc_jr_pop(r, o2);
     }
-    qc_rd_pop(r, old);
+    qc_jr_pop(r, old);
     return 0;
 }
 
 static int
-qc_rd_tpm(qc_rd *r, json_object *o, qc_model *m)
+qc_rd_tpm(qc_jr *r, json_object *o, qc_model *m)
 {
     json_object *tpm;
     size_t old;
 
-    if (qc_rd_get(r, o, "tpm", json_type_object, false, &tpm) < 0)
+    if (qc_jr_get(r, o, "tpm", json_type_object, false, &tpm) < 0)
         return -1;
-    old = qc_rd_key(r, "tpm");
+    old = qc_jr_key(r, "tpm");
     if (qc_rd_strlist(r, tpm, "models", &m->tpm_models) < 0 ||
         qc_rd_strlist(r, tpm, "types", &m->tpm_types) < 0)
         return -1;
-    qc_rd_pop(r, old);
+    qc_jr_pop(r, old);
     return 0;
 }
 
 /* The members after "accelerators". All but cpu-models are dropped by the guests view;
  * cpu-models is kept there for a model with kvm and a KVM pass. */
 static int
-qc_rd_tail(qc_rd *r, json_object *o, qc_model *m)
+qc_rd_tail(qc_jr *r, json_object *o, qc_model *m)
 {
-    bool cpu = r->view == QC_MODEL_VIEW_FULL || (m->kvm && m->accel[QC_ACCEL_KVM].probed);
+    bool cpu = qc_rd_view_of(r) == QC_MODEL_VIEW_FULL || (m->kvm && m->accel[QC_ACCEL_KVM].probed);
 
     if ((!qc_rd_dropped(r, o, "qom-types") &&
          qc_rd_strlist(r, o, "qom-types", &m->qom_types) < 0) ||
@@ -729,51 +534,51 @@ qc_rd_tail(qc_rd *r, json_object *o, qc_model *m)
     if ((!qc_rd_dropped(r, o, "migration-capabilities") &&
          qc_rd_strlist(r, o, "migration-capabilities", &m->migration_caps) < 0) ||
         (!qc_rd_dropped(r, o, "gic") &&
-         qc_rd_array(r, o, "gic", true, sizeof(qc_gic_cap), (void **) &m->gic, &m->n_gic,
+         qc_jr_array(r, o, "gic", true, sizeof(qc_gic_cap), (void **) &m->gic, &m->n_gic,
                      qc_rd_gic, &m->have_gic) < 0) ||
         qc_rd_security(r, o, m) < 0 ||
         (!qc_rd_dropped(r, o, "hyperv") && qc_rd_strlist(r, o, "hyperv", &m->hyperv) < 0))
         return -1;
     if ((cpu || !qc_rd_dropped(r, o, "cpu-models")) &&
-        qc_rd_array(r, o, "cpu-models", false, sizeof(qc_cpu_model_info),
+        qc_jr_array(r, o, "cpu-models", false, sizeof(qc_cpu_model_info),
                     (void **) &m->cpu_models, &m->n_cpu_models, qc_rd_cpu_model, NULL) < 0)
         return -1;
     return 0;
 }
 
 static int
-qc_rd_model(qc_rd *r, json_object *o, qc_model *m)
+qc_rd_model(qc_jr *r, json_object *o, qc_model *m)
 {
     json_object *v;
     int64_t fv;
     size_t old;
 
-    if (qc_rd_int(r, o, "format-version", &fv) < 0)
+    if (qc_jr_int64(r, o, "format-version", &fv) < 0)
         return -1;
     if (fv != QC_MODEL_FORMAT_VERSION)
         return qc_error_set(r->err, QC_E_FORMAT, "format-version: %" PRId64 " is not %d", fv,
                             QC_MODEL_FORMAT_VERSION);
-    if (qc_rd_view(r, o, &r->view) < 0)
+    if (qc_rd_view(r, o, r->opaque) < 0)
         return -1;
-    m->view = r->view;
-    if (qc_rd_str(r, o, "emulator", true, &m->emulator) < 0 ||
-        qc_rd_get(r, o, "version", json_type_object, false, &v) < 0)
+    m->view = qc_rd_view_of(r);
+    if (qc_jr_str(r, o, "emulator", true, &m->emulator) < 0 ||
+        qc_jr_get(r, o, "version", json_type_object, false, &v) < 0)
         return -1;
-    old = qc_rd_key(r, "version");
-    if (qc_rd_i(r, v, "major", &m->version_major) < 0 ||
-        qc_rd_i(r, v, "minor", &m->version_minor) < 0 ||
-        qc_rd_i(r, v, "micro", &m->version_micro) < 0 ||
-        qc_rd_str(r, v, "package", true, &m->package) < 0)
+    old = qc_jr_key(r, "version");
+    if (qc_jr_int(r, v, "major", &m->version_major) < 0 ||
+        qc_jr_int(r, v, "minor", &m->version_minor) < 0 ||
+        qc_jr_int(r, v, "micro", &m->version_micro) < 0 ||
+        qc_jr_str(r, v, "package", true, &m->package) < 0)
         return -1;
-    qc_rd_pop(r, old);
-    if (qc_rd_str(r, o, "target", true, &m->target) < 0 ||
-        qc_rd_get(r, o, "host", json_type_object, false, &v) < 0)
+    qc_jr_pop(r, old);
+    if (qc_jr_str(r, o, "target", true, &m->target) < 0 ||
+        qc_jr_get(r, o, "host", json_type_object, false, &v) < 0)
         return -1;
-    old = qc_rd_key(r, "host");
+    old = qc_jr_key(r, "host");
     if (qc_rd_host(r, v, &m->host) < 0)
         return -1;
-    qc_rd_pop(r, old);
-    if (qc_rd_bool(r, o, "kvm", &m->kvm) < 0 || qc_rd_strlist(r, o, "flags", &m->flags) < 0 ||
+    qc_jr_pop(r, old);
+    if (qc_jr_bool(r, o, "kvm", &m->kvm) < 0 || qc_rd_strlist(r, o, "flags", &m->flags) < 0 ||
         qc_rd_accels(r, o, m) < 0 || qc_rd_tail(r, o, m) < 0)
         return -1;
     return 0;
@@ -783,14 +588,15 @@ qc_model *
 qc_model_from_json(json_object *o, qc_error **err)
 {
     QC_CLEANUP(qc_model_freep) qc_model *m = qc_model_new();
-    qc_rd r = {.len = 0, .err = err};
+    qc_model_view view = QC_MODEL_VIEW_FULL;
+    qc_jr r;
 
-    r.path[0] = '\0';
+    qc_jr_init(&r, NULL, &view, err);
     if (!m) {
         qc_error_set(err, QC_E_NOMEM, "out of memory");
         return NULL;
     }
-    if (qc_rd_check(&r, o, json_type_object, false) < 0 || qc_rd_model(&r, o, m) < 0)
+    if (qc_jr_check(&r, o, json_type_object, false) < 0 || qc_rd_model(&r, o, m) < 0)
         return NULL;
     /* The lookups binary-search these lists: a hand-edited document must not break them. */
     qc_strlist_sort(&m->flags);
