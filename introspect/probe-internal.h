@@ -1,8 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* probe-internal.h: private interfaces shared by the probe engine's files (not installed).
  *
- * Contract: schema-query.c answers path queries over a query-qmp-schema reply;
- * flags.c turns probed facts into named flags (docs/domcaps-mapping.md §2.2/§2.3);
+ * Contract: qmp-schema.h and flags.h hold the schema index and the flag rules;
  * probe-queries.c builds each QMP query and decodes its reply into a pass's scratch model;
  * probe.c drives launches, passes and phases. Nothing here prints.
  */
@@ -14,52 +13,9 @@
 #include <json-c/json.h>
 
 #include "common/error.h"
+#include "introspect/flags.h"
+#include "introspect/qmp-schema.h"
 #include "model/model.h"
-
-/* ---- schema-query.c ------------------------------------------------------------------ */
-typedef struct qc_schema qc_schema;
-
-/* Indexes a query-qmp-schema reply (an array of entries) by "name". Takes a reference. */
-qc_schema *qc_schema_new(json_object *entries, qc_error **err);
-void qc_schema_free(qc_schema *s);
-/* Evaluates a path such as "blockdev-add/arg-type/+file/aio/^io_uring" (§2.2 family 4):
- * first component = entry name; "arg-type"/"ret-type" follow a command; "name" a member;
- * "*name" an optional member; "+name" a union variant; "^value" an enum value;
- * "$feature" a feature of the current entry; "!type" a builtin JSON type. Arrays are
- * looked through, alternates tried in turn. False for malformed paths. */
-bool qc_schema_query(const qc_schema *s, const char *path);
-/* Appends the name of every entry of meta-type `meta_type` ("command", "event") to l
- * (unsorted). */
-int qc_schema_names(const qc_schema *s, const char *meta_type, qc_strlist *l, qc_error **err);
-
-/* ---- flags.c ------------------------------------------------------------------------- */
-
-/* Devices whose property list is wanted (type exists and gate flag set); NULL-terminated
- * table iteration: returns the i-th device to query given the flags/types known after
- * phase A, or NULL when done. */
-typedef struct qc_flag_device_query {
-    const char *device;
-    const char *gate;        /* flag that must be set, or NULL */
-} qc_flag_device_query;
-const qc_flag_device_query *qc_flags_device_queries(size_t *ret_n);
-/* Objects (non-machine) whose QOM properties are wanted. */
-const char *const *qc_flags_object_queries(size_t *ret_n);
-/* Machine families whose "<canonical>-machine" QOM properties are wanted. */
-const char *const *qc_flags_machine_queries(size_t *ret_n);
-
-/* Flags from the facts that exist after phase A: types, commands, schema queries,
- * command-line options, migration capabilities, query-kvm, CPU definitions. */
-int qc_flags_derive_early(qc_model *m, const qc_schema *schema, qc_error **err);
-/* Flags from device/object/machine property lists, then the §2.3 post-processing.
- * `machine_types[i]` is the QOM type queried for qc_flags_machine_queries()[i] (or NULL). */
-int qc_flags_derive_late(qc_model *m, const char *const *machine_types, qc_error **err);
-/* Adds one flag (kept sorted+unique by the caller's final pass). */
-int qc_flags_add(qc_model *m, const char *flag, qc_error **err);
-/* Sorts and de-duplicates m->flags. */
-void qc_flags_finish(qc_model *m);
-
-/* Hyper-V enlightenments (libvirt names) present in a full expansion, into m->hyperv. */
-int qc_flags_hyperv(qc_model *m, const qc_cpu_expansion *e, qc_error **err);
 
 /* ---- probe.c / probe-queries.c ----------------------------------------------------- */
 typedef struct qc_probe qc_probe;
@@ -106,7 +62,7 @@ struct qc_pass {
     qc_qmp *qmp;
     qc_model *m;                 /* scratch model of this pass */
     qc_accel_caps acc;           /* machines + CPU definitions until phase A ends */
-    qc_schema *schema;           /* between phase A and B only */
+    qc_qmp_schema *schema;       /* between phase A and B only */
     char *machine_types[QC_MACHINE_FAMILIES];
     qc_cpu_expansion *nonmig;    /* x86: migratable=false expansion, merged after phase C */
     char *full_vendor;           /* x86: "vendor" of the full host/max expansion */

@@ -161,10 +161,10 @@ qc_pq_target(qc_pass *pass, const qc_req *req, json_object *ret, qc_error **err)
 static int
 qc_pq_schema(qc_pass *pass, const qc_req *req, json_object *ret, qc_error **err)
 {
-    if (!(pass->schema = qc_schema_new(ret, err)))
+    if (!(pass->schema = qc_qmp_schema_new(ret, err)))
         return -1;
-    if (qc_schema_names(pass->schema, "command", &pass->m->commands, err) < 0 ||
-        qc_schema_names(pass->schema, "event", &pass->m->events, err) < 0)
+    if (qc_qmp_schema_names(pass->schema, "command", &pass->m->commands, err) < 0 ||
+        qc_qmp_schema_names(pass->schema, "event", &pass->m->events, err) < 0)
         return -1;
     qc_strlist_sort(&pass->m->commands);
     qc_strlist_uniq(&pass->m->commands);
@@ -613,7 +613,7 @@ qc_pq_end_phase_b(qc_pass *pass, qc_error **err)
     int rc = qc_flags_derive_late(pass->m, (const char *const *) pass->machine_types, err);
 
     /* the schema is only needed for flags; do not keep hundreds of KiB around */
-    qc_schema_free(pass->schema);
+    qc_qmp_schema_free(pass->schema);
     pass->schema = NULL;
     return rc;
 }

@@ -88,7 +88,7 @@ qc_pass_clear(qc_pass *pass)
     qc_qemu_free(pass->qemu);
     qc_model_free(pass->m);
     qc_accel_caps_clear(&pass->acc);
-    qc_schema_free(pass->schema);
+    qc_qmp_schema_free(pass->schema);
     for (size_t i = 0; i < QC_MACHINE_FAMILIES; i++)
         free(pass->machine_types[i]);
     qc_cpu_expansion_free(pass->nonmig);
