@@ -1,53 +1,62 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* probe-internal.h: private interfaces shared by the probe engine's files (not installed).
+/* probe-pass.h: one probe pass (one QEMU, one accelerator) and its requests: the state that
+ * the phase walker (probe.c), the phase tables (probe-phases.c) and the reply decoders
+ * (probe-queries.c) share. Not installed.
  *
- * Contract: qmp-schema.h and flags.h hold the schema index and the flag rules;
- * probe-queries.c builds each QMP query and decodes its reply into a pass's scratch model;
- * probe.c drives launches, passes and phases. Nothing here prints.
+ * Contract: the calls go one way, probe.c -> probe-phases.c -> probe-queries.c (plus the
+ * leaves flags.c, qmp-schema.c and probe-merge.c); a decoder only fills the pass's scratch
+ * state from one reply and never sends anything. Nothing here prints.
  */
-#ifndef QC_INTROSPECT_PROBE_INTERNAL_H
-#define QC_INTROSPECT_PROBE_INTERNAL_H
+#ifndef QC_INTROSPECT_PROBE_PASS_H
+#define QC_INTROSPECT_PROBE_PASS_H
 
 #include <stdbool.h>
+#include <stddef.h>
 
 #include <json-c/json.h>
 
 #include "common/error.h"
-#include "introspect/flags.h"
 #include "introspect/qmp-schema.h"
 #include "model/model.h"
 
-/* ---- probe.c / probe-queries.c ----------------------------------------------------- */
 typedef struct qc_probe qc_probe;
 typedef struct qc_pass qc_pass;
 typedef struct qc_req qc_req;
 typedef struct qc_qmp qc_qmp;
 typedef struct qc_qemu qc_qemu;
 
+/* Where a pass stands. Within a phase every request is sent before any reply is read
+ * (pipelined); the next phase starts when the last reply of this one is decoded. */
+typedef enum qc_phase {
+    QC_PHASE_HANDSHAKE = 0, /* QEMU starting, QMP greeting and qmp_capabilities */
+    QC_PHASE_A,             /* independent queries: version, target, schema, types, ... */
+    QC_PHASE_B,             /* property lists and capabilities chosen by phase A's facts */
+    QC_PHASE_C,             /* host CPU expansion: needs the first pass's flags and target */
+    QC_PHASE_DONE,
+} qc_phase;
+
 /* What an error reply of a query means. A required query's error fails the probe; an
  * optional query's error reply of any class (CommandNotFound, DeviceNotFound, or the
  * GenericError with which QEMU 11 answers query-cpu-definitions on targets without CPU
  * models) is a missing fact: the decoder gets ret == NULL. A broken connection or a
  * malformed reply fails the probe whatever the policy. */
-enum {
+typedef enum qc_req_policy {
     QC_REQ_REQUIRED = 0,
-    QC_REQ_OPTIONAL = 1,
-};
+    QC_REQ_OPTIONAL,
+} qc_req_policy;
 
-/* Decodes one reply; ret == NULL means "absent" as allowed by the request's policy. */
-typedef int (*qc_reply_handler)(qc_pass *pass, const qc_req *req, json_object *ret,
-                                qc_error **err);
+/* Decodes one reply into the pass; ret == NULL means "absent" as the request's policy
+ * allows. */
+typedef int (*qc_reply_decoder)(qc_pass *pass, const qc_req *req, json_object *ret, qc_error **err);
 
-enum { QC_EXP_MAIN, QC_EXP_NONMIGRATABLE, QC_EXP_HYPERV, QC_EXP_FULL, QC_EXP_MODEL };
-
+/* One command on the wire. */
 struct qc_req {
     qc_req *next, *prev;
     qc_pass *pass;
     const char *command;
-    qc_reply_handler fn;
-    int policy;
-    char *arg;                   /* typename for property queries */
-    int kind;                    /* QC_EXP_* for expansions */
+    qc_reply_decoder decode;
+    qc_req_policy policy;
+    char *arg;                   /* typename of a property query, type of an expansion */
 };
 
 #define QC_MACHINE_FAMILIES 3
@@ -68,7 +77,7 @@ struct qc_pass {
     char *full_vendor;           /* x86: "vendor" of the full host/max expansion */
     qc_req *reqs;                /* outstanding requests */
     int pending;                 /* replies outstanding in the current phase */
-    int phase;                   /* 0 = handshake, 1 = A, 2 = B, 3 = C, 4 = done */
+    qc_phase phase;
     bool waiting;                /* second pass: phase C waits for the first pass's flags */
     qc_error *start_error;       /* second TCG pass died before its handshake: kept until the
                                   * first pass shows whether the binary has TCG at all */
@@ -77,22 +86,10 @@ struct qc_pass {
                                   * first pass's own diagnosis (e.g. unknown target) wins */
 };
 
-/* probe.c: sends one command for `pass` in the current phase. Takes ownership of args. */
-int qc_probe_send(qc_pass *pass, const char *command, json_object *args, qc_reply_handler fn,
-                  int policy, const char *arg, int kind, qc_error **err);
-/* The host facts and the first (full) pass of the probe, for cross-pass decisions. */
-const qc_host *qc_probe_host(const qc_probe *p);
-const qc_pass *qc_probe_primary(const qc_probe *p);
-
-/* probe-queries.c: the query sets of each phase. */
-int qc_pq_phase_a(qc_pass *pass, qc_error **err);
-int qc_pq_end_phase_a(qc_pass *pass, qc_error **err);
-int qc_pq_phase_b(qc_pass *pass, qc_error **err);
-int qc_pq_end_phase_b(qc_pass *pass, qc_error **err);
-/* Phase C (host CPU expansion); needs the first pass's flags and target. */
-int qc_pq_phase_c(qc_pass *pass, const qc_model *flags_from, qc_error **err);
-int qc_pq_end_phase_c(qc_pass *pass, qc_error **err);
-/* Is QEMU target `target` native to host arch `host` (KVM could run it)? */
-bool qc_pq_target_is_native(const char *host, const char *target);
+/* probe-merge.c: the finished passes' models as one. The first pass's model (taken from it)
+ * receives the others' per-accelerator facts, the emulator path and the host facts. A
+ * second pass's kept error is reported here (see start_error and late_error). */
+int qc_probe_merge(qc_pass *passes, size_t n_passes, const char *emulator, const qc_host *host,
+                   qc_model **ret, qc_error **err);
 
 #endif
