@@ -4,7 +4,7 @@
  * Every flag is derived from one probed fact; names follow libvirt's capability names where
  * known. The tables are documented in model/README.md ("Flags"); keep both in sync.
  */
-#include "introspect/probe-internal.h"
+#include "introspect/flags.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -269,7 +269,7 @@ static const struct {
 static const struct {
     const char *query;
     const char *flag;
-} qc_schema_flags[] = {
+} qc_qmp_schema_flags[] = {
     {"query-display-options/ret-type/+sdl", "sdl"},
     {"query-display-options/ret-type/+egl-headless", "egl-headless"},
     {"query-display-options/ret-type/+egl-headless/rendernode", "egl-headless.rendernode"},
@@ -435,7 +435,7 @@ qc_flags_machine_queries(size_t *ret_n)
 }
 
 int
-qc_flags_derive_early(qc_model *m, const qc_schema *schema, qc_error **err)
+qc_flags_derive_early(qc_model *m, const qc_qmp_schema *schema, qc_error **err)
 {
     for (size_t i = 0; i < QC_N_ELEMENTS(qc_type_flags); i++) {
         if (qc_model_has_type(m, qc_type_flags[i].type) &&
@@ -452,9 +452,9 @@ qc_flags_derive_early(qc_model *m, const qc_schema *schema, qc_error **err)
             break;
         }
     }
-    for (size_t i = 0; schema && i < QC_N_ELEMENTS(qc_schema_flags); i++) {
-        if (qc_schema_query(schema, qc_schema_flags[i].query) &&
-            qc_flags_add(m, qc_schema_flags[i].flag, err) < 0)
+    for (size_t i = 0; schema && i < QC_N_ELEMENTS(qc_qmp_schema_flags); i++) {
+        if (qc_qmp_schema_query(schema, qc_qmp_schema_flags[i].query) &&
+            qc_flags_add(m, qc_qmp_schema_flags[i].flag, err) < 0)
             return -1;
     }
     for (size_t i = 0; i < QC_N_ELEMENTS(qc_command_flags); i++) {

@@ -1,12 +1,14 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* probe-queries.c: the QMP queries of each probe phase and the decoding of their replies. */
-#include "introspect/probe-internal.h"
+/* probe-queries.c: the reply decoders: each turns one QMP reply into facts of its pass's
+ * scratch model, type-checking every member. What is asked, and when, is probe-phases.c's. */
+#include "introspect/probe-queries.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "common/cleanup.h"
+#include "introspect/flags.h"
 
 /* ---- reply decoding helpers: every member is type-checked (QC_E_PROTOCOL) ---------------- */
 
@@ -114,7 +116,7 @@ qc_pq_names(const qc_req *req, json_object *ret, const char *key, qc_strlist *l,
 
 /* ---- phase A ------------------------------------------------------------------------- */
 
-static int
+int
 qc_pq_version(qc_pass *pass, const qc_req *req, json_object *ret, qc_error **err)
 {
     json_object *q = qc_pq_need(req, ret, "qemu", json_type_object, err), *v;
@@ -140,7 +142,7 @@ qc_pq_target_name_valid(const char *t)
     return n > 0 && n <= 32 && t[n] == '\0' && t[0] >= 'a' && t[0] <= 'z';
 }
 
-static int
+int
 qc_pq_target(qc_pass *pass, const qc_req *req, json_object *ret, qc_error **err)
 {
     json_object *a = qc_pq_need(req, ret, "arch", json_type_string, err);
@@ -158,13 +160,13 @@ qc_pq_target(qc_pass *pass, const qc_req *req, json_object *ret, qc_error **err)
     return 0;
 }
 
-static int
+int
 qc_pq_schema(qc_pass *pass, const qc_req *req, json_object *ret, qc_error **err)
 {
-    if (!(pass->schema = qc_schema_new(ret, err)))
+    if (!(pass->schema = qc_qmp_schema_new(ret, err)))
         return -1;
-    if (qc_schema_names(pass->schema, "command", &pass->m->commands, err) < 0 ||
-        qc_schema_names(pass->schema, "event", &pass->m->events, err) < 0)
+    if (qc_qmp_schema_names(pass->schema, "command", &pass->m->commands, err) < 0 ||
+        qc_qmp_schema_names(pass->schema, "event", &pass->m->events, err) < 0)
         return -1;
     qc_strlist_sort(&pass->m->commands);
     qc_strlist_uniq(&pass->m->commands);
@@ -173,7 +175,7 @@ qc_pq_schema(qc_pass *pass, const qc_req *req, json_object *ret, qc_error **err)
     return 0;
 }
 
-static int
+int
 qc_pq_kvm(qc_pass *pass, const qc_req *req, json_object *ret, qc_error **err)
 {
     json_object *present = qc_pq_need(req, ret, "present", json_type_boolean, err);
@@ -188,7 +190,7 @@ qc_pq_kvm(qc_pass *pass, const qc_req *req, json_object *ret, qc_error **err)
     return 0;
 }
 
-static int
+int
 qc_pq_types(qc_pass *pass, const qc_req *req, json_object *ret, qc_error **err)
 {
     if (qc_pq_names(req, ret, "name", &pass->m->qom_types, err) < 0)
@@ -226,7 +228,7 @@ qc_pq_machine(const qc_req *req, json_object *e, qc_machine *mc, qc_error **err)
     return 0;
 }
 
-static int
+int
 qc_pq_machines(qc_pass *pass, const qc_req *req, json_object *ret, qc_error **err)
 {
     qc_accel_caps *ac = &pass->acc;
@@ -268,7 +270,7 @@ qc_pq_cpu_def(const qc_req *req, json_object *e, qc_cpu_def *d, qc_error **err)
     return 0;
 }
 
-static int
+int
 qc_pq_cpu_defs(qc_pass *pass, const qc_req *req, json_object *ret, qc_error **err)
 {
     qc_accel_caps *ac = &pass->acc;
@@ -290,19 +292,19 @@ qc_pq_cpu_defs(qc_pass *pass, const qc_req *req, json_object *ret, qc_error **er
     return 0;
 }
 
-static int
+int
 qc_pq_tpm_models(qc_pass *pass, const qc_req *req, json_object *ret, qc_error **err)
 {
     return qc_pq_names(req, ret, NULL, &pass->m->tpm_models, err);
 }
 
-static int
+int
 qc_pq_tpm_types(qc_pass *pass, const qc_req *req, json_object *ret, qc_error **err)
 {
     return qc_pq_names(req, ret, NULL, &pass->m->tpm_types, err);
 }
 
-static int
+int
 qc_pq_migrate_caps(qc_pass *pass, const qc_req *req, json_object *ret, qc_error **err)
 {
     return qc_pq_names(req, ret, "capability", &pass->m->migration_caps, err);
@@ -314,7 +316,7 @@ qc_pq_cmp_option(const void *a, const void *b)
     return strcmp(((const qc_cmdline_option *) a)->option, ((const qc_cmdline_option *) b)->option);
 }
 
-static int
+int
 qc_pq_cmdline(qc_pass *pass, const qc_req *req, json_object *ret, qc_error **err)
 {
     qc_model *m = pass->m;
@@ -347,81 +349,6 @@ qc_pq_cmdline(qc_pass *pass, const qc_req *req, json_object *ret, qc_error **err
     return 0;
 }
 
-int
-qc_pq_phase_a(qc_pass *pass, qc_error **err)
-{
-    int opt = QC_REQ_OPTIONAL;
-
-    /* Independent queries, pipelined: QEMU answers in order. query-kvm precedes the
-     * per-accelerator answers so a libvirt-layout replay knows its accelerator. */
-    if (qc_probe_send(pass, "query-version", NULL, qc_pq_version, 0, NULL, 0, err) < 0 ||
-        qc_probe_send(pass, "query-kvm", NULL, qc_pq_kvm, 0, NULL, 0, err) < 0)
-        return -1;
-    if (pass->full &&
-        (qc_probe_send(pass, "query-target", NULL, qc_pq_target, 0, NULL, 0, err) < 0 ||
-         qc_probe_send(pass, "query-qmp-schema", NULL, qc_pq_schema, 0, NULL, 0, err) < 0 ||
-         qc_probe_send(pass, "qom-list-types", NULL, qc_pq_types, 0, NULL, 0, err) < 0))
-        return -1;
-    if (qc_probe_send(pass, "query-machines", NULL, qc_pq_machines, 0, NULL, 0, err) < 0 ||
-        qc_probe_send(pass, "query-cpu-definitions", NULL, qc_pq_cpu_defs, opt, NULL, 0,
-                      err) < 0)
-        return -1;
-    if (pass->full &&
-        (qc_probe_send(pass, "query-tpm-models", NULL, qc_pq_tpm_models, opt, NULL, 0, err) < 0 ||
-         qc_probe_send(pass, "query-tpm-types", NULL, qc_pq_tpm_types, opt, NULL, 0, err) < 0 ||
-         qc_probe_send(pass, "query-command-line-options", NULL, qc_pq_cmdline, opt, NULL, 0,
-                       err) < 0 ||
-         qc_probe_send(pass, "query-migrate-capabilities", NULL, qc_pq_migrate_caps, opt, NULL,
-                       0, err) < 0))
-        return -1;
-    return 0;
-}
-
-/* Canonical name of machine family `family` ("pseries" -> "pseries-7.2"), NULL if absent. */
-static const char *
-qc_pq_canonical_machine(const qc_accel_caps *ac, const char *family)
-{
-    for (size_t i = 0; i < ac->n_machines; i++) {
-        if (ac->machines[i].alias && strcmp(ac->machines[i].alias, family) == 0)
-            return ac->machines[i].name;
-    }
-    for (size_t i = 0; i < ac->n_machines; i++) {
-        if (strcmp(ac->machines[i].name, family) == 0)
-            return ac->machines[i].name;
-    }
-    return NULL;
-}
-
-int
-qc_pq_end_phase_a(qc_pass *pass, qc_error **err)
-{
-    qc_model *m = pass->m;
-    size_t nfam;
-    const char *const *fam = qc_flags_machine_queries(&nfam);
-
-    m->accel[pass->accel] = pass->acc;
-    m->accel[pass->accel].probed = true;
-    memset(&pass->acc, 0, sizeof(pass->acc));
-    if (!pass->full)
-        return 0;
-    for (size_t i = 0; i < nfam && i < QC_MACHINE_FAMILIES; i++) {
-        const char *canon = strcmp(fam[i], "none") == 0
-                                ? "none"
-                                : qc_pq_canonical_machine(&m->accel[pass->accel], fam[i]);
-        char *t = NULL;
-        if (!canon)
-            continue;
-        if (asprintf(&t, "%s-machine", canon) < 0)
-            return qc_error_set(err, QC_E_NOMEM, "out of memory");
-        if (!qc_model_has_type(m, t)) {
-            free(t);
-            continue;
-        }
-        pass->machine_types[i] = t;
-    }
-    return qc_flags_derive_early(m, pass->schema, err);
-}
-
 /* ---- phase B ------------------------------------------------------------------------- */
 
 static int
@@ -445,19 +372,19 @@ qc_pq_add_props(const qc_req *req, json_object *ret, qc_type_props **vec, size_t
     return 0;
 }
 
-static int
+int
 qc_pq_device_props(qc_pass *pass, const qc_req *req, json_object *ret, qc_error **err)
 {
     return qc_pq_add_props(req, ret, &pass->m->device_props, &pass->m->n_device_props, err);
 }
 
-static int
+int
 qc_pq_object_props(qc_pass *pass, const qc_req *req, json_object *ret, qc_error **err)
 {
     return qc_pq_add_props(req, ret, &pass->m->object_props, &pass->m->n_object_props, err);
 }
 
-static int
+int
 qc_pq_gic(qc_pass *pass, const qc_req *req, json_object *ret, qc_error **err)
 {
     qc_model *m = pass->m;
@@ -486,7 +413,7 @@ qc_pq_gic(qc_pass *pass, const qc_req *req, json_object *ret, qc_error **err)
     return 0;
 }
 
-static int
+int
 qc_pq_sev(qc_pass *pass, const qc_req *req, json_object *ret, qc_error **err)
 {
     qc_sev_caps *s;
@@ -508,7 +435,7 @@ qc_pq_sev(qc_pass *pass, const qc_req *req, json_object *ret, qc_error **err)
                : 0;
 }
 
-static int
+int
 qc_pq_sgx(qc_pass *pass, const qc_req *req, json_object *ret, qc_error **err)
 {
     qc_sgx_caps *s;
@@ -544,92 +471,7 @@ qc_pq_sgx(qc_pass *pass, const qc_req *req, json_object *ret, qc_error **err)
     return 0;
 }
 
-static json_object *
-qc_pq_typename_args(const char *type)
-{
-    json_object *a = json_object_new_object();
-
-    if (a && json_object_object_add(a, "typename", json_object_new_string(type)) < 0) {
-        json_object_put(a);
-        return NULL;
-    }
-    return a;
-}
-
-static bool
-qc_pq_target_in(const qc_model *m, const char *a, const char *b)
-{
-    return m->target && (strcmp(m->target, a) == 0 || (b && strcmp(m->target, b) == 0));
-}
-
-int
-qc_pq_phase_b(qc_pass *pass, qc_error **err)
-{
-    qc_model *m = pass->m;
-    size_t n;
-    const qc_flag_device_query *dq = qc_flags_device_queries(&n);
-    const char *const *oq;
-
-    for (size_t i = 0; i < n; i++) {
-        if (!qc_model_has_type(m, dq[i].device) ||
-            (dq[i].gate && !qc_model_has_flag(m, dq[i].gate)))
-            continue;
-        if (qc_probe_send(pass, "device-list-properties", qc_pq_typename_args(dq[i].device),
-                          qc_pq_device_props, QC_REQ_OPTIONAL, dq[i].device, 0, err) < 0)
-            return -1;
-    }
-    oq = qc_flags_object_queries(&n);
-    for (size_t i = 0; i < n; i++) {
-        if (!qc_model_has_type(m, oq[i]))
-            continue;
-        if (qc_probe_send(pass, "qom-list-properties", qc_pq_typename_args(oq[i]),
-                          qc_pq_object_props, QC_REQ_OPTIONAL, oq[i], 0, err) < 0)
-            return -1;
-    }
-    for (size_t i = 0; i < QC_MACHINE_FAMILIES; i++) {
-        const char *t = pass->machine_types[i];
-        if (t && qc_probe_send(pass, "qom-list-properties", qc_pq_typename_args(t),
-                               qc_pq_object_props, QC_REQ_OPTIONAL, t, 0, err) < 0)
-            return -1;
-    }
-    if (qc_pq_target_in(m, "arm", "aarch64") &&
-        qc_probe_send(pass, "query-gic-capabilities", NULL, qc_pq_gic, QC_REQ_OPTIONAL, NULL, 0,
-                      err) < 0)
-        return -1;
-    if (qc_model_has_type(m, "sev-guest") &&
-        qc_probe_send(pass, "query-sev-capabilities", NULL, qc_pq_sev,
-                      QC_REQ_OPTIONAL, NULL, 0, err) < 0)
-        return -1;
-    if (qc_model_has_type(m, "sgx-epc") &&
-        qc_probe_send(pass, "query-sgx-capabilities", NULL, qc_pq_sgx,
-                      QC_REQ_OPTIONAL, NULL, 0, err) < 0)
-        return -1;
-    return 0;
-}
-
-int
-qc_pq_end_phase_b(qc_pass *pass, qc_error **err)
-{
-    int rc = qc_flags_derive_late(pass->m, (const char *const *) pass->machine_types, err);
-
-    /* the schema is only needed for flags; do not keep hundreds of KiB around */
-    qc_schema_free(pass->schema);
-    pass->schema = NULL;
-    return rc;
-}
-
 /* ---- phase C: host CPU expansion (mapping §3.4) ----------------------------------------- */
-
-bool
-qc_pq_target_is_native(const char *host, const char *target)
-{
-    if (!host || !target)
-        return false;
-    if (strcmp(host, target) == 0)
-        return true;
-    return (strcmp(host, "x86_64") == 0 && strcmp(target, "i386") == 0) ||
-           (strcmp(host, "aarch64") == 0 && strcmp(target, "arm") == 0);
-}
 
 static int
 qc_pq_cmp_prop(const void *a, const void *b)
@@ -709,13 +551,15 @@ qc_pq_model_info(qc_pass *pass, const qc_cpu_expansion *e, qc_error **err)
     return 0;
 }
 
+
+/* The expansion in a reply, its type (req->arg) recorded; *ret_e NULL when absent. */
 static int
-qc_pq_expansion(qc_pass *pass, const qc_req *req, json_object *ret, qc_error **err)
+qc_pq_expansion_new(const qc_req *req, json_object *ret, qc_cpu_expansion **ret_e,
+                    qc_error **err)
 {
     qc_cpu_expansion *e;
-    const qc_cpu_prop *vendor;
-    int rc;
 
+    *ret_e = NULL;
     if (!ret)
         return 0;
     if (!(e = calloc(1, sizeof(*e))))
@@ -724,185 +568,84 @@ qc_pq_expansion(qc_pass *pass, const qc_req *req, json_object *ret, qc_error **e
         qc_cpu_expansion_free(e);
         return qc_error_set(err, QC_E_NOMEM, "out of memory");
     }
-    switch (req->kind) {
-    case QC_EXP_MAIN:
-        qc_cpu_expansion_free(pass->m->accel[pass->accel].host_cpu);
-        pass->m->accel[pass->accel].host_cpu = e;
-        return 0;
-    case QC_EXP_NONMIGRATABLE:
-        qc_cpu_expansion_free(pass->nonmig);
-        pass->nonmig = e;
-        return 0;
-    case QC_EXP_FULL:
-        vendor = qc_cpu_expansion_prop(e, "vendor");
-        free(pass->full_vendor);
-        pass->full_vendor = NULL;
-        rc = 0;
-        if (vendor && vendor->type == QC_PROP_STRING && !(pass->full_vendor = strdup(vendor->s)))
-            rc = qc_error_set(err, QC_E_NOMEM, "out of memory");
-        qc_cpu_expansion_free(e);
-        return rc;
-    case QC_EXP_MODEL:
-        rc = qc_pq_model_info(pass, e, err);
-        qc_cpu_expansion_free(e);
-        return rc;
-    default:
-        rc = qc_flags_hyperv(pass->m, e, err);
-        qc_cpu_expansion_free(e);
-        return rc;
-    }
-}
-
-static int
-qc_pq_send_expansion(qc_pass *pass, const char *type, const char *model, const char *prop,
-                     bool value, int kind, qc_error **err)
-{
-    json_object *args = json_object_new_object(), *mo = json_object_new_object();
-    json_object *props = prop ? json_object_new_object() : NULL;
-
-    if (!args || !mo || (prop && !props) ||
-        json_object_object_add(args, "type", json_object_new_string(type)) < 0 ||
-        json_object_object_add(mo, "name", json_object_new_string(model)) < 0 ||
-        (props && (json_object_object_add(props, prop, json_object_new_boolean(value)) < 0 ||
-                   json_object_object_add(mo, "props", props) < 0))) {
-        json_object_put(args);
-        json_object_put(mo);
-        return qc_error_set(err, QC_E_NOMEM, "out of memory");
-    }
-    if (json_object_object_add(args, "model", mo) < 0) {
-        json_object_put(args);
-        json_object_put(mo);
-        return qc_error_set(err, QC_E_NOMEM, "out of memory");
-    }
-    return qc_probe_send(pass, "query-cpu-model-expansion", args, qc_pq_expansion,
-                         QC_REQ_OPTIONAL, type, kind, err);
-}
-
-/* x86: a full expansion of every unversioned named model (an alias of a
- * "-vN" definition), so that host-model can be derived without libvirt's CPU map. */
-static int
-qc_pq_send_model_expansions(qc_pass *pass, qc_error **err)
-{
-    const qc_accel_caps *ac = &pass->m->accel[pass->accel];
-
-    for (size_t i = 0; i < ac->n_cpu_defs; i++) {
-        if (!ac->cpu_defs[i].alias_of)
-            continue;
-        if (qc_pq_send_expansion(pass, "full", ac->cpu_defs[i].name, NULL, false,
-                                 QC_EXP_MODEL, err) < 0)
-            return -1;
-    }
+    *ret_e = e;
     return 0;
 }
 
 int
-qc_pq_phase_c(qc_pass *pass, const qc_model *f, qc_error **err)
+qc_pq_host_expansion(qc_pass *pass, const qc_req *req, json_object *ret, qc_error **err)
 {
-    const qc_host *host = qc_probe_host(pass->probe);
-    bool x86 = qc_pq_target_in(f, "x86_64", "i386");
-    bool kvm = pass->accel == QC_ACCEL_KVM;
-    const char *model = kvm ? "host" : "max";
-    const char *type;
+    qc_cpu_expansion *e;
 
-    if (!qc_pq_target_is_native(host->arch, f->target) ||
-        !qc_model_has_command(f, "query-cpu-model-expansion"))
+    if (qc_pq_expansion_new(req, ret, &e, err) < 0)
+        return -1;
+    if (!e)
         return 0;
-    if (!kvm && !qc_model_find_cpu(pass->m, QC_ACCEL_TCG, "max"))
-        return 0;
-    /* x86: static (libvirt asks static first; its names are canonical), plus full for
-     * the vendor, which static expansions do not report */
-    if (x86)
-        type = "static";
-    else if (qc_pq_target_in(f, "arm", "aarch64"))
-        type = "full";
-    else
-        type = "static";
-    if (qc_pq_send_expansion(pass, type, model, NULL, false, QC_EXP_MAIN, err) < 0)
-        return -1;
-    if (x86 && qc_pq_send_expansion(pass, type, model, "migratable", false,
-                                    QC_EXP_NONMIGRATABLE, err) < 0)
-        return -1;
-    if (x86 && kvm && qc_pq_send_expansion(pass, "full", model, "hv-passthrough", true,
-                                           QC_EXP_HYPERV, err) < 0)
-        return -1;
-    if (x86 && qc_pq_send_expansion(pass, "full", model, NULL, false, QC_EXP_FULL, err) < 0)
-        return -1;
-    /* Model definitions come from the TCG pass: under KVM every model takes the host's
-     * vendor and KVM's default features (x2apic, kvm-*); a KVM-only build uses KVM's. */
-    if (x86 && (!kvm || !qc_model_has_type(f, "tcg-accel")) &&
-        qc_pq_send_model_expansions(pass, err) < 0)
-        return -1;
-    return 0;
-}
-
-static int
-qc_pq_cmp_model_info(const void *a, const void *b)
-{
-    return strcmp(((const qc_cpu_model_info *) a)->name, ((const qc_cpu_model_info *) b)->name);
-}
-
-/* Keeps only the names the host expansion reports (static: canonical feature names), so
- * aliases ("sse4_1") and non-feature properties ("check", "pmu") drop out. */
-static int
-qc_pq_filter_model_features(qc_model *m, const qc_cpu_expansion *host, qc_error **err)
-{
-    for (size_t i = 0; i < m->n_cpu_models; i++) {
-        qc_strlist kept = {0};
-        qc_strlist *l = &m->cpu_models[i].features;
-        for (size_t j = 0; j < l->n; j++) {
-            const qc_cpu_prop *p = qc_cpu_expansion_prop(host, l->v[j]);
-            if (p && p->type == QC_PROP_BOOL && qc_strlist_add(&kept, l->v[j], err) < 0) {
-                qc_strlist_clear(&kept);
-                return -1;
-            }
-        }
-        qc_strlist_sort(&kept);
-        qc_strlist_clear(l);
-        *l = kept;
-    }
-    if (m->n_cpu_models > 1)
-        qsort(m->cpu_models, m->n_cpu_models, sizeof(*m->cpu_models), qc_pq_cmp_model_info);
+    qc_cpu_expansion_free(pass->m->accel[pass->accel].host_cpu);
+    pass->m->accel[pass->accel].host_cpu = e;
     return 0;
 }
 
 int
-qc_pq_end_phase_c(qc_pass *pass, qc_error **err)
+qc_pq_nonmig_expansion(qc_pass *pass, const qc_req *req, json_object *ret, qc_error **err)
 {
-    qc_cpu_expansion *e = pass->m->accel[pass->accel].host_cpu;
+    qc_cpu_expansion *e;
 
-    /* Features usable only when migratability is not required get migratable=no. */
-    if (e && pass->nonmig) {
-        for (size_t i = 0; i < e->n_props; i++) {
-            qc_cpu_prop *p = &e->props[i];
-            const qc_cpu_prop *nm;
-            if (p->type != QC_PROP_BOOL)
-                continue;
-            nm = qc_cpu_expansion_prop(pass->nonmig, p->name);
-            if (p->b) {
-                p->migratable = QC_TRI_YES;
-            } else if (nm && nm->type == QC_PROP_BOOL && nm->b) {
-                p->b = true;
-                p->migratable = QC_TRI_NO;
-            }
-        }
-    }
+    if (qc_pq_expansion_new(req, ret, &e, err) < 0)
+        return -1;
+    if (!e)
+        return 0;
     qc_cpu_expansion_free(pass->nonmig);
-    pass->nonmig = NULL;
-    if (e && pass->full_vendor) {
-        free(e->vendor);
-        e->vendor = qc_steal(&pass->full_vendor);
-    }
-    if (pass->m->n_cpu_models) {
-        if (!e) {
-            /* no host expansion to say which names are features: keep nothing */
-            for (size_t i = 0; i < pass->m->n_cpu_models; i++)
-                qc_cpu_model_info_clear(&pass->m->cpu_models[i]);
-            free(pass->m->cpu_models);
-            pass->m->cpu_models = NULL;
-            pass->m->n_cpu_models = 0;
-        } else if (qc_pq_filter_model_features(pass->m, e, err) < 0) {
-            return -1;
-        }
-    }
+    pass->nonmig = e;
     return 0;
+}
+
+int
+qc_pq_hyperv_expansion(qc_pass *pass, const qc_req *req, json_object *ret, qc_error **err)
+{
+    qc_cpu_expansion *e;
+    int rc;
+
+    if (qc_pq_expansion_new(req, ret, &e, err) < 0)
+        return -1;
+    if (!e)
+        return 0;
+    rc = qc_flags_hyperv(pass->m, e, err);
+    qc_cpu_expansion_free(e);
+    return rc;
+}
+
+int
+qc_pq_vendor_expansion(qc_pass *pass, const qc_req *req, json_object *ret, qc_error **err)
+{
+    qc_cpu_expansion *e;
+    const qc_cpu_prop *vendor;
+    int rc = 0;
+
+    if (qc_pq_expansion_new(req, ret, &e, err) < 0)
+        return -1;
+    if (!e)
+        return 0;
+    vendor = qc_cpu_expansion_prop(e, "vendor");
+    free(pass->full_vendor);
+    pass->full_vendor = NULL;
+    if (vendor && vendor->type == QC_PROP_STRING && !(pass->full_vendor = strdup(vendor->s)))
+        rc = qc_error_set(err, QC_E_NOMEM, "out of memory");
+    qc_cpu_expansion_free(e);
+    return rc;
+}
+
+int
+qc_pq_model_expansion(qc_pass *pass, const qc_req *req, json_object *ret, qc_error **err)
+{
+    qc_cpu_expansion *e;
+    int rc;
+
+    if (qc_pq_expansion_new(req, ret, &e, err) < 0)
+        return -1;
+    if (!e)
+        return 0;
+    rc = qc_pq_model_info(pass, e, err);
+    qc_cpu_expansion_free(e);
+    return rc;
 }

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* probe.c: the probe state machine: launches/replays, concurrent passes, phases, deadline.
+/* probe.c: the probe state machine: launches/replays, concurrent passes, the phase walker
+ * (over probe-phases.c's tables), the deadline.
  *
  * Pass selection (live): the KVM pass applies when the host's /dev/kvm is usable, the
  * accel mode allows it, and the binary's target is native to the host. The target is
@@ -15,15 +16,13 @@
 #include "common/path.h"
 #include "introspect/probe.h"
 
-#include <pthread.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "introspect/host.h"
 #include "introspect/launch.h"
-#include "introspect/probe-internal.h"
+#include "introspect/probe-phases.h"
 #include "model/model-json.h"
 #include "qmp/fixture.h"
 #include "qmp/qmp.h"
@@ -59,18 +58,6 @@ static void qc_probe_fail(qc_probe *p, qc_error *e);
 static void qc_probe_maybe_complete(qc_probe *p);
 static void qc_pass_advance(qc_pass *pass);
 
-const qc_host *
-qc_probe_host(const qc_probe *p)
-{
-    return &p->host;
-}
-
-const qc_pass *
-qc_probe_primary(const qc_probe *p)
-{
-    return &p->passes[0];
-}
-
 /* ---- teardown -------------------------------------------------------------------------- */
 
 static void
@@ -89,7 +76,7 @@ qc_pass_clear(qc_pass *pass)
     qc_qemu_free(pass->qemu);
     qc_model_free(pass->m);
     qc_accel_caps_clear(&pass->acc);
-    qc_schema_free(pass->schema);
+    qc_qmp_schema_free(pass->schema);
     for (size_t i = 0; i < QC_MACHINE_FAMILIES; i++)
         free(pass->machine_types[i]);
     qc_cpu_expansion_free(pass->nonmig);
@@ -154,7 +141,6 @@ qc_probe_fail(qc_probe *p, qc_error *e)
     qc_probe_finish(p, NULL, e);
 }
 
-/* "probing '<emulator>': <cause>" plus QEMU's own account when it is gone. */
 /* A live second TCG pass that dies before its handshake may mean the binary has no TCG at
  * all (a KVM-only build such as qemu-system-x86_64-microvm says "invalid accelerator tcg"
  * and exits). Whether that is a fact or a failure is decided from the first pass's QOM
@@ -165,13 +151,13 @@ qc_pass_defer_start_failure(qc_pass *pass, qc_error *e)
     qc_probe *p = pass->probe;
 
     if (p->fixture || pass == &p->passes[0] || pass->accel != QC_ACCEL_TCG || pass->full ||
-        pass->phase != 0)
+        pass->phase != QC_PHASE_HANDSHAKE)
         return false;
     if (!pass->start_error)
         pass->start_error = e;
     else
         qc_error_free(e);
-    pass->phase = 4;
+    pass->phase = QC_PHASE_DONE;
     qc_probe_maybe_complete(p);
     return true;
 }
@@ -183,13 +169,13 @@ qc_pass_defer_secondary_failure(qc_pass *pass, qc_error *e)
 {
     qc_probe *p = pass->probe;
 
-    if (pass == &p->passes[0] || p->passes[0].phase >= 4 || p->finished)
+    if (pass == &p->passes[0] || p->passes[0].phase == QC_PHASE_DONE || p->finished)
         return false;
     if (!pass->late_error)
         pass->late_error = e;
     else
         qc_error_free(e);
-    pass->phase = 4;
+    pass->phase = QC_PHASE_DONE;
     qc_probe_maybe_complete(p);
     return true;
 }
@@ -202,7 +188,7 @@ qc_pass_exit_error(const qc_pass *pass, const char *why, qc_error *cause)
 {
     qc_error *e = NULL;
 
-    if (pass->phase == 0 && !strchr(why, ':')) {
+    if (pass->phase == QC_PHASE_HANDSHAKE && !strchr(why, ':')) {
         qc_error_set(&e, cause && cause->code == QC_E_TIMEOUT ? QC_E_TIMEOUT : QC_E_SPAWN,
                      "not a QEMU system emulator: it %s before the QMP greeting, saying "
                      "nothing", why);
@@ -217,6 +203,7 @@ qc_pass_exit_error(const qc_pass *pass, const char *why, qc_error *cause)
     return cause;
 }
 
+/* "probing '<emulator>': <cause>" plus QEMU's own account when it is gone. */
 static void
 qc_pass_fail(qc_pass *pass, qc_error *e)
 {
@@ -273,7 +260,7 @@ qc_probe_on_reply(qc_qmp *qmp, json_object *ret, const qc_error *error, void *op
             goto out;
         }
     }
-    if (r->fn(pass, r, absent ? NULL : ret, &err) < 0) {
+    if (r->decode(pass, r, absent ? NULL : ret, &err) < 0) {
         qc_pass_fail(pass, err);
         goto out;
     }
@@ -284,9 +271,11 @@ out:
     free(r);
 }
 
-int
-qc_probe_send(qc_pass *pass, const char *command, json_object *args, qc_reply_handler fn,
-              int policy, const char *arg, int kind, qc_error **err)
+/* Sends one instance of table row q for `pass` (args: owned, may be NULL; arg: the
+ * decoder's req->arg, copied). */
+static int
+qc_pass_send(qc_pass *pass, const qc_query *q, json_object *args, const char *arg,
+             qc_error **err)
 {
     qc_req *r = calloc(1, sizeof(*r));
 
@@ -296,11 +285,10 @@ qc_probe_send(qc_pass *pass, const char *command, json_object *args, qc_reply_ha
         return qc_error_set(err, QC_E_NOMEM, "out of memory");
     }
     r->pass = pass;
-    r->command = command;
-    r->fn = fn;
-    r->policy = policy;
-    r->kind = kind;
-    if (qc_qmp_execute(pass->qmp, command, args, qc_probe_on_reply, r, err) < 0) {
+    r->command = q->command;
+    r->decode = q->decode;
+    r->policy = q->policy;
+    if (qc_qmp_execute(pass->qmp, q->command, args, qc_probe_on_reply, r, err) < 0) {
         free(r->arg);
         free(r);
         return -1;
@@ -318,10 +306,52 @@ qc_probe_send(qc_pass *pass, const char *command, json_object *args, qc_reply_ha
 static void qc_probe_maybe_complete(qc_probe *p);
 static int qc_probe_restart_native(qc_probe *p, qc_error **err);
 
+/* Sends what the table of the pass's current phase asks: every instance of every row whose
+ * condition holds, in table order, all before the first reply is read. */
+static int
+qc_pass_send_phase(qc_pass *pass, qc_error **err)
+{
+    const qc_phase_def *def = qc_probe_phase(pass->phase);
+    qc_phase_ctx ctx = {pass, pass->probe->passes[0].m, &pass->probe->host};
+
+    if (def->gate && !def->gate(&ctx))
+        return 0;
+    for (size_t i = 0; i < def->n_queries; i++) {
+        const qc_query *q = &def->queries[i];
+        size_t cursor = 0;
+        int rc;
+
+        if (q->when && !q->when(&ctx))
+            continue;
+        if (!q->args) {
+            if (qc_pass_send(pass, q, NULL, NULL, err) < 0)
+                return -1;
+            continue;
+        }
+        for (;;) {
+            qc_query_args a = {NULL, NULL};
+
+            if ((rc = q->args(&ctx, &cursor, &a, err)) <= 0)
+                break;
+            if (qc_pass_send(pass, q, a.args, a.arg, err) < 0)
+                return -1;
+        }
+        if (rc < 0)
+            return -1;
+    }
+    return 0;
+}
+
+static int
+qc_pass_end_phase(qc_pass *pass, qc_error **err)
+{
+    return qc_probe_phase(pass->phase)->end(pass, err);
+}
+
 static bool
 qc_pass_primary_flags_ready(const qc_probe *p)
 {
-    return p->passes[0].phase >= 3;
+    return p->passes[0].phase >= QC_PHASE_C;
 }
 
 /* Starts phase C of `pass` (expansion) if the first pass's flags are known. */
@@ -330,18 +360,18 @@ qc_pass_start_c(qc_pass *pass, qc_error **err)
 {
     qc_probe *p = pass->probe;
 
-    pass->phase = 3;
+    pass->phase = QC_PHASE_C;
     if (!pass->full && !qc_pass_primary_flags_ready(p)) {
         pass->waiting = true;
         return 0;
     }
     pass->waiting = false;
-    if (qc_pq_phase_c(pass, p->passes[0].m, err) < 0)
+    if (qc_pass_send_phase(pass, err) < 0)
         return -1;
     if (pass->pending == 0) {
-        if (qc_pq_end_phase_c(pass, err) < 0)
+        if (qc_pass_end_phase(pass, err) < 0)
             return -1;
-        pass->phase = 4;
+        pass->phase = QC_PHASE_DONE;
     }
     return 0;
 }
@@ -354,10 +384,10 @@ qc_pass_advance(qc_pass *pass)
     int rc = 0;
 
     switch (pass->phase) {
-    case 1:
-        if ((rc = qc_pq_end_phase_a(pass, &err)) < 0)
+    case QC_PHASE_A:
+        if ((rc = qc_pass_end_phase(pass, &err)) < 0)
             break;
-        if (p->discovering && qc_pq_target_is_native(p->host.arch, pass->m->target)) {
+        if (p->discovering && qc_probe_target_is_native(p->host.arch, pass->m->target)) {
             /* qc_probe_restart_native() clears this pass: return right after it */
             if (qc_probe_restart_native(p, &err) < 0)
                 qc_probe_fail(p, err);
@@ -367,12 +397,12 @@ qc_pass_advance(qc_pass *pass)
             rc = qc_pass_start_c(pass, &err);
             break;
         }
-        pass->phase = 2;
-        if ((rc = qc_pq_phase_b(pass, &err)) < 0 || pass->pending)
+        pass->phase = QC_PHASE_B;
+        if ((rc = qc_pass_send_phase(pass, &err)) < 0 || pass->pending)
             break;
         /* fall through - nothing to ask in phase B */
-    case 2:
-        if ((rc = qc_pq_end_phase_b(pass, &err)) < 0 || (rc = qc_pass_start_c(pass, &err)) < 0)
+    case QC_PHASE_B:
+        if ((rc = qc_pass_end_phase(pass, &err)) < 0 || (rc = qc_pass_start_c(pass, &err)) < 0)
             break;
         /* the second pass may have been waiting for these flags */
         for (size_t i = 1; i < p->n_passes; i++) {
@@ -380,9 +410,9 @@ qc_pass_advance(qc_pass *pass)
                 break;
         }
         break;
-    case 3:
-        if ((rc = qc_pq_end_phase_c(pass, &err)) == 0)
-            pass->phase = 4;
+    case QC_PHASE_C:
+        if ((rc = qc_pass_end_phase(pass, &err)) == 0)
+            pass->phase = QC_PHASE_DONE;
         break;
     default:
         break;
@@ -394,58 +424,6 @@ qc_pass_advance(qc_pass *pass)
     qc_probe_maybe_complete(p);
 }
 
-/* All passes done: merge the second pass's per-accelerator facts into the first's model. */
-static int
-qc_probe_merge(qc_probe *p, qc_model **ret, qc_error **err)
-{
-    qc_model *m = p->passes[0].m;
-
-    for (size_t i = 1; i < p->n_passes; i++) {
-        qc_pass *s = &p->passes[i];
-        if (s->late_error)
-            return qc_error_propagate(err, qc_steal(&s->late_error));
-        if (s->start_error) {
-            if (qc_model_has_type(m, "tcg-accel"))
-                return qc_error_propagate(err, qc_steal(&s->start_error));
-            continue; /* no TCG in this binary: a fact, the KVM pass stands alone */
-        }
-        if (s->m->version_major != m->version_major || s->m->version_minor != m->version_minor ||
-            s->m->version_micro != m->version_micro ||
-            strcmp(s->m->package ? s->m->package : "", m->package ? m->package : "") != 0)
-            return qc_error_set(err, QC_E_PROTOCOL,
-                                "probing '%s': the %s and %s passes report different QEMU "
-                                "versions", p->emulator, qc_accel_name(p->passes[0].accel),
-                                qc_accel_name(s->accel));
-        if (s->accel == p->passes[0].accel)
-            return qc_error_set(err, QC_E_FORMAT, "probing '%s': two passes for %s",
-                                p->emulator, qc_accel_name(s->accel));
-        qc_accel_caps_clear(&m->accel[s->accel]);
-        m->accel[s->accel] = s->m->accel[s->accel];
-        memset(&s->m->accel[s->accel], 0, sizeof(s->m->accel[s->accel]));
-        if (s->m->n_cpu_models && !m->n_cpu_models) {
-            m->cpu_models = qc_steal(&s->m->cpu_models);
-            m->n_cpu_models = s->m->n_cpu_models;
-            s->m->n_cpu_models = 0;
-        }
-        for (size_t h = 0; h < s->m->hyperv.n; h++) {
-            if (!qc_strlist_contains(&m->hyperv, s->m->hyperv.v[h]) &&
-                qc_strlist_add(&m->hyperv, s->m->hyperv.v[h], err) < 0)
-                return -1;
-        }
-    }
-    free(m->emulator);
-    if (!(m->emulator = strdup(p->emulator)))
-        return qc_error_set(err, QC_E_NOMEM, "out of memory");
-    qc_host_clear(&m->host);
-    if (qc_host_copy(&m->host, &p->host, err) < 0)
-        return -1;
-    qc_strlist_sort(&m->hyperv);
-    qc_flags_finish(m);
-    p->passes[0].m = NULL;
-    *ret = m;
-    return 0;
-}
-
 static void
 qc_probe_maybe_complete(qc_probe *p)
 {
@@ -455,10 +433,10 @@ qc_probe_maybe_complete(qc_probe *p)
     if (p->finished)
         return;
     for (size_t i = 0; i < p->n_passes; i++) {
-        if (p->passes[i].phase < 4)
+        if (p->passes[i].phase != QC_PHASE_DONE)
             return;
     }
-    if (qc_probe_merge(p, &m, &err) < 0) {
+    if (qc_probe_merge(p->passes, p->n_passes, p->emulator, &p->host, &m, &err) < 0) {
         qc_probe_fail(p, err);
         return;
     }
@@ -494,9 +472,11 @@ qc_pass_on_ready(qc_qmp *qmp, const qc_error *error, void *opaque)
         qc_pass_fail(pass, err);
         return;
     }
-    pass->phase = 1;
-    if (qc_pq_phase_a(pass, &err) < 0)
+    pass->phase = QC_PHASE_A;
+    if (qc_pass_send_phase(pass, &err) < 0)
         qc_pass_fail(pass, err);
+    else if (pass->pending == 0)
+        qc_pass_advance(pass); /* nothing asked (cannot happen: query-version always is) */
 }
 
 static void
@@ -506,7 +486,7 @@ qc_pass_on_exit(qc_qemu *q, int status, void *opaque)
     qc_error *err = NULL;
     char *why;
 
-    if (pass->probe->finished || pass->phase >= 4)
+    if (pass->probe->finished || pass->phase == QC_PHASE_DONE)
         return;
     why = qc_qemu_describe(q);
     if (why)
@@ -575,6 +555,24 @@ qc_probe_start_pair(qc_probe *p, qc_error **err)
     return 0;
 }
 
+/* The recording's header: the emulator, this qcaps' version and the host facts. */
+static int
+qc_probe_record_header(qc_probe *p, qc_error **err)
+{
+    json_object *hdr = json_object_new_object();
+
+    if (!hdr ||
+        json_object_object_add(hdr, "emulator", json_object_new_string(p->emulator)) < 0 ||
+        json_object_object_add(hdr, "qcaps-version",
+                               json_object_new_string(QC_PROBE_VERSION)) < 0 ||
+        json_object_object_add(hdr, "host", qc_host_to_json(&p->host, err)) < 0) {
+        json_object_put(hdr);
+        return qc_error_set(err, QC_E_NOMEM, "out of memory");
+    }
+    qc_fixture_writer_set_header(p->writer, hdr);
+    return 0;
+}
+
 static int
 qc_probe_restart_native(qc_probe *p, qc_error **err)
 {
@@ -584,16 +582,11 @@ qc_probe_restart_native(qc_probe *p, qc_error **err)
     p->discovering = false;
     if (p->writer) {
         /* the discarded conversation must not end up in the recording */
-        json_object *hdr = NULL;
         qc_fixture_writer_free(p->writer);
-        p->writer = qc_fixture_writer_new();
-        hdr = json_object_new_object();
-        if (!p->writer || !hdr)
+        if (!(p->writer = qc_fixture_writer_new()))
             return qc_error_set(err, QC_E_NOMEM, "out of memory");
-        json_object_object_add(hdr, "emulator", json_object_new_string(p->emulator));
-        json_object_object_add(hdr, "qcaps-version", json_object_new_string(QC_PROBE_VERSION));
-        json_object_object_add(hdr, "host", qc_host_to_json(&p->host, NULL));
-        qc_fixture_writer_set_header(p->writer, hdr);
+        if (qc_probe_record_header(p, err) < 0)
+            return -1;
     }
     if (qc_probe_start_pair(p, err) < 0) {
         qc_error_prefix(err, "probing '%s'", p->emulator);
@@ -608,7 +601,7 @@ qc_probe_start_live(qc_probe *p, const qc_probe_opts *opts, qc_error **err)
     const char *target = qc_probe_target_from_name(p->emulator);
     bool kvm_ok = p->host.kvm_usable && opts->accel_mode == QC_PROBE_ACCEL_AUTO;
 
-    if (kvm_ok && target && qc_pq_target_is_native(p->host.arch, target))
+    if (kvm_ok && target && qc_probe_target_is_native(p->host.arch, target))
         return qc_probe_start_pair(p, err);
     p->discovering = kvm_ok && !target;
     p->n_passes = 1;
@@ -705,7 +698,6 @@ qc_probe_start(struct event_base *base, const qc_probe_opts *opts, qc_probe_done
     if (p->fixture) {
         rc = qc_probe_start_replay(p, opts, err);
     } else {
-        json_object *hdr;
         rc = -1;
         /* started, recorded and named in documents by its absolute path */
         if (!(p->emulator = qc_path_absolute(opts->emulator, err))) {
@@ -725,20 +717,8 @@ qc_probe_start(struct event_base *base, const qc_probe_opts *opts, qc_probe_done
                 rc = qc_probe_start_live(p, opts, err);
             if (rc == 0)
                 rc = qc_host_read_rest(&p->host, err);
-            if (rc == 0 && p->writer) {
-                hdr = json_object_new_object();
-                if (!hdr ||
-                    json_object_object_add(hdr, "emulator",
-                                           json_object_new_string(p->emulator)) < 0 ||
-                    json_object_object_add(hdr, "qcaps-version",
-                                           json_object_new_string(QC_PROBE_VERSION)) < 0 ||
-                    json_object_object_add(hdr, "host", qc_host_to_json(&p->host, err)) < 0) {
-                    json_object_put(hdr);
-                    rc = qc_error_set(err, QC_E_NOMEM, "out of memory");
-                } else {
-                    qc_fixture_writer_set_header(p->writer, hdr);
-                }
-            }
+            if (rc == 0 && p->writer)
+                rc = qc_probe_record_header(p, err);
         }
     }
     if (rc < 0) {
@@ -758,73 +738,4 @@ qc_probe_cancel(qc_probe *p)
     if (!p || p->finished)
         return;
     qc_probe_free(p);
-}
-
-typedef struct qc_probe_sync {
-    bool done;
-    qc_model *model;
-    qc_error *error;
-} qc_probe_sync;
-
-static void
-qc_probe_sync_done(qc_model *model, qc_error *error, void *opaque)
-{
-    qc_probe_sync *s = opaque;
-
-    s->done = true;
-    s->model = model;
-    s->error = error;
-}
-
-/* Drops SIGPIPEs raised while it was blocked (unless the caller had it blocked already),
- * then restores the caller's mask. */
-static void
-qc_probe_sigpipe_restore(const sigset_t *pipe_set, const sigset_t *old_set)
-{
-    static const struct timespec now = {0, 0};
-
-    if (!sigismember(old_set, SIGPIPE)) {
-        while (sigtimedwait(pipe_set, NULL, &now) > 0)
-            ;
-    }
-    pthread_sigmask(SIG_SETMASK, old_set, NULL);
-}
-
-qc_model *
-qc_probe_run(const qc_probe_opts *opts, qc_error **err)
-{
-    struct event_base *base;
-    qc_probe_sync s = {false, NULL, NULL};
-    sigset_t pipe_set, old_set;
-    qc_probe *p;
-
-    /* A QEMU that dies while we write to its socket must give EPIPE, not kill the process
-     * we run in: block SIGPIPE in this thread for the probe, then consume any we raised. */
-    sigemptyset(&pipe_set);
-    sigaddset(&pipe_set, SIGPIPE);
-    pthread_sigmask(SIG_BLOCK, &pipe_set, &old_set);
-    base = event_base_new();
-    if (!base) {
-        qc_error_set(err, QC_E_NOMEM, "cannot create an event loop");
-        qc_probe_sigpipe_restore(&pipe_set, &old_set);
-        return NULL;
-    }
-    if (!(p = qc_probe_start(base, opts, qc_probe_sync_done, &s, err))) {
-        event_base_free(base);
-        qc_probe_sigpipe_restore(&pipe_set, &old_set);
-        return NULL;
-    }
-    while (!s.done) {
-        if (event_base_loop(base, EVLOOP_ONCE) < 0) {
-            /* cannot happen with the deadline pending; do not spin */
-            qc_probe_cancel(p);
-            qc_error_set(err, QC_E_SYSTEM, "event loop failed");
-            break;
-        }
-    }
-    event_base_free(base);
-    qc_probe_sigpipe_restore(&pipe_set, &old_set);
-    if (s.error)
-        qc_error_propagate(err, s.error);
-    return s.model;
 }

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* qmp.c: the QMP client (handshake, id matching, timeouts) over a socket or a fixture. */
+/* qmp.c: the QMP protocol engine (handshake, id matching, deadlines, dispatch), over the
+ * transport interface of qmp-transport.h. */
 #include "qmp/qmp.h"
 
 #include <errno.h>
@@ -11,12 +12,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <event2/buffer.h>
-#include <event2/bufferevent.h>
 #include <event2/util.h>
 
 #include "common/cleanup.h"
-#include "qmp/fixture.h"
+#include "qmp/qmp-transport.h"
 
 QC_DEFINE_CLEANUP(json_object *, json_object_put);
 
@@ -43,36 +42,19 @@ typedef struct qc_qmp_pending {
     int timeout_ms;
 } qc_qmp_pending;
 
-/* A reply the replay transport will hand to the client on a later loop iteration. */
-typedef struct qc_qmp_queued {
-    struct qc_qmp_queued *next;
-    json_object *msg; /* a reply carrying our id, or NULL when `error` is set */
-    char *id;
-    qc_error *error;
-} qc_qmp_queued;
-
 struct qc_qmp {
     struct event_base *base;
     char *peer;
     qc_qmp_state state;
-
-    /* live transport */
-    struct bufferevent *bev;
-    struct json_tokener *tok;
-    struct evbuffer *partial; /* start of an incomplete line, already searched */
-
-    /* replay transport */
-    const qc_fixture *fx;
-    qc_fixture_cursor *cursor;
-    struct event *replay_ev;
-    qc_qmp_queued *queue, **queue_tail;
+    qc_qmp_transport *transport; /* NULL only while a transport constructor runs */
 
     size_t max_message;
     int timeout_ms;
     qc_qmp_event_fn event_fn;
     void *event_opaque;
-    qc_fixture_writer *recorder;
-    char *record_section;
+    qc_qmp_tap_fn tap;
+    void *tap_opaque;
+    char *tap_tag;
 
     qc_qmp_ready_fn ready;
     void *ready_opaque;
@@ -106,21 +88,6 @@ qc_qmp_pending_free(qc_qmp_pending *p)
 }
 
 static void
-qc_qmp_queue_clear(qc_qmp *qmp)
-{
-    while (qmp->queue) {
-        qc_qmp_queued *q = qmp->queue;
-
-        qmp->queue = q->next;
-        json_object_put(q->msg);
-        qc_error_free(q->error);
-        free(q->id);
-        free(q);
-    }
-    qmp->queue_tail = &qmp->queue;
-}
-
-static void
 qc_qmp_destroy(qc_qmp *qmp)
 {
     while (qmp->pending) {
@@ -129,21 +96,13 @@ qc_qmp_destroy(qc_qmp *qmp)
         qmp->pending = p->next;
         qc_qmp_pending_free(p);
     }
-    qc_qmp_queue_clear(qmp);
-    if (qmp->replay_ev)
-        event_free(qmp->replay_ev);
+    if (qmp->transport)
+        qmp->transport->ops->free(qmp->transport);
     if (qmp->handshake_timer)
         event_free(qmp->handshake_timer);
-    if (qmp->bev)
-        bufferevent_free(qmp->bev);
-    if (qmp->tok)
-        json_tokener_free(qmp->tok);
-    if (qmp->partial)
-        evbuffer_free(qmp->partial);
-    qc_fixture_cursor_free(qmp->cursor);
     json_object_put(qmp->greeting);
     qc_error_free(qmp->failure);
-    free(qmp->record_section);
+    free(qmp->tap_tag);
     free(qmp->peer);
     free(qmp);
 }
@@ -161,27 +120,26 @@ qc_qmp_free(qc_qmp *qmp)
     qc_qmp_destroy(qmp);
 }
 
-static void
+void
 qc_qmp_enter(qc_qmp *qmp)
 {
     qmp->depth++;
 }
 
-static void
+void
 qc_qmp_leave(qc_qmp *qmp)
 {
     if (--qmp->depth == 0 && qmp->doomed)
         qc_qmp_destroy(qmp);
 }
 
-/* True when processing must stop: the client failed or is being freed. */
-static bool
+bool
 qc_qmp_stopped(const qc_qmp *qmp)
 {
     return qmp->doomed || qmp->state == QC_QMP_FAILED;
 }
 
-static qc_qmp *
+qc_qmp *
 qc_qmp_alloc(struct event_base *base, const char *peer_name, qc_error **err)
 {
     qc_qmp *qmp = calloc(1, sizeof(*qmp));
@@ -195,9 +153,15 @@ qc_qmp_alloc(struct event_base *base, const char *peer_name, qc_error **err)
     qmp->max_message = QC_QMP_DEFAULT_MAX_MESSAGE;
     qmp->timeout_ms = QC_QMP_DEFAULT_COMMAND_TIMEOUT_MS;
     qmp->pending_tail = &qmp->pending;
-    qmp->queue_tail = &qmp->queue;
     qmp->next_id = 1;
     return qmp;
+}
+
+void
+qc_qmp_attach(qc_qmp *qmp, qc_qmp_transport *t)
+{
+    t->qmp = qmp;
+    qmp->transport = t;
 }
 
 /* ---- settings and accessors -------------------------------------------------------- */
@@ -231,16 +195,16 @@ qc_qmp_set_event_handler(qc_qmp *qmp, qc_qmp_event_fn fn, void *opaque)
 }
 
 void
-qc_qmp_set_recorder(qc_qmp *qmp, qc_fixture_writer *w, const char *section)
+qc_qmp_set_tap(qc_qmp *qmp, qc_qmp_tap_fn fn, void *opaque, const char *tag)
 {
     if (!qmp)
         return;
-    free(qmp->record_section);
-    qmp->record_section = NULL;
-    qmp->recorder = w;
-    /* On allocation failure the writer falls back to its default section name. */
-    if (w && section)
-        qmp->record_section = strdup(section);
+    free(qmp->tap_tag);
+    qmp->tap_tag = NULL;
+    qmp->tap = fn;
+    qmp->tap_opaque = opaque;
+    if (fn && tag)
+        qmp->tap_tag = strdup(tag);
 }
 
 json_object *
@@ -253,6 +217,24 @@ bool
 qc_qmp_failed(const qc_qmp *qmp)
 {
     return qmp && qmp->state == QC_QMP_FAILED;
+}
+
+struct event_base *
+qc_qmp_base(const qc_qmp *qmp)
+{
+    return qmp->base;
+}
+
+const char *
+qc_qmp_peer(const qc_qmp *qmp)
+{
+    return qmp->peer;
+}
+
+size_t
+qc_qmp_max_message(const qc_qmp *qmp)
+{
+    return qmp->max_message;
 }
 
 /* ---- failure ----------------------------------------------------------------------- */
@@ -306,13 +288,10 @@ qc_qmp_fail(qc_qmp *qmp, qc_error *why, bool eof)
     }
     qmp->state = QC_QMP_FAILED;
     qmp->failure = why;
-    if (qmp->bev)
-        bufferevent_disable(qmp->bev, EV_READ | EV_WRITE);
+    if (qmp->transport)
+        qmp->transport->ops->stop(qmp->transport);
     if (qmp->handshake_timer)
         event_del(qmp->handshake_timer);
-    if (qmp->replay_ev)
-        event_del(qmp->replay_ev);
-    qc_qmp_queue_clear(qmp);
 
     qc_qmp_enter(qmp);
     if (qmp->ready && !qmp->ready_called) {
@@ -330,11 +309,19 @@ qc_qmp_fail(qc_qmp *qmp, qc_error *why, bool eof)
     qc_qmp_leave(qmp);
 }
 
-static void qc_qmp_failf(qc_qmp *qmp, qc_error_code code, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
+void
+qc_qmp_fail_with(qc_qmp *qmp, qc_error *why)
+{
+    qc_qmp_fail(qmp, why, false);
+}
 
-/* Fails the connection with "<peer>: <message>". */
-static void
+void
+qc_qmp_fail_eof(qc_qmp *qmp)
+{
+    qc_qmp_fail(qmp, qc_qmp_eof_error(qmp, qmp->pending ? qmp->pending->command : NULL), true);
+}
+
+void
 qc_qmp_failf(qc_qmp *qmp, qc_error_code code, const char *fmt, ...)
 {
     qc_autofree char *msg = NULL;
@@ -369,15 +356,15 @@ qc_qmp_record(qc_qmp *qmp, json_object *msg)
 {
     qc_error *e = NULL;
 
-    if (!qmp->recorder)
+    if (!qmp->tap)
         return;
-    if (qc_fixture_writer_add(qmp->recorder, qmp->record_section, msg, &e) < 0) {
+    if (qmp->tap(qmp->tap_opaque, qmp->tap_tag, msg, &e) < 0) {
         qc_error_prefix(&e, "%s: recording QMP traffic", qmp->peer);
         qc_qmp_fail(qmp, e, false);
     }
 }
 
-/* ---- incoming messages (shared by both transports) --------------------------------- */
+/* ---- incoming messages ------------------------------------------------------------- */
 
 static void
 qc_qmp_deliver(qc_qmp *qmp, qc_qmp_pending *p, json_object *ret, const qc_error *e)
@@ -523,8 +510,8 @@ qc_qmp_on_greeting(qc_qmp *qmp, json_object *msg)
 }
 
 /* Dispatches one parsed message (owned by the caller). */
-static void
-qc_qmp_on_message(qc_qmp *qmp, json_object *msg)
+void
+qc_qmp_receive(qc_qmp *qmp, json_object *msg)
 {
     json_object *name = NULL;
 
@@ -549,312 +536,13 @@ qc_qmp_on_message(qc_qmp *qmp, json_object *msg)
                      json_object_to_json_string_ext(msg, JSON_C_TO_STRING_NOSLASHESCAPE));
 }
 
-/* ---- live transport ---------------------------------------------------------------- */
-
-static void
-qc_qmp_on_line(qc_qmp *qmp, const char *line, size_t len)
+void
+qc_qmp_receive_error(qc_qmp *qmp, const char *id, const qc_error *e)
 {
-    QC_CLEANUP(json_object_putp) json_object *msg = NULL;
-    enum json_tokener_error jerr;
+    qc_qmp_pending *p = qc_qmp_take_pending(qmp, id);
 
-    json_tokener_reset(qmp->tok);
-    /* Including the NUL lets a bare number end; QMP lines are objects anyway. */
-    msg = json_tokener_parse_ex(qmp->tok, line, (int) len + 1);
-    jerr = json_tokener_get_error(qmp->tok);
-    if (jerr != json_tokener_success) {
-        qc_qmp_failf(qmp, QC_E_PROTOCOL, "invalid JSON from QMP peer: %s",
-                         json_tokener_error_desc(jerr));
-        return;
-    }
-    if (json_tokener_get_parse_end(qmp->tok) < len) {
-        qc_qmp_failf(qmp, QC_E_PROTOCOL, "%s", "trailing data after QMP message");
-        return;
-    }
-    qc_qmp_on_message(qmp, msg);
-}
-
-/* Takes the next complete line from the input, enforcing the size bound before the line
- * is copied out. Returns 1 with *ret_line set, 0 when none is complete, -1 on failure.
- * Bytes already searched for a newline wait in qmp->partial (moved there chain by chain,
- * not copied), so each read searches only new bytes and a long line stays linear. */
-static int
-qc_qmp_next_line(qc_qmp *qmp, char **ret_line, size_t *ret_len)
-{
-    struct evbuffer *in = bufferevent_get_input(qmp->bev);
-    size_t held = evbuffer_get_length(qmp->partial), eol_len = 0, len;
-    struct evbuffer_ptr eol;
-    char *line;
-
-    eol = evbuffer_search_eol(in, NULL, &eol_len, EVBUFFER_EOL_LF);
-    if (eol.pos < 0) {
-        if (held + evbuffer_get_length(in) > qmp->max_message) {
-            qc_qmp_failf(qmp, QC_E_PROTOCOL, "message exceeds %zu bytes", qmp->max_message);
-            return -1;
-        }
-        if (evbuffer_add_buffer(qmp->partial, in) < 0) {
-            qc_qmp_failf(qmp, QC_E_NOMEM, "%s", "out of memory reading QMP message");
-            return -1;
-        }
-        return 0;
-    }
-    len = held + (size_t) eol.pos;
-    /* the "\r" of a "\r\n" ending is not part of the message */
-    if (len > qmp->max_message + 1) {
-        qc_qmp_failf(qmp, QC_E_PROTOCOL, "message exceeds %zu bytes", qmp->max_message);
-        return -1;
-    }
-    if (evbuffer_remove_buffer(in, qmp->partial, (size_t) eol.pos) != eol.pos ||
-        evbuffer_drain(in, eol_len) < 0 || !(line = malloc(len + 1))) {
-        qc_qmp_failf(qmp, QC_E_NOMEM, "%s", "out of memory reading QMP message");
-        return -1;
-    }
-    evbuffer_remove(qmp->partial, line, len);
-    if (len > 0 && line[len - 1] == '\r')
-        len--;
-    if (len > qmp->max_message) {
-        free(line);
-        qc_qmp_failf(qmp, QC_E_PROTOCOL, "message exceeds %zu bytes", qmp->max_message);
-        return -1;
-    }
-    line[len] = '\0';
-    *ret_line = line;
-    *ret_len = len;
-    return 1;
-}
-
-static void
-qc_qmp_read_cb(struct bufferevent *bev, void *opaque)
-{
-    qc_qmp *qmp = opaque;
-
-    (void) bev;
-    qc_qmp_enter(qmp);
-    while (!qc_qmp_stopped(qmp)) {
-        char *line = NULL;
-        size_t len = 0;
-
-        if (qc_qmp_next_line(qmp, &line, &len) <= 0)
-            break;
-        qc_qmp_on_line(qmp, line, len);
-        free(line);
-    }
-    qc_qmp_leave(qmp);
-}
-
-static void
-qc_qmp_event_cb(struct bufferevent *bev, short what, void *opaque)
-{
-    qc_qmp *qmp = opaque;
-    qc_error *e = NULL;
-
-    (void) bev;
-    qc_qmp_enter(qmp);
-    if (what & BEV_EVENT_EOF) {
-        e = qc_qmp_eof_error(qmp, qmp->pending ? qmp->pending->command : NULL);
-        qc_qmp_fail(qmp, e, true);
-    } else if (what & BEV_EVENT_ERROR) {
-        int errnum = EVUTIL_SOCKET_ERROR();
-
-        qc_error_set_errno(&e, errnum ? errnum : EIO, "%s: %s QMP socket", qmp->peer,
-                           (what & BEV_EVENT_WRITING) ? "writing to" : "reading from");
-        qc_qmp_fail(qmp, e, false);
-    }
-    qc_qmp_leave(qmp);
-}
-
-qc_qmp *
-qc_qmp_new_fd(struct event_base *base, int fd, const char *peer_name, qc_error **err)
-{
-    qc_autoclose int owned = fd;
-    qc_qmp *qmp;
-
-    if (!base || fd < 0) {
-        qc_error_set(err, QC_E_INVALID, "%s: no event base or socket given",
-                     peer_name ? peer_name : "QMP peer");
-        return NULL;
-    }
-    if (evutil_make_socket_nonblocking(fd) < 0 || evutil_make_socket_closeonexec(fd) < 0) {
-        qc_error_set_errno(err, errno, "%s: cannot set up QMP socket",
-                           peer_name ? peer_name : "QMP peer");
-        return NULL;
-    }
-    qmp = qc_qmp_alloc(base, peer_name, err);
-    if (!qmp)
-        return NULL;
-    qmp->tok = json_tokener_new();
-    qmp->partial = evbuffer_new();
-    qmp->bev = bufferevent_socket_new(base, fd, BEV_OPT_CLOSE_ON_FREE);
-    if (qmp->bev)
-        owned = -1;
-    if (!qmp->tok || !qmp->partial || !qmp->bev) {
-        qc_error_set(err, QC_E_NOMEM, "%s: out of memory creating QMP client", qmp->peer);
-        qc_qmp_destroy(qmp);
-        return NULL;
-    }
-    /* Trailing characters are detected with json_tokener_get_parse_end(), which gives a
-     * clearer message than the strict tokener's "unexpected character". */
-    json_tokener_set_flags(qmp->tok, JSON_TOKENER_STRICT | JSON_TOKENER_ALLOW_TRAILING_CHARS |
-                                         JSON_TOKENER_VALIDATE_UTF8);
-    bufferevent_setcb(qmp->bev, qc_qmp_read_cb, NULL, qc_qmp_event_cb, qmp);
-    return qmp;
-}
-
-/* ---- replay transport -------------------------------------------------------------- */
-
-static void
-qc_qmp_replay_cb(evutil_socket_t fd, short what, void *opaque)
-{
-    qc_qmp *qmp = opaque;
-    qc_qmp_queued *q = qmp->queue;
-
-    (void) fd;
-    (void) what;
-    if (!q)
-        return;
-    qmp->queue = q->next;
-    if (!qmp->queue)
-        qmp->queue_tail = &qmp->queue;
-
-    qc_qmp_enter(qmp);
-    if (q->error) {
-        qc_qmp_pending *p = qc_qmp_take_pending(qmp, q->id);
-
-        if (p)
-            qc_qmp_deliver(qmp, p, NULL, q->error);
-    } else {
-        qc_qmp_on_message(qmp, q->msg);
-    }
-    if (!qc_qmp_stopped(qmp) && qmp->queue) {
-        static const struct timeval now = {0, 0};
-
-        evtimer_add(qmp->replay_ev, &now);
-    }
-    json_object_put(q->msg);
-    qc_error_free(q->error);
-    free(q->id);
-    free(q);
-    qc_qmp_leave(qmp);
-}
-
-static int
-qc_qmp_enqueue(qc_qmp *qmp, json_object *msg, const char *id, qc_error *error,
-               qc_error **err)
-{
-    static const struct timeval now = {0, 0};
-    qc_qmp_queued *q = calloc(1, sizeof(*q));
-
-    if (!q || (id && !(q->id = strdup(id)))) {
-        free(q);
-        json_object_put(msg);
-        qc_error_free(error);
-        return qc_error_set(err, QC_E_NOMEM, "%s: out of memory queueing reply", qmp->peer);
-    }
-    q->msg = msg;
-    q->error = error;
-    *qmp->queue_tail = q;
-    qmp->queue_tail = &q->next;
-    if (evtimer_add(qmp->replay_ev, &now) < 0)
-        return qc_error_set(err, QC_E_SYSTEM, "%s: cannot schedule replay", qmp->peer);
-    return 0;
-}
-
-/* The recorded reply with its recorded id replaced by ours, so it is matched like a live
- * one. */
-static json_object *
-qc_qmp_rebrand_reply(json_object *reply, const char *id)
-{
-    QC_CLEANUP(json_object_putp) json_object *msg = json_object_new_object();
-    json_object *idv;
-
-    if (!msg)
-        return NULL;
-    json_object_object_foreach(reply, key, val) {
-        if (strcmp(key, "id") == 0)
-            continue;
-        if (json_object_object_add(msg, key, json_object_get(val)) < 0) {
-            json_object_put(val);
-            return NULL;
-        }
-    }
-    idv = json_object_new_string(id);
-    if (!idv || json_object_object_add(msg, "id", idv) < 0) {
-        json_object_put(idv);
-        return NULL;
-    }
-    return qc_steal(&msg);
-}
-
-static int
-qc_qmp_replay_send(qc_qmp *qmp, qc_qmp_pending *p, json_object *args, qc_error **err)
-{
-    qc_error *lookup_err = NULL;
-    json_object *reply = qc_fixture_cursor_reply(qmp->cursor, p->command, args, &lookup_err);
-    json_object *msg;
-
-    if (!reply) {
-        if (lookup_err && lookup_err->code == QC_E_NOTFOUND &&
-            (!p->cb || strcmp(p->command, "quit") == 0)) {
-            /* Fixtures may omit the handshake and quit: a real QEMU always accepts them. */
-            qc_error_free(lookup_err);
-            msg = json_tokener_parse("{\"return\": {}}");
-            if (!msg)
-                return qc_error_set(err, QC_E_NOMEM, "%s: out of memory", qmp->peer);
-            reply = msg;
-        } else {
-            /* the fixture's own error names the fixture and the command */
-            if (lookup_err && lookup_err->code != QC_E_NOTFOUND)
-                qc_error_prefix(&lookup_err, "%s", qmp->peer);
-            return qc_qmp_enqueue(qmp, NULL, p->id, lookup_err, err);
-        }
-    } else {
-        msg = NULL;
-    }
-    reply = qc_qmp_rebrand_reply(reply, p->id);
-    json_object_put(msg);
-    if (!reply)
-        return qc_error_set(err, QC_E_NOMEM, "%s: out of memory replaying reply", qmp->peer);
-    return qc_qmp_enqueue(qmp, reply, NULL, NULL, err);
-}
-
-qc_qmp *
-qc_qmp_new_replay(struct event_base *base, const qc_fixture *fx, const char *section,
-                  const char *peer_name, qc_error **err)
-{
-    qc_qmp *qmp;
-
-    if (!base || !fx) {
-        qc_error_set(err, QC_E_INVALID, "%s: no event base or fixture given",
-                     peer_name ? peer_name : "QMP peer");
-        return NULL;
-    }
-    qmp = qc_qmp_alloc(base, peer_name, err);
-    if (!qmp)
-        return NULL;
-    qmp->fx = fx;
-    qmp->cursor = qc_fixture_cursor_new(fx, section, err);
-    if (!qmp->cursor) {
-        qc_error_prefix(err, "%s", qmp->peer);
-        qc_qmp_destroy(qmp);
-        return NULL;
-    }
-    qmp->replay_ev = evtimer_new(base, qc_qmp_replay_cb, qmp);
-    if (!qmp->replay_ev) {
-        qc_error_set(err, QC_E_NOMEM, "%s: out of memory creating QMP client", qmp->peer);
-        qc_qmp_destroy(qmp);
-        return NULL;
-    }
-    return qmp;
-}
-
-static json_object *
-qc_qmp_replay_greeting(qc_qmp *qmp)
-{
-    json_object *recorded = qc_fixture_cursor_greeting(qmp->cursor);
-
-    if (recorded)
-        return json_object_get(recorded);
-    return json_tokener_parse("{\"QMP\": {\"version\": {\"qemu\": {\"micro\": 0, \"minor\": 0,"
-                              " \"major\": 0}, \"package\": \"\"}, \"capabilities\": []}}");
+    if (p)
+        qc_qmp_deliver(qmp, p, NULL, e);
 }
 
 /* ---- commands ---------------------------------------------------------------------- */
@@ -949,7 +637,6 @@ qc_qmp_send(qc_qmp *qmp, qc_qmp_pending *p, json_object *args, qc_error **err)
 {
     QC_CLEANUP(json_object_putp) json_object *owned_args = args;
     QC_CLEANUP(json_object_putp) json_object *msg = json_object_new_object();
-    const char *text;
     int rc;
 
     if (!msg || qc_json_add(msg, "execute", json_object_new_string(p->command)) < 0 ||
@@ -965,18 +652,7 @@ qc_qmp_send(qc_qmp *qmp, qc_qmp_pending *p, json_object *args, qc_error **err)
         qc_qmp_pending_free(qc_qmp_take_pending(qmp, p->id));
         return qc_error_propagate(err, qc_error_copy(qmp->failure));
     }
-    if (qmp->cursor) {
-        rc = qc_qmp_replay_send(qmp, p, args, err);
-    } else {
-        text = json_object_to_json_string_ext(msg, JSON_C_TO_STRING_PLAIN |
-                                                       JSON_C_TO_STRING_NOSLASHESCAPE);
-        rc = text ? bufferevent_write(qmp->bev, text, strlen(text)) : -1;
-        if (rc == 0)
-            rc = bufferevent_write(qmp->bev, "\r\n", 2);
-        if (rc < 0)
-            qc_error_set(err, QC_E_NOMEM, "%s: cannot queue '%s' for sending", qmp->peer,
-                         p->command);
-    }
+    rc = qmp->transport->ops->send(qmp->transport, msg, p->command, args, p->id, !p->cb, err);
     if (rc < 0)
         qc_qmp_pending_free(qc_qmp_take_pending(qmp, p->id));
     return rc;
@@ -1031,18 +707,11 @@ qc_qmp_start(qc_qmp *qmp, qc_qmp_ready_fn ready, void *opaque, qc_error **err)
             return qc_error_set(err, QC_E_NOMEM, "%s: cannot arm handshake timer",
                                 qmp->peer);
     }
-    if (qmp->cursor) {
-        json_object *greeting = qc_qmp_replay_greeting(qmp);
-
-        if (!greeting)
-            return qc_error_set(err, QC_E_NOMEM, "%s: out of memory", qmp->peer);
-        if (qc_qmp_enqueue(qmp, greeting, NULL, NULL, err) < 0)
-            return -1;
-    } else if (bufferevent_enable(qmp->bev, EV_READ | EV_WRITE) < 0) {
-        return qc_error_set(err, QC_E_SYSTEM, "%s: cannot watch QMP socket", qmp->peer);
-    }
+    if (qmp->transport->ops->start(qmp->transport, err) < 0)
+        return -1;
     qmp->ready = ready;
     qmp->ready_opaque = opaque;
     qmp->state = QC_QMP_GREETING;
     return 0;
 }
+

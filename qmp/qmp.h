@@ -21,6 +21,9 @@
  * - Never prints, never calls exit/abort on bad input, never dispatches the loop itself.
  * - Writes go through a socket bufferevent (writev), so the host process must ignore
  *   SIGPIPE (signal(SIGPIPE, SIG_IGN)); the library installs no signal handlers.
+ * - Files: qmp.c is the protocol engine; it reaches its peer only through the transport
+ *   interface of qmp-transport.h, implemented by qmp-socket.c (live) and qmp-replay.c
+ *   (fixture); qmp-record.c is the recorder's tap.
  */
 #ifndef QC_QMP_H
 #define QC_QMP_H

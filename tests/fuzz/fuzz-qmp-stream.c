@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* fuzz-qmp-stream.c: fuzzes the live QMP client (qmp/qmp.c) with arbitrary peer bytes.
+/* fuzz-qmp-stream.c: fuzzes the live QMP client (qmp/qmp.c over qmp/qmp-socket.c) with arbitrary peer bytes.
  *
  * A qc_qmp client sits on one end of a socketpair; the input is written to the other end
  * in chunks (sizes from the first input byte, at most ~64 of them), with non-blocking

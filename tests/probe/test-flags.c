@@ -8,7 +8,7 @@
 
 #include <cmocka.h>
 
-#include "introspect/probe-internal.h"
+#include "introspect/flags.h"
 
 static const char *schema_text =
     "[{\"name\":\"blockdev-add\",\"meta-type\":\"command\",\"arg-type\":\"A\",\"ret-type\":\"E\"},"
@@ -35,44 +35,44 @@ static void
 test_schema_query(void **state)
 {
     json_object *arr = json_tokener_parse(schema_text);
-    qc_schema *s = qc_schema_new(arr, NULL);
+    qc_qmp_schema *s = qc_qmp_schema_new(arr, NULL);
     qc_strlist cmds = {0};
 
     assert_non_null(s);
     json_object_put(arr); /* the schema keeps its own reference */
-    assert_true(qc_schema_query(s, "blockdev-add"));
-    assert_false(qc_schema_query(s, "blockdev-del"));
-    assert_true(qc_schema_query(s, "blockdev-add/arg-type/+file/aio/^io_uring"));
-    assert_false(qc_schema_query(s, "blockdev-add/arg-type/+file/aio/^native"));
-    assert_false(qc_schema_query(s, "blockdev-add/arg-type/+nbd"));
-    assert_true(qc_schema_query(s, "blockdev-add/arg-type/+file/$dynamic-auto-read-only"));
-    assert_true(qc_schema_query(s, "blockdev-add/arg-type/driver/^nbd"));
-    assert_true(qc_schema_query(s, "blockdev-add/arg-type/*opt"));
-    assert_false(qc_schema_query(s, "blockdev-add/arg-type/*driver"));
-    assert_true(qc_schema_query(s, "blockdev-add/arg-type/opt/!string"));
-    assert_false(qc_schema_query(s, "blockdev-add/arg-type/opt/!number"));
-    assert_true(qc_schema_query(s, "blockdev-add/arg-type/alt/^nbd"));
-    assert_true(qc_schema_query(s, "blockdev-add/arg-type/alt/!string"));
-    assert_true(qc_schema_query(s, "device_add/$json-cli-hotplug"));
-    assert_false(qc_schema_query(s, "device_add/$json-cli"));
-    assert_true(qc_schema_query(s, "query-list/ret-type/x"));
-    assert_false(qc_schema_query(s, "query-list/bogus"));
-    assert_false(qc_schema_query(s, ""));
-    assert_int_equal(qc_schema_names(s, "command", &cmds, NULL), 0);
+    assert_true(qc_qmp_schema_query(s, "blockdev-add"));
+    assert_false(qc_qmp_schema_query(s, "blockdev-del"));
+    assert_true(qc_qmp_schema_query(s, "blockdev-add/arg-type/+file/aio/^io_uring"));
+    assert_false(qc_qmp_schema_query(s, "blockdev-add/arg-type/+file/aio/^native"));
+    assert_false(qc_qmp_schema_query(s, "blockdev-add/arg-type/+nbd"));
+    assert_true(qc_qmp_schema_query(s, "blockdev-add/arg-type/+file/$dynamic-auto-read-only"));
+    assert_true(qc_qmp_schema_query(s, "blockdev-add/arg-type/driver/^nbd"));
+    assert_true(qc_qmp_schema_query(s, "blockdev-add/arg-type/*opt"));
+    assert_false(qc_qmp_schema_query(s, "blockdev-add/arg-type/*driver"));
+    assert_true(qc_qmp_schema_query(s, "blockdev-add/arg-type/opt/!string"));
+    assert_false(qc_qmp_schema_query(s, "blockdev-add/arg-type/opt/!number"));
+    assert_true(qc_qmp_schema_query(s, "blockdev-add/arg-type/alt/^nbd"));
+    assert_true(qc_qmp_schema_query(s, "blockdev-add/arg-type/alt/!string"));
+    assert_true(qc_qmp_schema_query(s, "device_add/$json-cli-hotplug"));
+    assert_false(qc_qmp_schema_query(s, "device_add/$json-cli"));
+    assert_true(qc_qmp_schema_query(s, "query-list/ret-type/x"));
+    assert_false(qc_qmp_schema_query(s, "query-list/bogus"));
+    assert_false(qc_qmp_schema_query(s, ""));
+    assert_int_equal(qc_qmp_schema_names(s, "command", &cmds, NULL), 0);
     assert_int_equal(cmds.n, 3);
     qc_strlist_clear(&cmds);
-    assert_int_equal(qc_schema_names(s, "event", &cmds, NULL), 0);
+    assert_int_equal(qc_qmp_schema_names(s, "event", &cmds, NULL), 0);
     assert_int_equal(cmds.n, 1);
     assert_string_equal(cmds.v[0], "STOP");
     qc_strlist_clear(&cmds);
-    qc_schema_free(s);
+    qc_qmp_schema_free(s);
 }
 
 static void
 test_flags(void **state)
 {
     json_object *arr = json_tokener_parse(schema_text);
-    qc_schema *s = qc_schema_new(arr, NULL);
+    qc_qmp_schema *s = qc_qmp_schema_new(arr, NULL);
     qc_model *m = qc_model_new();
     const char *machine_types[3] = {NULL, NULL, "none-machine"};
     qc_type_props *t;
@@ -115,7 +115,7 @@ test_flags(void **state)
     for (size_t i = 1; i < m->flags.n; i++)
         assert_true(strcmp(m->flags.v[i - 1], m->flags.v[i]) < 0);
     qc_model_free(m);
-    qc_schema_free(s);
+    qc_qmp_schema_free(s);
 }
 
 static void

@@ -1,21 +1,21 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* schema-query.c: path queries over query-qmp-schema (docs/domcaps-mapping.md §2.2 family 4). */
-#include "introspect/probe-internal.h"
+/* qmp-schema.c: path queries over query-qmp-schema (docs/domcaps-mapping.md §2.2 family 4). */
+#include "introspect/qmp-schema.h"
 
 #include <stdlib.h>
 #include <string.h>
 
 #include "common/cleanup.h"
 
-struct qc_schema {
+struct qc_qmp_schema {
     json_object *entries; /* the reply array (own reference) */
     json_object *index;   /* object: name -> entry (json-c's hash table) */
 };
 
-qc_schema *
-qc_schema_new(json_object *entries, qc_error **err)
+qc_qmp_schema *
+qc_qmp_schema_new(json_object *entries, qc_error **err)
 {
-    qc_schema *s;
+    qc_qmp_schema *s;
     size_t n;
 
     if (!json_object_is_type(entries, json_type_array)) {
@@ -34,14 +34,14 @@ qc_schema_new(json_object *entries, qc_error **err)
         if (!json_object_is_type(e, json_type_object) ||
             !json_object_object_get_ex(e, "name", &name) ||
             !json_object_is_type(name, json_type_string)) {
-            qc_schema_free(s);
+            qc_qmp_schema_free(s);
             qc_error_set(err, QC_E_PROTOCOL, "query-qmp-schema: entry %zu lacks a name", i);
             return NULL;
         }
         if (json_object_object_add(s->index, json_object_get_string(name),
                                    json_object_get(e)) < 0) {
             json_object_put(e);
-            qc_schema_free(s);
+            qc_qmp_schema_free(s);
             qc_error_set(err, QC_E_NOMEM, "out of memory");
             return NULL;
         }
@@ -50,7 +50,7 @@ qc_schema_new(json_object *entries, qc_error **err)
 }
 
 void
-qc_schema_free(qc_schema *s)
+qc_qmp_schema_free(qc_qmp_schema *s)
 {
     if (!s)
         return;
@@ -96,7 +96,7 @@ qc_sq_find(json_object *o, const char *key, const char *field, const char *value
 }
 
 static json_object *
-qc_sq_lookup(const qc_schema *s, const char *name)
+qc_sq_lookup(const qc_qmp_schema *s, const char *name)
 {
     json_object *e;
 
@@ -122,10 +122,10 @@ qc_sq_has_string(json_object *o, const char *key, const char *value)
     return false;
 }
 
-static bool qc_sq_walk(const qc_schema *s, json_object *cur, char **q, size_t nq, int depth);
+static bool qc_sq_walk(const qc_qmp_schema *s, json_object *cur, char **q, size_t nq, int depth);
 
 static bool
-qc_sq_walk_name(const qc_schema *s, const char *type, char **q, size_t nq, int depth)
+qc_sq_walk_name(const qc_qmp_schema *s, const char *type, char **q, size_t nq, int depth)
 {
     json_object *e = qc_sq_lookup(s, type);
 
@@ -134,7 +134,7 @@ qc_sq_walk_name(const qc_schema *s, const char *type, char **q, size_t nq, int d
 
 /* cur: a schema entry; q: the remaining components. */
 static bool
-qc_sq_walk(const qc_schema *s, json_object *cur, char **q, size_t nq, int depth)
+qc_sq_walk(const qc_qmp_schema *s, json_object *cur, char **q, size_t nq, int depth)
 {
     const char *meta = qc_sq_str(cur, "meta-type");
     const char *c;
@@ -191,7 +191,7 @@ qc_sq_walk(const qc_schema *s, json_object *cur, char **q, size_t nq, int depth)
 }
 
 bool
-qc_schema_query(const qc_schema *s, const char *path)
+qc_qmp_schema_query(const qc_qmp_schema *s, const char *path)
 {
     QC_CLEANUP(qc_freep) char *copy = NULL;
     char *comp[32];
@@ -212,7 +212,7 @@ qc_schema_query(const qc_schema *s, const char *path)
 }
 
 int
-qc_schema_names(const qc_schema *s, const char *meta_type, qc_strlist *l, qc_error **err)
+qc_qmp_schema_names(const qc_qmp_schema *s, const char *meta_type, qc_strlist *l, qc_error **err)
 {
     size_t n = json_object_array_length(s->entries);
 
