@@ -1,8 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* cache.c: the `warm` and `cache` verbs: fill, check, list and clear the capability cache. */
-#include <dirent.h>
 #include <errno.h>
-#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,6 +11,7 @@
 #include "cache/cache.h"
 #include "cli/cli.h"
 #include "common/path.h"
+#include "introspect/host.h"
 
 #define QC_LOCK_WAIT_MS 120000
 
@@ -110,70 +109,17 @@ qc_emus_add(qc_emus *l, const char *path, bool keep)
     return 0;
 }
 
-static int
-qc_name_cmp(const void *a, const void *b)
-{
-    return strcmp(*(char *const *) a, *(char *const *) b);
-}
-
-/* Adds the executable qemu-system-* (and qemu-kvm) files of `dir`, sorted by name. */
-static int
-qc_emus_scan(qc_emus *l, const char *dir)
-{
-    DIR *d = opendir(*dir ? dir : ".");
-    struct dirent *de;
-    char **names = NULL;
-    size_t n = 0;
-    int r = 0;
-
-    if (!d)
-        return 0;
-    while ((de = readdir(d))) {
-        char **nn;
-        if (strncmp(de->d_name, "qemu-system-", 12) != 0 && strcmp(de->d_name, "qemu-kvm") != 0)
-            continue;
-        if (!(nn = realloc(names, (n + 1) * sizeof(*nn))) || !(nn[n] = strdup(de->d_name))) {
-            names = nn ? nn : names;
-            r = -1;
-            break;
-        }
-        names = nn;
-        n++;
-    }
-    closedir(d);
-    qsort(names, n, sizeof(*names), qc_name_cmp);
-    for (size_t i = 0; i < n; i++) {
-        char path[PATH_MAX];
-        struct stat st;
-        if (r == 0 && snprintf(path, sizeof(path), "%s/%s", dir, names[i]) < (int) sizeof(path) &&
-            stat(path, &st) == 0 && S_ISREG(st.st_mode) && access(path, X_OK) == 0)
-            r = qc_emus_add(l, path, false);
-        free(names[i]);
-    }
-    free(names);
-    return r;
-}
-
+/* Every emulator of this host (introspect/host.h, QC_EMU_EVERY). -1: OOM. */
 static int
 qc_emus_discover(qc_emus *l)
 {
-    static const char *const usual[] = {"/usr/bin", "/usr/local/bin", "/usr/libexec"};
-    const char *env = getenv("PATH");
-    qc_autofree char *path = env ? strdup(env) : NULL;
-    char *save = NULL;
+    qc_strlist found = {0};
+    int r = qc_host_find_emulators(&(qc_emu_search) {.scope = QC_EMU_EVERY}, &found, NULL);
 
-    if (env && !path)
-        return -1;
-    for (char *dir = path ? strtok_r(path, ":", &save) : NULL; dir;
-         dir = strtok_r(NULL, ":", &save)) {
-        if (dir[0] == '/' && qc_emus_scan(l, dir) < 0)
-            return -1;
-    }
-    for (size_t i = 0; i < QC_N_ELEMENTS(usual); i++) {
-        if (qc_emus_scan(l, usual[i]) < 0)
-            return -1;
-    }
-    return 0;
+    for (size_t i = 0; r == 0 && i < found.n; i++)
+        r = qc_emus_add(l, found.v[i], false);
+    qc_strlist_clear(&found);
+    return r;
 }
 
 /* ---- progress display ----------------------------------------------------------------- */

@@ -46,6 +46,33 @@ int qc_host_read_firmware_inputs(qc_host *h, const char *const *dirs, qc_fw_inpu
  * on the effective uid and $XDG_CONFIG_HOME / $HOME) looks in, appended to *ret. */
 int qc_host_firmware_search_path(const char *const *dirs, qc_strlist *ret, qc_error **err);
 
+/* ---- emulators: the one discovery rule (emulators.c) ----------------------------------
+ * Candidates are the files named qemu-system-* and qemu-kvm that are executable regular
+ * files, in the absolute directories of a ':'-separated list (relative entries are
+ * skipped: they would depend on the current directory). */
+typedef enum qc_emu_scope {
+    QC_EMU_FIRST, /* what a query uses, as libvirt does: the first binary of each name in
+                   * list order, sorted by name, then /usr/libexec/qemu-kvm when no
+                   * qemu-kvm came before (libvirt's last resort for native guests) */
+    QC_EMU_EVERY, /* what `qcaps warm` warms: every binary of the list, then of /usr/bin,
+                   * /usr/local/bin and /usr/libexec (a service's $PATH may lack them),
+                   * each absolute path (common/path.h) once, in directory order */
+} qc_emu_scope;
+
+typedef struct qc_emu_search {
+    const char *path;        /* the directory list; NULL: $PATH; unset or empty: /usr/bin:/bin */
+    qc_emu_scope scope;
+    const char *target;      /* only qemu-system-<target> (no qemu-kvm); NULL: every one */
+    /* When set, what the search consulted is appended with its signature (pathsig.h),
+     * each taken before it was read: every directory, every candidate name that was not
+     * taken (not executable now) and /usr/libexec/qemu-kvm. While they, the list and the
+     * binaries found are unchanged, the result is too. */
+    qc_strlist *input_paths, *input_sigs;
+} qc_emu_search;
+
+/* Appends the emulators search `s` finds to *ret. -1 only on OOM. */
+int qc_host_find_emulators(const qc_emu_search *s, qc_strlist *ret, qc_error **err);
+
 /* uname machine -> QEMU target name (i486..i686 -> i386, armv*l -> arm, ppc64le -> ppc64,
  * ...); unknown names are returned unchanged. Returns a static string or `uname_machine`. */
 const char *qc_host_arch_normalise(const char *uname_machine);

@@ -14,6 +14,7 @@
 
 #include <json-c/json.h>
 
+#include "introspect/host.h"
 #include "lib/internal.h"
 #include "schema/capabilities.h"
 #include "schema/hostfacts.h"
@@ -122,7 +123,7 @@ qc_lib_caps_sources(qcaps_context *ctx, qcaps_format format, qc_error **err)
     } else {
         if (!(ms.cache = qc_context_cache(ctx, false, err)) && err && *err)
             goto out;
-        rc = qc_caps_find_emulators(NULL, &emus, err);
+        rc = qc_host_find_emulators(&(qc_emu_search) {.scope = QC_EMU_FIRST}, &emus, err);
     }
     if (rc < 0)
         goto out;
@@ -181,8 +182,10 @@ qcaps_capabilities(qcaps_context *ctx, qcaps_format format, qcaps_error **err)
             goto out;
     }
     if (!(hf = qc_hostfacts_read(NULL, &e)) ||
-        qc_caps_find_emulators_inputs(NULL, &emus, &ms.src.input_paths, &ms.src.input_sigs,
-                                      &e) < 0)
+        qc_host_find_emulators(&(qc_emu_search) {.scope = QC_EMU_FIRST,
+                                                  .input_paths = &ms.src.input_paths,
+                                                  .input_sigs = &ms.src.input_sigs},
+                               &emus, &e) < 0)
         goto out;
     req.gen = ctx->libvirt;
     req.host = hf;

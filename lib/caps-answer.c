@@ -77,8 +77,9 @@ qc_lib_caps_key(qcaps_context *ctx, const char *root, qcaps_format format, qc_er
              o, json_object_new_string(qc_lv_gen_name(qc_context_libvirt(ctx)))) == 0 &&
          json_object_array_add(o, json_object_new_string(QC_LIB_FORMAT_KEY(format))) == 0 &&
          json_object_array_add(o, json_object_new_string(creds)) == 0 &&
-         /* as qc_caps_find_emulators() reads it */
-         json_object_array_add(o, json_object_new_string(path ? path : "/usr/bin:/bin")) == 0 &&
+         /* as qc_host_find_emulators() reads it */
+         json_object_array_add(o, json_object_new_string(path && *path ? path
+                                                                        : "/usr/bin:/bin")) == 0 &&
          json_object_array_add(o, json_object_new_string(facts)) == 0 &&
          json_object_array_add(o, json_object_new_string(sources)) == 0;
     if (ok)

@@ -21,8 +21,9 @@ char *
 qc_lib_default_emulator(qc_lv_gen gen, const char *arch, qc_error **err)
 {
     struct utsname u;
-    const char *target, *path = getenv("PATH");
-    char *copy, *save = NULL, *found = NULL;
+    const char *target;
+    qc_strlist found = {0};
+    char *emu = NULL;
 
     if (!arch) {
         if (uname(&u) < 0) {
@@ -33,24 +34,16 @@ qc_lib_default_emulator(qc_lv_gen gen, const char *arch, qc_error **err)
     } else {
         target = qc_lv_target_of_arch(gen, arch);
     }
-    if (!(copy = strdup(path && *path ? path : "/usr/bin:/bin"))) {
-        qc_error_set(err, QC_E_NOMEM, "out of memory");
+    if (qc_host_find_emulators(&(qc_emu_search) {.scope = QC_EMU_FIRST, .target = target},
+                               &found, err) < 0)
         return NULL;
-    }
-    for (char *d = strtok_r(copy, ":", &save); d && !found; d = strtok_r(NULL, ":", &save)) {
-        char *full = NULL;
-        if (asprintf(&full, "%s/qemu-system-%s", d, target) < 0)
-            break;
-        if (access(full, X_OK) == 0)
-            found = full;
-        else
-            free(full);
-    }
-    free(copy);
-    if (!found)
+    if (found.n)
+        emu = qc_steal(&found.v[0]);
+    else
         qc_error_set(err, QC_E_NOTFOUND, "no emulator for arch '%s' (qemu-system-%s) in $PATH",
                      arch ? arch : target, target);
-    return found;
+    qc_strlist_clear(&found);
+    return emu;
 }
 
 char *

@@ -20,6 +20,7 @@
 #include <json-c/json.h>
 
 #include "common/jsontext.h"
+#include "introspect/host.h"
 #include "lib/internal.h"
 #include "model/model-json.h"
 #include "schema/capabilities.h"
@@ -131,7 +132,7 @@ qc_host_emulators(qcaps_context *ctx, qc_strlist *ret, qc_error **err)
     size_t n = 0;
     int rc = -1;
 
-    if (qc_caps_find_emulators(NULL, ret, err) < 0)
+    if (qc_host_find_emulators(&(qc_emu_search) {.scope = QC_EMU_FIRST}, ret, err) < 0)
         return -1;
     if (!(cache = qc_context_cache(ctx, true, &cerr)))
         return cerr ? qc_error_propagate(err, qc_steal(&cerr)) : 0;

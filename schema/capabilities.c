@@ -2,14 +2,10 @@
 /* capabilities.c: libvirt's host capabilities document from host facts and emulator models. */
 #include "schema/capabilities.h"
 
-#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
-#include "common/pathsig.h"
 #include "schema/domcaps.h"
 #include "schema/xmljson.h"
 #include "schema/xmlwriter.h"
@@ -682,110 +678,4 @@ out:
     free(c.guests);
     qc_strlist_clear(&c.used);
     return out;
-}
-
-/* ---- finding emulators ------------------------------------------------------------------- */
-
-static bool
-qc_caps_is_exec(const char *path)
-{
-    struct stat st;
-
-    return stat(path, &st) == 0 && S_ISREG(st.st_mode) && access(path, X_OK) == 0;
-}
-
-static int
-qc_caps_cmp_base(const void *a, const void *b)
-{
-    const char *x = *(const char *const *) a, *y = *(const char *const *) b;
-    const char *bx = strrchr(x, '/'), *by = strrchr(y, '/');
-
-    return strcmp(bx ? bx + 1 : x, by ? by + 1 : y);
-}
-
-/* Records path and its signature now in the inputs (when wanted). */
-static int
-qc_caps_input(qc_strlist *in_paths, qc_strlist *in_sigs, const char *path, qc_error **err)
-{
-    char sig[QC_PATHSIG_MAX];
-
-    if (!in_paths)
-        return 0;
-    qc_pathsig(path, sig);
-    if (qc_strlist_add(in_paths, path, err) < 0 || qc_strlist_add(in_sigs, sig, err) < 0)
-        return -1;
-    return 0;
-}
-
-int
-qc_caps_find_emulators(const char *path_env, qc_strlist *ret, qc_error **err)
-{
-    return qc_caps_find_emulators_inputs(path_env, ret, NULL, NULL, err);
-}
-
-int
-qc_caps_find_emulators_inputs(const char *path_env, qc_strlist *ret, qc_strlist *in_paths,
-                              qc_strlist *in_sigs, qc_error **err)
-{
-    qc_autofree char *dirs = strdup(path_env ? path_env : getenv("PATH") ? getenv("PATH")
-                                                                          : "/usr/bin:/bin");
-    qc_strlist names = {0};
-    char *save = NULL;
-
-    if (!dirs)
-        return QC_CAPS_OOM(err);
-    for (char *d = strtok_r(dirs, ":", &save); d; d = strtok_r(NULL, ":", &save)) {
-        DIR *dh;
-        struct dirent *de;
-
-        if (qc_caps_input(in_paths, in_sigs, d, err) < 0) {
-            qc_strlist_clear(&names);
-            return -1;
-        }
-        dh = opendir(d);
-        while (dh && (de = readdir(dh))) {
-            qc_autofree char *p = NULL;
-
-            if (strncmp(de->d_name, "qemu-system-", 12) != 0 ||
-                qc_strlist_contains(&names, de->d_name))
-                continue;
-            if (asprintf(&p, "%s/%s", d, de->d_name) < 0) {
-                closedir(dh);
-                qc_strlist_clear(&names);
-                return QC_CAPS_OOM(err);
-            }
-            if (in_paths) {
-                char sig[QC_PATHSIG_MAX];
-                qc_pathsig(p, sig);
-                if (!qc_caps_is_exec(p)) {
-                    if (qc_strlist_add(in_paths, p, err) < 0 ||
-                        qc_strlist_add(in_sigs, sig, err) < 0) {
-                        closedir(dh);
-                        qc_strlist_clear(&names);
-                        return -1;
-                    }
-                    continue;
-                }
-            } else if (!qc_caps_is_exec(p)) {
-                continue;
-            }
-            if (qc_strlist_add(&names, de->d_name, err) < 0 ||
-                qc_strlist_add_take(ret, qc_steal(&p), err) < 0) {
-                closedir(dh);
-                qc_strlist_clear(&names);
-                return -1;
-            }
-        }
-        if (dh)
-            closedir(dh);
-    }
-    qc_strlist_clear(&names);
-    if (qc_caps_input(in_paths, in_sigs, "/usr/libexec/qemu-kvm", err) < 0)
-        return -1;
-    if (qc_caps_is_exec("/usr/libexec/qemu-kvm") &&
-        qc_strlist_add(ret, "/usr/libexec/qemu-kvm", err) < 0)
-        return -1;
-    if (ret->n)
-        qsort(ret->v, ret->n, sizeof(*ret->v), qc_caps_cmp_base);
-    return 0;
 }

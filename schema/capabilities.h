@@ -6,8 +6,8 @@
  * replay: the caller decides); output is the host capabilities XML (libvirt 9.0's byte
  * layout) or its JSON mapping, owned by the caller. Guests follow libvirt 9.0's binary
  * lookup (shared docs/domcaps-mapping.md §1.1, §5) and then list the QEMU targets libvirt
- * has no arch for, under their QEMU name. Nothing here probes, prints or reads the system
- * except the directories named in qc_caps_find_emulators().
+ * has no arch for, under their QEMU name. Nothing here probes, prints or reads the system:
+ * the caller finds the emulators (introspect/host.h, qc_host_find_emulators()).
  */
 #ifndef QC_SCHEMA_CAPABILITIES_H
 #define QC_SCHEMA_CAPABILITIES_H
@@ -38,17 +38,5 @@ typedef struct qc_caps_req {
 
 /* The capabilities document. Caller frees. */
 char *qc_capabilities_format(const qc_caps_req *req, qc_error **err);
-
-/* Every executable regular file named qemu-system-* in the ':'-separated directory list
- * `path_env` (NULL: $PATH), the first of each name in list order, sorted by name, plus
- * /usr/libexec/qemu-kvm when present (libvirt's last resort for native guests). */
-int qc_caps_find_emulators(const char *path_env, qc_strlist *ret, qc_error **err);
-/* The same, also naming what the list was made from in in_paths/in_sigs (pathsig.h
- * signatures, each taken before it was read): every directory of the list, every
- * qemu-system-* it had that was not taken (not an executable regular file) and
- * /usr/libexec/qemu-kvm. While the signatures, the directory list and the taken binaries
- * (their own keys) are unchanged, the list is too. */
-int qc_caps_find_emulators_inputs(const char *path_env, qc_strlist *ret, qc_strlist *in_paths,
-                                  qc_strlist *in_sigs, qc_error **err);
 
 #endif
