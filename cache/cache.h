@@ -1,6 +1,11 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* cache.h: the on-disk capability cache: one entry per emulator, validity, locking, warm-up.
  *
+ * Layer cache/: owns the files of cache directories (entries, locks, answers: files.h at
+ * the bottom, then entry.c, hostkeys.c, cache.c, and answer.c, list.c, warm.c on top),
+ * their validity keys (derived from the host layer's reads) and warm-up; it renders
+ * nothing.
+ *
  * Contract:
  * - Input: a cache directory and emulator paths (as given; not canonicalised). Output:
  *   qc_model objects owned by the caller, or entry states with a one-line reason.
@@ -17,7 +22,8 @@
  *   target is never opened) and re-probed.
  * - Files are opened with openat() on the directory's fd with O_NOFOLLOW; the directory
  *   itself must not be a symlink, must belong to us (or root) and must not be world
- *   writable. Writes are atomic: <entry>.new, fsync, rename, fsync of the directory.
+ *   writable. Writes are atomic (common/fileio.h): <entry>.XXXXXX.new, fsync, rename, fsync
+ *   of the directory.
  *   Modes: files 0644, directories 0755.
  * - Locking: flock() on <entry>.lock serialises probing one emulator across processes;
  *   validity is re-checked after the lock is taken, so N concurrent cold lookups probe once.

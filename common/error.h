@@ -6,6 +6,11 @@
  * error set wins: setting an already-set error keeps the original and drops the new one.
  * Library code never prints; the CLI formats an error once. No allocation failure aborts:
  * if building the message fails, a static out-of-memory error is returned instead.
+ *
+ * Layer common/ (the bottom; libc only, json-c only in jsonread.c): owns the error type,
+ * cleanup helpers (cleanup.h), whole-file reads and atomic writes (fileio.h), member-path
+ * JSON reading (jsonread.h), emulator paths and file signatures (path.h, pathsig.h) and
+ * the removal of temporary files on a signal (emergency.h). It knows nothing of QEMU.
  */
 #ifndef QC_COMMON_ERROR_H
 #define QC_COMMON_ERROR_H

@@ -14,6 +14,11 @@
  *   optional query and DeviceNotFound for property lists are facts, not failures.
  * - Deadlines: every command has one, and the whole probe has one; on any failure every
  *   QEMU is killed and reaped and its directory removed before the callback runs.
+ *
+ * Layer introspect/ (the host layer): owns starting and reaping QEMU (launch.h), the
+ * probe's phases and reply decoders (probe-phases.h, probe-queries.h), the model a probe
+ * builds, and the reads of the running system: host facts, firmware descriptors and
+ * emulator discovery (host.h). Layers above read the host through it.
  */
 #ifndef QC_INTROSPECT_PROBE_H
 #define QC_INTROSPECT_PROBE_H

@@ -7,6 +7,10 @@
  * introspect/ (from QMP replies and host facts), serialised by model/model-json.h
  * (the format the cache stores and `qcaps probe --format json` prints) and read by
  * schema/ and cache/. Nothing in this layer performs I/O.
+ *
+ * Layer model/: owns the facts of one QEMU binary (and of the host a probe depended on)
+ * and their JSON codec (model-json.h), and the comparison of two models (model-diff.h).
+ * Nothing of libvirt: schema/ maps targets to arches and facts to elements.
  */
 #ifndef QC_MODEL_H
 #define QC_MODEL_H

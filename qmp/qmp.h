@@ -24,6 +24,9 @@
  * - Files: qmp.c is the protocol engine; it reaches its peer only through the transport
  *   interface of qmp-transport.h, implemented by qmp-socket.c (live) and qmp-replay.c
  *   (fixture); qmp-record.c is the recorder's tap.
+ *
+ * Layer qmp/: owns the QMP protocol and the fixture format (fixture.h: reading both
+ * layouts, writing ours). It knows no query, no model and no process.
  */
 #ifndef QC_QMP_H
 #define QC_QMP_H

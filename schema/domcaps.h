@@ -5,6 +5,11 @@
  * found for it; output is a NUL-terminated XML string (libvirt's byte layout: 2-space
  * indent, ' quotes, no XML declaration) owned by the caller. Nothing here probes, reads
  * the cache or prints; firmware descriptor files are the only files read (firmware.h).
+ *
+ * Layer schema/: owns every rule of libvirt's (libvirt.h: tables per concern and per
+ * libvirt generation) and renders models and host facts as domainCapabilities and
+ * capabilities XML, and their JSON form shaped by our RelaxNG grammars (xmljson.h,
+ * jsonshape.h). It finds no emulator and reads no system state.
  */
 #ifndef QC_SCHEMA_DOMCAPS_H
 #define QC_SCHEMA_DOMCAPS_H
