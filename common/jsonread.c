@@ -15,6 +15,7 @@ qc_jr_init(qc_jr *r, const char *what, void *opaque, qc_error **err)
     r->len = 0;
     r->what = what ? what : "";
     r->err = err;
+    r->code = QC_E_FORMAT;
     r->opaque = opaque;
 }
 
@@ -77,7 +78,7 @@ qc_jr_fail(qc_jr *r, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(cause, sizeof(cause), fmt, ap);
     va_end(ap);
-    return qc_error_set(r->err, QC_E_FORMAT, "%s%s: %s", r->what, r->len ? r->path : "(top)",
+    return qc_error_set(r->err, r->code, "%s%s: %s", r->what, r->len ? r->path : "(top)",
                         cause);
 }
 

@@ -200,6 +200,26 @@ t_long_path(void **state)
     assert_string_equal(r.path, "");
 }
 
+/* A reader of a peer's messages reports its own code, with the same text. */
+static void
+t_code(void **state)
+{
+    json_object *o = qc_parse("{\"a\": 1}");
+    qc_error *err = NULL;
+    char *s = NULL;
+    qc_jr r;
+
+    (void) state;
+    qc_jr_init(&r, "reply to 'x': ", NULL, &err);
+    assert_int_equal(r.code, QC_E_FORMAT);
+    r.code = QC_E_PROTOCOL;
+    assert_int_equal(qc_jr_str(&r, o, "a", false, &s), -1);
+    assert_int_equal(err->code, QC_E_PROTOCOL);
+    assert_string_equal(err->message, "reply to 'x': a: expected string");
+    qc_error_free(err);
+    json_object_put(o);
+}
+
 int
 main(void)
 {
@@ -207,6 +227,7 @@ main(void)
         cmocka_unit_test(t_messages),
         cmocka_unit_test(t_values),
         cmocka_unit_test(t_long_path),
+        cmocka_unit_test(t_code),
     };
 
     return cmocka_run_group_tests_name("jsonread", tests, NULL, NULL);
