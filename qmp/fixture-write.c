@@ -15,8 +15,6 @@
 #include "common/cleanup.h"
 #include "common/fileio.h"
 
-QC_DEFINE_CLEANUP(json_object *, json_object_put);
-
 #define QC_JSON_PRINT_FLAGS                                                                    \
     (JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED | JSON_C_TO_STRING_NOSLASHESCAPE)
 
