@@ -82,5 +82,8 @@ int qc_jr_str(qc_jr *r, json_object *o, const char *key, bool nullable, char **r
 typedef int (*qc_jr_elem_fn)(qc_jr *r, json_object *e, void *elem);
 int qc_jr_array(qc_jr *r, json_object *o, const char *key, bool nullable, size_t size, void **vec,
                 size_t *n, qc_jr_elem_fn fn, bool *ret_present);
+/* The same for a, the value at the current path (a QMP reply that is an array): an array
+ * of objects, each read by fn with the path at "<path>[i]". */
+int qc_jr_vec(qc_jr *r, json_object *a, size_t size, void **vec, size_t *n, qc_jr_elem_fn fn);
 
 #endif

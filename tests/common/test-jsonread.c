@@ -81,6 +81,20 @@ qc_read_doc(qc_jr *r, json_object *o)
     return rc;
 }
 
+/* [{"name": ..., "n": ...}, ...], as a QMP reply is */
+static int
+qc_read_vec(qc_jr *r, json_object *a)
+{
+    qc_item *items = NULL;
+    size_t n = 0;
+    int rc = qc_jr_vec(r, a, sizeof(qc_item), (void **) &items, &n, qc_read_item);
+
+    for (size_t i = 0; i < n; i++)
+        free(items[i].name);
+    free(items);
+    return rc < 0 ? -1 : r->len == 0 ? qc_jr_fail(r, "read %zu", n) : qc_jr_fail(r, "left");
+}
+
 static int
 qc_read_top(qc_jr *r, json_object *o)
 {
@@ -135,6 +149,11 @@ t_messages(void **state)
     qc_expect("host facts: ", "{}", qc_read_range, "host facts: cpu: missing member");
     qc_expect(NULL, "{\"list\": [\"a\", \"b\", 3]}", qc_read_list, "list[2]: expected string");
     qc_expect(NULL, "{\"list\": [\"a\"]}", qc_read_list, "(top): stopped after 2");
+    qc_expect(NULL, "{}", qc_read_vec, "(top): expected array");
+    qc_expect(NULL, "[{\"name\": \"x\", \"n\": 1}, []]", qc_read_vec, "[1]: expected object");
+    qc_expect(NULL, "[{\"name\": \"x\", \"n\": true}]", qc_read_vec, "[0].n: expected integer");
+    qc_expect(NULL, "[{\"name\": \"x\", \"n\": 1}, {\"name\": \"y\", \"n\": 2}]", qc_read_vec,
+              "(top): read 2");
 }
 
 static void
