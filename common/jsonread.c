@@ -15,6 +15,7 @@ qc_jr_init(qc_jr *r, const char *what, void *opaque, qc_error **err)
     r->len = 0;
     r->what = what ? what : "";
     r->err = err;
+    r->code = QC_E_FORMAT;
     r->opaque = opaque;
 }
 
@@ -77,7 +78,7 @@ qc_jr_fail(qc_jr *r, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(cause, sizeof(cause), fmt, ap);
     va_end(ap);
-    return qc_error_set(r->err, QC_E_FORMAT, "%s%s: %s", r->what, r->len ? r->path : "(top)",
+    return qc_error_set(r->err, r->code, "%s%s: %s", r->what, r->len ? r->path : "(top)",
                         cause);
 }
 
@@ -221,7 +222,7 @@ qc_jr_array(qc_jr *r, json_object *o, const char *key, bool nullable, size_t siz
             size_t *n, qc_jr_elem_fn fn, bool *ret_present)
 {
     json_object *v = NULL;
-    size_t len, old;
+    size_t old;
 
     if (qc_jr_get(r, o, key, json_type_array, nullable, &v) < 0)
         return -1;
@@ -229,19 +230,31 @@ qc_jr_array(qc_jr *r, json_object *o, const char *key, bool nullable, size_t siz
         *ret_present = v != NULL;
     if (!v)
         return 0;
-    len = json_object_array_length(v);
+    old = qc_jr_key(r, key);
+    if (qc_jr_vec(r, v, size, vec, n, fn) < 0)
+        return -1;
+    qc_jr_pop(r, old);
+    return 0;
+}
+
+int
+qc_jr_vec(qc_jr *r, json_object *a, size_t size, void **vec, size_t *n, qc_jr_elem_fn fn)
+{
+    size_t len;
+
+    if (qc_jr_check(r, a, json_type_array, false) < 0)
+        return -1;
+    len = json_object_array_length(a);
     if (len && !(*vec = calloc(len, size)))
         return qc_error_set(r->err, QC_E_NOMEM, "out of memory");
-    old = qc_jr_key(r, key);
     for (size_t i = 0; i < len; i++) {
-        json_object *e = json_object_array_get_idx(v, i);
-        size_t o2 = qc_jr_idx(r, i);
+        json_object *e = json_object_array_get_idx(a, i);
+        size_t old = qc_jr_idx(r, i);
         (*n)++;
         if (qc_jr_check(r, e, json_type_object, false) < 0 ||
             fn(r, e, (char *) *vec + i * size) < 0)
             return -1;
-        qc_jr_pop(r, o2);
+        qc_jr_pop(r, old);
     }
-    qc_jr_pop(r, old);
     return 0;
 }

@@ -3,11 +3,13 @@
  *
  * Contract: a qc_jr carries the member path of the value being read, so that a type error
  * names exactly what is wrong: "accelerators.kvm.machines[3].cpu-max: expected integer".
- * Every message is "<what><path>: <cause>" with code QC_E_FORMAT (QC_E_NOMEM when a copy
- * fails), where `what` is the reader's prefix ("host facts: ", or "") and the path is
- * "(top)" at the top. The causes are fixed: "missing member", "expected <type>[ or
- * null]" (types: null, boolean, number, integer, object, array, string), "integer out of
- * range" (qc_jr_int), "<n> out of range" (qc_jr_int_range), or the caller's (qc_jr_fail).
+ * Every message is "<what><path>: <cause>" with code r->code (QC_E_FORMAT, a malformed
+ * file, unless the caller sets another after qc_jr_init(), as QC_E_PROTOCOL for a QMP
+ * reply; QC_E_NOMEM when a copy fails), where `what` is the reader's prefix ("host facts: ",
+ * or "") and the path is "(top)" at the top. The causes are fixed: "missing member",
+ * "expected <type>[ or null]" (types: null, boolean, number, integer, object, array,
+ * string), "integer out of range" (qc_jr_int), "<n> out of range" (qc_jr_int_range), or
+ * the caller's (qc_jr_fail).
  * A getter takes an object and a member name; it pushes the name while it reads and pops
  * it before it returns (also on failure: the path then still names the parent, and the
  * message the member). Callers descend with qc_jr_key()/qc_jr_idx() and go back with
@@ -37,10 +39,11 @@ typedef struct qc_jr {
     size_t len;
     const char *what; /* message prefix, never NULL */
     qc_error **err;
-    void *opaque; /* the caller's: read by its element callbacks */
+    qc_error_code code; /* of every message but out of memory; qc_jr_init(): QC_E_FORMAT */
+    void *opaque;       /* the caller's: read by its element callbacks */
 } qc_jr;
 
-/* An empty path; `what` NULL is "". */
+/* An empty path, code QC_E_FORMAT; `what` NULL is "". */
 void qc_jr_init(qc_jr *r, const char *what, void *opaque, qc_error **err);
 
 /* Appends ".key" ("key" at the top) or "[i]" to the path; each returns the mark that
@@ -49,7 +52,7 @@ size_t qc_jr_key(qc_jr *r, const char *key);
 size_t qc_jr_idx(qc_jr *r, size_t i);
 void qc_jr_pop(qc_jr *r, size_t mark);
 
-/* Sets "<what><path>: <fmt ...>" (QC_E_FORMAT). Returns -1. */
+/* Sets "<what><path>: <fmt ...>" (r->code). Returns -1. */
 int qc_jr_fail(qc_jr *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /* v (the value at the current path) has type t, or is null (v NULL) when nullable. */
@@ -79,5 +82,8 @@ int qc_jr_str(qc_jr *r, json_object *o, const char *key, bool nullable, char **r
 typedef int (*qc_jr_elem_fn)(qc_jr *r, json_object *e, void *elem);
 int qc_jr_array(qc_jr *r, json_object *o, const char *key, bool nullable, size_t size, void **vec,
                 size_t *n, qc_jr_elem_fn fn, bool *ret_present);
+/* The same for a, the value at the current path (a QMP reply that is an array): an array
+ * of objects, each read by fn with the path at "<path>[i]". */
+int qc_jr_vec(qc_jr *r, json_object *a, size_t size, void **vec, size_t *n, qc_jr_elem_fn fn);
 
 #endif

@@ -8,109 +8,94 @@
 #include <string.h>
 
 #include "common/cleanup.h"
+#include "common/jsonread.h"
 #include "introspect/flags.h"
 
 /* ---- reply decoding helpers: every member is type-checked (QC_E_PROTOCOL) ---------------- */
 
-static json_object *
-qc_pq_member(json_object *o, const char *key, json_type t)
-{
-    json_object *v;
+/* The reader of one reply: its messages are "reply to '<command>[ <arg>]': <member path>:
+ * <cause>", QC_E_PROTOCOL. */
+typedef struct qc_pq_reader {
+    qc_jr r;
+    char what[160];
+} qc_pq_reader;
 
-    if (!json_object_is_type(o, json_type_object) || !json_object_object_get_ex(o, key, &v) ||
-        !json_object_is_type(v, t))
-        return NULL;
-    return v;
+static qc_jr *
+qc_pq_reader_init(qc_pq_reader *rd, const qc_req *req, qc_error **err)
+{
+    snprintf(rd->what, sizeof(rd->what), "reply to '%s%s%.64s': ", req->command,
+             req->arg ? " " : "", req->arg ? req->arg : "");
+    qc_jr_init(&rd->r, rd->what, NULL, err);
+    rd->r.code = QC_E_PROTOCOL;
+    return &rd->r;
 }
 
-static bool
-qc_pq_has(json_object *o, const char *key)
-{
-    json_object *v;
-
-    return json_object_is_type(o, json_type_object) && json_object_object_get_ex(o, key, &v) &&
-           !json_object_is_type(v, json_type_null);
-}
-
-/* Required member of type t, else a protocol error naming command and member. */
-static json_object *
-qc_pq_need(const qc_req *req, json_object *o, const char *key, json_type t, qc_error **err)
-{
-    json_object *v = qc_pq_member(o, key, t);
-
-    if (!v)
-        qc_error_set(err, QC_E_PROTOCOL, "reply to '%s' has no valid member '%s'", req->command,
-                     key);
-    return v;
-}
-
-/* Optional member: absent is fine, a wrong type is not. *ret NULL when absent. */
+/* Optional member: absent or null is *ret NULL; a wrong type is an error. */
 static int
-qc_pq_opt(const qc_req *req, json_object *o, const char *key, json_type t, json_object **ret,
-          qc_error **err)
+qc_pq_opt(qc_jr *r, json_object *o, const char *key, json_type t, json_object **ret)
 {
     *ret = NULL;
-    if (!qc_pq_has(o, key))
-        return 0;
-    if (!(*ret = qc_pq_member(o, key, t)))
-        return qc_error_set(err, QC_E_PROTOCOL, "reply to '%s': member '%s' has the wrong type",
-                            req->command, key);
-    return 0;
+    return json_object_object_get_ex(o, key, NULL) ? qc_jr_get(r, o, key, t, true, ret) : 0;
 }
 
 static int
-qc_pq_opt_str(const qc_req *req, json_object *o, const char *key, char **ret, qc_error **err)
+qc_pq_opt_str(qc_jr *r, json_object *o, const char *key, char **ret)
 {
-    json_object *v;
-
-    if (qc_pq_opt(req, o, key, json_type_string, &v, err) < 0)
-        return -1;
-    if (v && !(*ret = strdup(json_object_get_string(v))))
-        return qc_error_set(err, QC_E_NOMEM, "out of memory");
-    return 0;
+    return json_object_object_get_ex(o, key, NULL) ? qc_jr_str(r, o, key, true, ret) : 0;
 }
 
 static int
-qc_pq_opt_bool(const qc_req *req, json_object *o, const char *key, qc_tristate *ret,
-               qc_error **err)
+qc_pq_opt_bool(qc_jr *r, json_object *o, const char *key, qc_tristate *ret)
 {
     json_object *v;
 
-    if (qc_pq_opt(req, o, key, json_type_boolean, &v, err) < 0)
+    if (qc_pq_opt(r, o, key, json_type_boolean, &v) < 0)
         return -1;
     *ret = !v ? QC_TRI_ABSENT : json_object_get_boolean(v) ? QC_TRI_YES : QC_TRI_NO;
     return 0;
 }
 
+/* a (the value at the path; NULL: none): an array of strings, or of objects whose member
+ * `key` is a string. */
 static int
-qc_pq_array(const qc_req *req, json_object *ret, qc_error **err)
-{
-    if (!json_object_is_type(ret, json_type_array))
-        return qc_error_set(err, QC_E_PROTOCOL, "reply to '%s' is not an array", req->command);
-    return 0;
-}
-
-/* Array of strings, or of objects whose member `key` is a string. */
-static int
-qc_pq_names(const qc_req *req, json_object *ret, const char *key, qc_strlist *l, qc_error **err)
+qc_pq_names(qc_jr *r, json_object *a, const char *key, qc_strlist *l)
 {
     size_t n;
 
-    if (!ret)
+    if (!a)
         return 0;
-    if (qc_pq_array(req, ret, err) < 0)
+    if (qc_jr_check(r, a, json_type_array, false) < 0)
         return -1;
-    n = json_object_array_length(ret);
+    n = json_object_array_length(a);
     for (size_t i = 0; i < n; i++) {
-        json_object *e = json_object_array_get_idx(ret, i), *s = e;
-        if (key && !(s = qc_pq_need(req, e, key, json_type_string, err)))
+        json_object *s;
+
+        if (key) {
+            size_t mark = qc_jr_idx(r, i);
+            if (qc_jr_get(r, json_object_array_get_idx(a, i), key, json_type_string, false,
+                          &s) < 0)
+                return -1;
+            qc_jr_pop(r, mark);
+        } else if (qc_jr_elem(r, a, i, json_type_string, &s) < 0) {
             return -1;
-        if (!json_object_is_type(s, json_type_string))
-            return qc_error_set(err, QC_E_PROTOCOL, "reply to '%s': element %zu is not a string",
-                                req->command, i);
-        if (qc_strlist_add(l, json_object_get_string(s), err) < 0)
+        }
+        if (qc_strlist_add(l, json_object_get_string(s), r->err) < 0)
             return -1;
     }
+    return 0;
+}
+
+/* A reply that is such a list, sorted and without duplicates. */
+static int
+qc_pq_name_list(const qc_req *req, json_object *ret, const char *key, qc_strlist *l,
+                qc_error **err)
+{
+    qc_pq_reader rd;
+
+    if (qc_pq_names(qc_pq_reader_init(&rd, req, err), ret, key, l) < 0)
+        return -1;
+    qc_strlist_sort(l);
+    qc_strlist_uniq(l);
     return 0;
 }
 
@@ -119,18 +104,22 @@ qc_pq_names(const qc_req *req, json_object *ret, const char *key, qc_strlist *l,
 int
 qc_pq_version(qc_pass *pass, const qc_req *req, json_object *ret, qc_error **err)
 {
-    json_object *q = qc_pq_need(req, ret, "qemu", json_type_object, err), *v;
+    qc_pq_reader rd;
+    qc_jr *r = qc_pq_reader_init(&rd, req, err);
     int *dst[] = {&pass->m->version_major, &pass->m->version_minor, &pass->m->version_micro};
     const char *keys[] = {"major", "minor", "micro"};
+    json_object *q;
+    size_t mark;
 
-    if (!q)
+    if (qc_jr_get(r, ret, "qemu", json_type_object, false, &q) < 0)
         return -1;
+    mark = qc_jr_key(r, "qemu");
     for (size_t i = 0; i < 3; i++) {
-        if (!(v = qc_pq_need(req, q, keys[i], json_type_int, err)))
+        if (qc_jr_int(r, q, keys[i], dst[i]) < 0)
             return -1;
-        *dst[i] = (int) json_object_get_int64(v);
     }
-    return qc_pq_opt_str(req, ret, "package", &pass->m->package, err);
+    qc_jr_pop(r, mark);
+    return qc_pq_opt_str(r, ret, "package", &pass->m->package);
 }
 
 /* A QEMU target name: 1 to 32 of [a-z0-9_], starting with a letter. */
@@ -145,9 +134,11 @@ qc_pq_target_name_valid(const char *t)
 int
 qc_pq_target(qc_pass *pass, const qc_req *req, json_object *ret, qc_error **err)
 {
-    json_object *a = qc_pq_need(req, ret, "arch", json_type_string, err);
+    qc_pq_reader rd;
+    json_object *a;
 
-    if (!a)
+    if (qc_jr_get(qc_pq_reader_init(&rd, req, err), ret, "arch", json_type_string, false, &a) <
+        0)
         return -1;
     /* A target newer than this qcaps (QEMU 11's hexagon, say) is probed like any other;
      * only a name that cannot be a target (a binary name part, a path) is refused. */
@@ -178,13 +169,14 @@ qc_pq_schema(qc_pass *pass, const qc_req *req, json_object *ret, qc_error **err)
 int
 qc_pq_kvm(qc_pass *pass, const qc_req *req, json_object *ret, qc_error **err)
 {
-    json_object *present = qc_pq_need(req, ret, "present", json_type_boolean, err);
-    json_object *enabled = present ? qc_pq_need(req, ret, "enabled", json_type_boolean, err)
-                                   : NULL;
+    qc_pq_reader rd;
+    qc_jr *r = qc_pq_reader_init(&rd, req, err);
+    bool present, enabled;
 
-    if (!enabled)
+    if (qc_jr_bool(r, ret, "present", &present) < 0 ||
+        qc_jr_bool(r, ret, "enabled", &enabled) < 0)
         return -1;
-    pass->m->kvm = json_object_get_boolean(present) && json_object_get_boolean(enabled);
+    pass->m->kvm = present && enabled;
     if (pass->accel_from_kvm)
         pass->accel = pass->m->kvm ? QC_ACCEL_KVM : QC_ACCEL_TCG;
     return 0;
@@ -193,121 +185,109 @@ qc_pq_kvm(qc_pass *pass, const qc_req *req, json_object *ret, qc_error **err)
 int
 qc_pq_types(qc_pass *pass, const qc_req *req, json_object *ret, qc_error **err)
 {
-    if (qc_pq_names(req, ret, "name", &pass->m->qom_types, err) < 0)
+    return qc_pq_name_list(req, ret, "name", &pass->m->qom_types, err);
+}
+
+/* An optional boolean member that only "true" sets. */
+static int
+qc_pq_flag(qc_jr *r, json_object *o, const char *key, bool *ret)
+{
+    qc_tristate t;
+
+    if (qc_pq_opt_bool(r, o, key, &t) < 0)
         return -1;
-    qc_strlist_sort(&pass->m->qom_types);
-    qc_strlist_uniq(&pass->m->qom_types);
+    *ret = t == QC_TRI_YES;
     return 0;
 }
 
 static int
-qc_pq_machine(const qc_req *req, json_object *e, qc_machine *mc, qc_error **err)
+qc_pq_machine(qc_jr *r, json_object *e, void *elem)
 {
-    json_object *name = qc_pq_need(req, e, "name", json_type_string, err), *v;
-    qc_tristate t;
+    qc_machine *mc = elem;
 
-    if (!name || !(mc->name = strdup(json_object_get_string(name))))
-        return name ? qc_error_set(err, QC_E_NOMEM, "out of memory") : -1;
-    if (qc_pq_opt_str(req, e, "alias", &mc->alias, err) < 0 ||
-        qc_pq_opt_str(req, e, "default-cpu-type", &mc->default_cpu_type, err) < 0 ||
-        qc_pq_opt_str(req, e, "default-ram-id", &mc->default_ram_id, err) < 0 ||
-        qc_pq_opt_bool(req, e, "numa-mem-supported", &mc->numa_mem_supported, err) < 0 ||
-        qc_pq_opt_bool(req, e, "acpi", &mc->acpi, err) < 0 ||
-        !(v = qc_pq_need(req, e, "cpu-max", json_type_int, err)))
-        return -1;
-    mc->cpu_max = (int) json_object_get_int64(v);
-    if (qc_pq_opt_bool(req, e, "is-default", &t, err) < 0)
-        return -1;
-    mc->is_default = t == QC_TRI_YES;
-    if (qc_pq_opt_bool(req, e, "hotpluggable-cpus", &t, err) < 0)
-        return -1;
-    mc->hotpluggable_cpus = t == QC_TRI_YES;
-    if (qc_pq_opt_bool(req, e, "deprecated", &t, err) < 0)
-        return -1;
-    mc->deprecated = t == QC_TRI_YES;
-    return 0;
+    return qc_jr_str(r, e, "name", false, &mc->name) < 0 ||
+                   qc_pq_opt_str(r, e, "alias", &mc->alias) < 0 ||
+                   qc_pq_opt_str(r, e, "default-cpu-type", &mc->default_cpu_type) < 0 ||
+                   qc_pq_opt_str(r, e, "default-ram-id", &mc->default_ram_id) < 0 ||
+                   qc_pq_opt_bool(r, e, "numa-mem-supported", &mc->numa_mem_supported) < 0 ||
+                   qc_pq_opt_bool(r, e, "acpi", &mc->acpi) < 0 ||
+                   qc_jr_int(r, e, "cpu-max", &mc->cpu_max) < 0 ||
+                   qc_pq_flag(r, e, "is-default", &mc->is_default) < 0 ||
+                   qc_pq_flag(r, e, "hotpluggable-cpus", &mc->hotpluggable_cpus) < 0 ||
+                   qc_pq_flag(r, e, "deprecated", &mc->deprecated) < 0
+               ? -1
+               : 0;
 }
 
 int
 qc_pq_machines(qc_pass *pass, const qc_req *req, json_object *ret, qc_error **err)
 {
     qc_accel_caps *ac = &pass->acc;
-    size_t n;
+    qc_pq_reader rd;
 
-    if (qc_pq_array(req, ret, err) < 0)
-        return -1;
-    n = json_object_array_length(ret);
-    if (n && !(ac->machines = calloc(n, sizeof(*ac->machines))))
-        return qc_error_set(err, QC_E_NOMEM, "out of memory");
-    for (size_t i = 0; i < n; i++) {
-        qc_machine *mc = &ac->machines[ac->n_machines++];
-        if (qc_pq_machine(req, json_object_array_get_idx(ret, i), mc, err) < 0)
-            return -1;
-    }
-    return 0;
+    return qc_jr_vec(qc_pq_reader_init(&rd, req, err), ret, sizeof(*ac->machines),
+                     (void **) &ac->machines, &ac->n_machines, qc_pq_machine);
 }
 
 static int
-qc_pq_cpu_def(const qc_req *req, json_object *e, qc_cpu_def *d, qc_error **err)
+qc_pq_cpu_def(qc_jr *r, json_object *e, void *elem)
 {
-    json_object *name = qc_pq_need(req, e, "name", json_type_string, err), *unav;
-    qc_tristate t;
+    qc_cpu_def *d = elem;
+    json_object *unav;
+    size_t mark;
 
-    if (!name || !(d->name = strdup(json_object_get_string(name))))
-        return name ? qc_error_set(err, QC_E_NOMEM, "out of memory") : -1;
-    if (qc_pq_opt_str(req, e, "typename", &d->type_name, err) < 0 ||
-        qc_pq_opt_str(req, e, "alias-of", &d->alias_of, err) < 0 ||
-        qc_pq_opt(req, e, "unavailable-features", json_type_array, &unav, err) < 0 ||
-        qc_pq_names(req, unav, NULL, &d->blockers, err) < 0)
+    if (qc_jr_str(r, e, "name", false, &d->name) < 0 ||
+        qc_pq_opt_str(r, e, "typename", &d->type_name) < 0 ||
+        qc_pq_opt_str(r, e, "alias-of", &d->alias_of) < 0 ||
+        qc_pq_opt(r, e, "unavailable-features", json_type_array, &unav) < 0)
         return -1;
+    mark = qc_jr_key(r, "unavailable-features");
+    if (qc_pq_names(r, unav, NULL, &d->blockers) < 0)
+        return -1;
+    qc_jr_pop(r, mark);
     d->usable = !unav ? QC_TRI_ABSENT : d->blockers.n ? QC_TRI_NO : QC_TRI_YES;
-    if (qc_pq_opt_bool(req, e, "deprecated", &t, err) < 0)
-        return -1;
-    d->deprecated = t == QC_TRI_YES;
-    if (qc_pq_opt_bool(req, e, "static", &t, err) < 0)
-        return -1;
-    d->static_model = t == QC_TRI_YES;
-    return 0;
+    return qc_pq_flag(r, e, "deprecated", &d->deprecated) < 0 ||
+                   qc_pq_flag(r, e, "static", &d->static_model) < 0
+               ? -1
+               : 0;
 }
 
 int
 qc_pq_cpu_defs(qc_pass *pass, const qc_req *req, json_object *ret, qc_error **err)
 {
     qc_accel_caps *ac = &pass->acc;
-    size_t n;
+    qc_pq_reader rd;
 
     if (!ret)
         return 0; /* CommandNotFound: this binary has no CPU models */
-    if (qc_pq_array(req, ret, err) < 0)
-        return -1;
     ac->have_cpu_defs = true;
-    n = json_object_array_length(ret);
-    if (n && !(ac->cpu_defs = calloc(n, sizeof(*ac->cpu_defs))))
-        return qc_error_set(err, QC_E_NOMEM, "out of memory");
-    for (size_t i = 0; i < n; i++) {
-        if (qc_pq_cpu_def(req, json_object_array_get_idx(ret, i),
-                          &ac->cpu_defs[ac->n_cpu_defs++], err) < 0)
-            return -1;
-    }
-    return 0;
+    return qc_jr_vec(qc_pq_reader_init(&rd, req, err), ret, sizeof(*ac->cpu_defs),
+                     (void **) &ac->cpu_defs, &ac->n_cpu_defs, qc_pq_cpu_def);
 }
 
 int
 qc_pq_tpm_models(qc_pass *pass, const qc_req *req, json_object *ret, qc_error **err)
 {
-    return qc_pq_names(req, ret, NULL, &pass->m->tpm_models, err);
+    qc_pq_reader rd;
+
+    return qc_pq_names(qc_pq_reader_init(&rd, req, err), ret, NULL, &pass->m->tpm_models);
 }
 
 int
 qc_pq_tpm_types(qc_pass *pass, const qc_req *req, json_object *ret, qc_error **err)
 {
-    return qc_pq_names(req, ret, NULL, &pass->m->tpm_types, err);
+    qc_pq_reader rd;
+
+    return qc_pq_names(qc_pq_reader_init(&rd, req, err), ret, NULL, &pass->m->tpm_types);
 }
 
 int
 qc_pq_migrate_caps(qc_pass *pass, const qc_req *req, json_object *ret, qc_error **err)
 {
-    return qc_pq_names(req, ret, "capability", &pass->m->migration_caps, err);
+    qc_pq_reader rd;
+
+    return qc_pq_names(qc_pq_reader_init(&rd, req, err), ret, "capability",
+                       &pass->m->migration_caps);
 }
 
 static int
@@ -316,33 +296,36 @@ qc_pq_cmp_option(const void *a, const void *b)
     return strcmp(((const qc_cmdline_option *) a)->option, ((const qc_cmdline_option *) b)->option);
 }
 
+static int
+qc_pq_cmdline_option(qc_jr *r, json_object *e, void *elem)
+{
+    qc_cmdline_option *o = elem;
+    json_object *params;
+    size_t mark;
+
+    if (qc_jr_str(r, e, "option", false, &o->option) < 0 ||
+        qc_jr_get(r, e, "parameters", json_type_array, false, &params) < 0)
+        return -1;
+    mark = qc_jr_key(r, "parameters");
+    if (qc_pq_names(r, params, "name", &o->params) < 0)
+        return -1;
+    qc_jr_pop(r, mark);
+    qc_strlist_sort(&o->params);
+    qc_strlist_uniq(&o->params);
+    return 0;
+}
+
 int
 qc_pq_cmdline(qc_pass *pass, const qc_req *req, json_object *ret, qc_error **err)
 {
     qc_model *m = pass->m;
-    size_t n;
+    qc_pq_reader rd;
 
     if (!ret)
         return 0;
-    if (qc_pq_array(req, ret, err) < 0)
+    if (qc_jr_vec(qc_pq_reader_init(&rd, req, err), ret, sizeof(*m->cmdline_options),
+                  (void **) &m->cmdline_options, &m->n_cmdline_options, qc_pq_cmdline_option) < 0)
         return -1;
-    n = json_object_array_length(ret);
-    if (n && !(m->cmdline_options = calloc(n, sizeof(*m->cmdline_options))))
-        return qc_error_set(err, QC_E_NOMEM, "out of memory");
-    for (size_t i = 0; i < n; i++) {
-        json_object *e = json_object_array_get_idx(ret, i);
-        json_object *opt = qc_pq_need(req, e, "option", json_type_string, err);
-        json_object *params = opt ? qc_pq_need(req, e, "parameters", json_type_array, err) : NULL;
-        qc_cmdline_option *o = &m->cmdline_options[m->n_cmdline_options++];
-        if (!params)
-            return -1;
-        if (!(o->option = strdup(json_object_get_string(opt))))
-            return qc_error_set(err, QC_E_NOMEM, "out of memory");
-        if (qc_pq_names(req, params, "name", &o->params, err) < 0)
-            return -1;
-        qc_strlist_sort(&o->params);
-        qc_strlist_uniq(&o->params);
-    }
     if (m->n_cmdline_options > 1)
         qsort(m->cmdline_options, m->n_cmdline_options, sizeof(*m->cmdline_options),
               qc_pq_cmp_option);
@@ -365,11 +348,7 @@ qc_pq_add_props(const qc_req *req, json_object *ret, qc_type_props **vec, size_t
     if (!(t->type_name = strdup(req->arg)))
         return qc_error_set(err, QC_E_NOMEM, "out of memory");
     t->present = ret != NULL; /* NULL: DeviceNotFound */
-    if (qc_pq_names(req, ret, "name", &t->props, err) < 0)
-        return -1;
-    qc_strlist_sort(&t->props);
-    qc_strlist_uniq(&t->props);
-    return 0;
+    return qc_pq_name_list(req, ret, "name", &t->props, err);
 }
 
 int
@@ -384,91 +363,89 @@ qc_pq_object_props(qc_pass *pass, const qc_req *req, json_object *ret, qc_error 
     return qc_pq_add_props(req, ret, &pass->m->object_props, &pass->m->n_object_props, err);
 }
 
-int
-qc_pq_gic(qc_pass *pass, const qc_req *req, json_object *ret, qc_error **err)
+static int
+qc_pq_gic_cap(qc_jr *r, json_object *e, void *elem)
 {
-    qc_model *m = pass->m;
-    size_t n;
+    qc_gic_cap *g = elem;
 
-    m->have_gic = true;
-    if (!ret)
-        return 0;
-    if (qc_pq_array(req, ret, err) < 0)
-        return -1;
-    n = json_object_array_length(ret);
-    if (n && !(m->gic = calloc(n, sizeof(*m->gic))))
-        return qc_error_set(err, QC_E_NOMEM, "out of memory");
-    for (size_t i = 0; i < n; i++) {
-        json_object *e = json_object_array_get_idx(ret, i);
-        json_object *v = qc_pq_need(req, e, "version", json_type_int, err);
-        json_object *k = v ? qc_pq_need(req, e, "kernel", json_type_boolean, err) : NULL;
-        json_object *em = k ? qc_pq_need(req, e, "emulated", json_type_boolean, err) : NULL;
-        if (!em)
-            return -1;
-        m->gic[m->n_gic].version = (int) json_object_get_int64(v);
-        m->gic[m->n_gic].kernel = json_object_get_boolean(k);
-        m->gic[m->n_gic].emulated = json_object_get_boolean(em);
-        m->n_gic++;
-    }
-    return 0;
-}
-
-int
-qc_pq_sev(qc_pass *pass, const qc_req *req, json_object *ret, qc_error **err)
-{
-    qc_sev_caps *s;
-    json_object *cb, *rp;
-
-    if (!ret)
-        return 0; /* "SEV is not enabled in KVM": unsupported */
-    if (!(cb = qc_pq_need(req, ret, "cbitpos", json_type_int, err)) ||
-        !(rp = qc_pq_need(req, ret, "reduced-phys-bits", json_type_int, err)))
-        return -1;
-    if (!(s = pass->m->sev = calloc(1, sizeof(*s))))
-        return qc_error_set(err, QC_E_NOMEM, "out of memory");
-    s->cbitpos = (int) json_object_get_int64(cb);
-    s->reduced_phys_bits = (int) json_object_get_int64(rp);
-    return qc_pq_opt_str(req, ret, "pdh", &s->pdh, err) < 0 ||
-                   qc_pq_opt_str(req, ret, "cert-chain", &s->cert_chain, err) < 0 ||
-                   qc_pq_opt_str(req, ret, "cpu0-id", &s->cpu0_id, err) < 0
+    return qc_jr_int(r, e, "version", &g->version) < 0 ||
+                   qc_jr_bool(r, e, "kernel", &g->kernel) < 0 ||
+                   qc_jr_bool(r, e, "emulated", &g->emulated) < 0
                ? -1
                : 0;
 }
 
 int
+qc_pq_gic(qc_pass *pass, const qc_req *req, json_object *ret, qc_error **err)
+{
+    qc_model *m = pass->m;
+    qc_pq_reader rd;
+
+    m->have_gic = true;
+    if (!ret)
+        return 0;
+    return qc_jr_vec(qc_pq_reader_init(&rd, req, err), ret, sizeof(*m->gic), (void **) &m->gic,
+                     &m->n_gic, qc_pq_gic_cap);
+}
+
+int
+qc_pq_sev(qc_pass *pass, const qc_req *req, json_object *ret, qc_error **err)
+{
+    qc_pq_reader rd;
+    qc_jr *r = qc_pq_reader_init(&rd, req, err);
+    qc_sev_caps *s;
+    int cbitpos, reduced;
+
+    if (!ret)
+        return 0; /* "SEV is not enabled in KVM": unsupported */
+    if (qc_jr_int(r, ret, "cbitpos", &cbitpos) < 0 ||
+        qc_jr_int(r, ret, "reduced-phys-bits", &reduced) < 0)
+        return -1;
+    if (!(s = pass->m->sev = calloc(1, sizeof(*s))))
+        return qc_error_set(err, QC_E_NOMEM, "out of memory");
+    s->cbitpos = cbitpos;
+    s->reduced_phys_bits = reduced;
+    return qc_pq_opt_str(r, ret, "pdh", &s->pdh) < 0 ||
+                   qc_pq_opt_str(r, ret, "cert-chain", &s->cert_chain) < 0 ||
+                   qc_pq_opt_str(r, ret, "cpu0-id", &s->cpu0_id) < 0
+               ? -1
+               : 0;
+}
+
+static int
+qc_pq_sgx_section(qc_jr *r, json_object *e, void *elem)
+{
+    qc_sgx_section *sec = elem;
+    int64_t size;
+
+    if (qc_jr_int(r, e, "node", &sec->node) < 0 || qc_jr_int64(r, e, "size", &size) < 0)
+        return -1;
+    sec->size = (uint64_t) size;
+    return 0;
+}
+
+int
 qc_pq_sgx(qc_pass *pass, const qc_req *req, json_object *ret, qc_error **err)
 {
+    qc_pq_reader rd;
+    qc_jr *r = qc_pq_reader_init(&rd, req, err);
     qc_sgx_caps *s;
-    json_object *secs;
-    qc_tristate t1, t2, tf;
-    size_t n;
+    bool sgx1, sgx2, flc;
 
     if (!ret)
         return 0;
-    if (qc_pq_opt_bool(req, ret, "sgx1", &t1, err) < 0 ||
-        qc_pq_opt_bool(req, ret, "sgx2", &t2, err) < 0 ||
-        qc_pq_opt_bool(req, ret, "flc", &tf, err) < 0 ||
-        qc_pq_opt(req, ret, "sections", json_type_array, &secs, err) < 0)
+    if (qc_pq_flag(r, ret, "sgx1", &sgx1) < 0 || qc_pq_flag(r, ret, "sgx2", &sgx2) < 0 ||
+        qc_pq_flag(r, ret, "flc", &flc) < 0)
         return -1;
     if (!(s = pass->m->sgx = calloc(1, sizeof(*s))))
         return qc_error_set(err, QC_E_NOMEM, "out of memory");
-    s->sgx1 = t1 == QC_TRI_YES;
-    s->sgx2 = t2 == QC_TRI_YES;
-    s->flc = tf == QC_TRI_YES;
-    n = secs ? json_object_array_length(secs) : 0;
-    if (n && !(s->sections = calloc(n, sizeof(*s->sections))))
-        return qc_error_set(err, QC_E_NOMEM, "out of memory");
-    for (size_t i = 0; i < n; i++) {
-        json_object *e = json_object_array_get_idx(secs, i);
-        json_object *node = qc_pq_need(req, e, "node", json_type_int, err);
-        json_object *size = node ? qc_pq_need(req, e, "size", json_type_int, err) : NULL;
-        if (!size)
-            return -1;
-        s->sections[i].node = (int) json_object_get_int64(node);
-        s->sections[i].size = (uint64_t) json_object_get_int64(size);
-        s->n_sections++;
-    }
-    return 0;
+    s->sgx1 = sgx1;
+    s->sgx2 = sgx2;
+    s->flc = flc;
+    if (!json_object_object_get_ex(ret, "sections", NULL))
+        return 0;
+    return qc_jr_array(r, ret, "sections", true, sizeof(*s->sections), (void **) &s->sections,
+                       &s->n_sections, qc_pq_sgx_section, NULL);
 }
 
 /* ---- phase C: host CPU expansion (mapping §3.4) ----------------------------------------- */
@@ -479,43 +456,59 @@ qc_pq_cmp_prop(const void *a, const void *b)
     return strcmp(((const qc_cpu_prop *) a)->name, ((const qc_cpu_prop *) b)->name);
 }
 
+/* One member of "props": boolean, string or number. */
+static int
+qc_pq_prop(qc_jr *r, const char *key, json_object *val, qc_cpu_prop *p)
+{
+    size_t mark;
+
+    if (!(p->name = strdup(key)))
+        return qc_error_set(r->err, QC_E_NOMEM, "out of memory");
+    if (json_object_is_type(val, json_type_boolean)) {
+        p->type = QC_PROP_BOOL;
+        p->b = json_object_get_boolean(val);
+    } else if (json_object_is_type(val, json_type_string)) {
+        p->type = QC_PROP_STRING;
+        if (!(p->s = strdup(json_object_get_string(val))))
+            return qc_error_set(r->err, QC_E_NOMEM, "out of memory");
+    } else if (json_object_is_type(val, json_type_int) ||
+               json_object_is_type(val, json_type_double)) {
+        p->type = QC_PROP_NUMBER;
+        p->n = json_object_get_int64(val);
+    } else {
+        mark = qc_jr_key(r, key);
+        qc_jr_fail(r, "expected boolean, string or number, not %s",
+                   json_type_to_name(json_object_get_type(val)));
+        qc_jr_pop(r, mark);
+        return -1;
+    }
+    return 0;
+}
+
 static int
 qc_pq_parse_expansion(const qc_req *req, json_object *ret, qc_cpu_expansion *e, qc_error **err)
 {
-    json_object *model = qc_pq_need(req, ret, "model", json_type_object, err);
-    json_object *name = model ? qc_pq_need(req, model, "name", json_type_string, err) : NULL;
-    json_object *props;
+    qc_pq_reader rd;
+    qc_jr *r = qc_pq_reader_init(&rd, req, err);
+    json_object *model, *props;
     size_t n;
 
-    if (!name || qc_pq_opt(req, model, "props", json_type_object, &props, err) < 0)
+    if (qc_jr_get(r, ret, "model", json_type_object, false, &model) < 0)
         return -1;
-    if (!(e->model = strdup(json_object_get_string(name))))
-        return qc_error_set(err, QC_E_NOMEM, "out of memory");
+    qc_jr_key(r, "model");
+    if (qc_jr_str(r, model, "name", false, &e->model) < 0 ||
+        qc_pq_opt(r, model, "props", json_type_object, &props) < 0)
+        return -1;
     n = props ? (size_t) json_object_object_length(props) : 0;
     if (n && !(e->props = calloc(n, sizeof(*e->props))))
         return qc_error_set(err, QC_E_NOMEM, "out of memory");
     if (!props)
         return 0;
+    qc_jr_key(r, "props");
     json_object_object_foreach(props, key, val)
     {
-        qc_cpu_prop *p = &e->props[e->n_props++];
-        if (!(p->name = strdup(key)))
-            return qc_error_set(err, QC_E_NOMEM, "out of memory");
-        if (json_object_is_type(val, json_type_boolean)) {
-            p->type = QC_PROP_BOOL;
-            p->b = json_object_get_boolean(val);
-        } else if (json_object_is_type(val, json_type_string)) {
-            p->type = QC_PROP_STRING;
-            if (!(p->s = strdup(json_object_get_string(val))))
-                return qc_error_set(err, QC_E_NOMEM, "out of memory");
-        } else if (json_object_is_type(val, json_type_int) ||
-                   json_object_is_type(val, json_type_double)) {
-            p->type = QC_PROP_NUMBER;
-            p->n = json_object_get_int64(val);
-        } else {
-            return qc_error_set(err, QC_E_PROTOCOL, "reply to '%s': property '%s' has type %s",
-                                req->command, key, json_type_to_name(json_object_get_type(val)));
-        }
+        if (qc_pq_prop(r, key, val, &e->props[e->n_props++]) < 0)
+            return -1;
     }
     qsort(e->props, e->n_props, sizeof(*e->props), qc_pq_cmp_prop);
     return 0;

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "common/cleanup.h"
+#include "common/jsonread.h"
 
 struct qc_qmp_schema {
     json_object *entries; /* the reply array (own reference) */
@@ -16,12 +17,13 @@ qc_qmp_schema *
 qc_qmp_schema_new(json_object *entries, qc_error **err)
 {
     qc_qmp_schema *s;
+    qc_jr r;
     size_t n;
 
-    if (!json_object_is_type(entries, json_type_array)) {
-        qc_error_set(err, QC_E_PROTOCOL, "query-qmp-schema: reply is not an array");
+    qc_jr_init(&r, "reply to 'query-qmp-schema': ", NULL, err);
+    r.code = QC_E_PROTOCOL;
+    if (qc_jr_check(&r, entries, json_type_array, false) < 0)
         return NULL;
-    }
     if (!(s = calloc(1, sizeof(*s))) || !(s->index = json_object_new_object())) {
         free(s);
         qc_error_set(err, QC_E_NOMEM, "out of memory");
@@ -30,23 +32,26 @@ qc_qmp_schema_new(json_object *entries, qc_error **err)
     s->entries = json_object_get(entries);
     n = json_object_array_length(entries);
     for (size_t i = 0; i < n; i++) {
-        json_object *e = json_object_array_get_idx(entries, i), *name;
-        if (!json_object_is_type(e, json_type_object) ||
-            !json_object_object_get_ex(e, "name", &name) ||
-            !json_object_is_type(name, json_type_string)) {
-            qc_qmp_schema_free(s);
-            qc_error_set(err, QC_E_PROTOCOL, "query-qmp-schema: entry %zu lacks a name", i);
-            return NULL;
-        }
+        json_object *e = NULL, *name = NULL;
+        size_t mark;
+
+        if (qc_jr_elem(&r, entries, i, json_type_object, &e) < 0)
+            goto fail;
+        mark = qc_jr_idx(&r, i);
+        if (qc_jr_get(&r, e, "name", json_type_string, false, &name) < 0)
+            goto fail;
+        qc_jr_pop(&r, mark);
         if (json_object_object_add(s->index, json_object_get_string(name),
                                    json_object_get(e)) < 0) {
             json_object_put(e);
-            qc_qmp_schema_free(s);
             qc_error_set(err, QC_E_NOMEM, "out of memory");
-            return NULL;
+            goto fail;
         }
     }
     return s;
+fail:
+    qc_qmp_schema_free(s);
+    return NULL;
 }
 
 void

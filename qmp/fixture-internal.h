@@ -5,6 +5,7 @@
 #ifndef QC_QMP_FIXTURE_INTERNAL_H
 #define QC_QMP_FIXTURE_INTERNAL_H
 
+#include "common/jsonread.h"
 #include "qmp/fixture.h"
 
 /* The section of libvirt's layout, and the writer's when none is given. */

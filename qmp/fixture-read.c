@@ -6,16 +6,12 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
-#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include "common/cleanup.h"
-
-QC_DEFINE_CLEANUP(json_object *, json_object_put);
+#include "common/fileio.h"
 
 /* Fixtures are small (the largest libvirt .replies file is a few MiB); the cap only keeps a
  * wrong path (a disk image, /dev/zero) from exhausting memory. */
@@ -30,6 +26,8 @@ typedef struct qc_fixture_parser {
     json_object *pending;    /* command awaiting its reply (borrowed from cur->messages) */
     char *pending_key;
     unsigned pending_line;
+    qc_jr jr;                /* the members of the current object: what = "<file>:<line>: " */
+    char *what;
 } qc_fixture_parser;
 
 static int
@@ -65,18 +63,17 @@ qc_fixture_unreplied(qc_fixture_parser *p, qc_error **err)
 }
 
 static int
-qc_fixture_on_header(qc_fixture_parser *p, json_object *obj, json_object *version,
-                     unsigned line, qc_error **err)
+qc_fixture_on_header(qc_fixture_parser *p, json_object *obj, unsigned line, qc_error **err)
 {
     const char *file = p->fx->name;
+    json_object *version;
 
     if (p->n_objects != 0)
         return qc_error_set(err, QC_E_FORMAT,
                             "%s:%u: the 'qcaps-fixture' header must be the first object", file,
                             line);
-    if (!json_object_is_type(version, json_type_int))
-        return qc_error_set(err, QC_E_FORMAT, "%s:%u: 'qcaps-fixture' must be an integer",
-                            file, line);
+    if (qc_jr_get(&p->jr, obj, "qcaps-fixture", json_type_int, false, &version) < 0)
+        return -1;
     if (json_object_get_int64(version) != QC_FIXTURE_FORMAT_VERSION)
         return qc_error_set(err, QC_E_FORMAT,
                             "%s:%u: unsupported fixture format version %s (expected %d)", file,
@@ -86,9 +83,10 @@ qc_fixture_on_header(qc_fixture_parser *p, json_object *obj, json_object *versio
 }
 
 static int
-qc_fixture_on_marker(qc_fixture_parser *p, json_object *name, unsigned line, qc_error **err)
+qc_fixture_on_marker(qc_fixture_parser *p, json_object *obj, unsigned line, qc_error **err)
 {
     const char *file = p->fx->name;
+    json_object *name;
     const char *s;
 
     if (p->fx->libvirt)
@@ -97,9 +95,15 @@ qc_fixture_on_marker(qc_fixture_parser *p, json_object *name, unsigned line, qc_
                             line);
     if (p->pending)
         return qc_fixture_unreplied(p, err);
-    if (!json_object_is_type(name, json_type_string) || !*(s = json_object_get_string(name)))
-        return qc_error_set(err, QC_E_FORMAT,
-                            "%s:%u: 'qcaps-section' must be a non-empty string", file, line);
+    if (qc_jr_get(&p->jr, obj, "qcaps-section", json_type_string, false, &name) < 0)
+        return -1;
+    if (!*(s = json_object_get_string(name))) {
+        size_t mark = qc_jr_key(&p->jr, "qcaps-section");
+
+        qc_jr_fail(&p->jr, "expected a non-empty string");
+        qc_jr_pop(&p->jr, mark);
+        return -1;
+    }
     if (qc_fixture_find_section(p->fx, s))
         return qc_error_set(err, QC_E_FORMAT, "%s:%u: duplicate section '%s'", file, line, s);
     return qc_fixture_add_section(p, s, err);
@@ -108,18 +112,14 @@ qc_fixture_on_marker(qc_fixture_parser *p, json_object *name, unsigned line, qc_
 static int
 qc_fixture_on_command(qc_fixture_parser *p, json_object *obj, unsigned line, qc_error **err)
 {
-    const char *file = p->fx->name;
     json_object *cmd = NULL, *args = NULL;
 
     if (p->pending)
         return qc_fixture_unreplied(p, err);
-    json_object_object_get_ex(obj, "execute", &cmd);
-    if (!json_object_is_type(cmd, json_type_string))
-        return qc_error_set(err, QC_E_FORMAT, "%s:%u: 'execute' must be a string", file, line);
-    if (json_object_object_get_ex(obj, "arguments", &args) &&
-        !json_object_is_type(args, json_type_object))
-        return qc_error_set(err, QC_E_FORMAT, "%s:%u: 'arguments' must be an object", file,
-                            line);
+    if (qc_jr_get(&p->jr, obj, "execute", json_type_string, false, &cmd) < 0 ||
+        (json_object_object_get_ex(obj, "arguments", NULL) &&
+         qc_jr_get(&p->jr, obj, "arguments", json_type_object, false, &args) < 0))
+        return -1;
     p->pending_key = qc_fixture_key(json_object_get_string(cmd), args, NULL, err);
     if (!p->pending_key)
         return -1;
@@ -128,18 +128,23 @@ qc_fixture_on_command(qc_fixture_parser *p, json_object *obj, unsigned line, qc_
     return 0;
 }
 
+/* {"class": string, "desc": string}, as QMP's error replies carry. */
 static int
-qc_fixture_check_error_member(json_object *e)
+qc_fixture_check_error_member(qc_jr *r, json_object *obj)
 {
-    json_object *cls = NULL, *desc = NULL;
+    json_object *e, *cls, *desc;
+    size_t mark;
+    int rc;
 
-    return json_object_is_type(e, json_type_object) &&
-                   json_object_object_get_ex(e, "class", &cls) &&
-                   json_object_is_type(cls, json_type_string) &&
-                   json_object_object_get_ex(e, "desc", &desc) &&
-                   json_object_is_type(desc, json_type_string)
-               ? 0
-               : -1;
+    if (qc_jr_get(r, obj, "error", json_type_object, false, &e) < 0)
+        return -1;
+    mark = qc_jr_key(r, "error");
+    rc = qc_jr_get(r, e, "class", json_type_string, false, &cls) < 0 ||
+                 qc_jr_get(r, e, "desc", json_type_string, false, &desc) < 0
+             ? -1
+             : 0;
+    qc_jr_pop(r, mark);
+    return rc;
 }
 
 /* True when both carry an "id" and the ids differ. A command is followed by its reply
@@ -159,19 +164,17 @@ static int
 qc_fixture_on_reply(qc_fixture_parser *p, json_object *obj, unsigned line, qc_error **err)
 {
     const char *file = p->fx->name;
-    json_object *e = NULL, *list = NULL;
+    json_object *list = NULL;
     bool has_return = json_object_object_get_ex(obj, "return", NULL);
-    bool has_error = json_object_object_get_ex(obj, "error", &e);
+    bool has_error = json_object_object_get_ex(obj, "error", NULL);
 
     if (!p->pending)
         return qc_error_set(err, QC_E_FORMAT, "%s:%u: reply without a command", file, line);
     if (has_return && has_error)
         return qc_error_set(err, QC_E_FORMAT, "%s:%u: reply has both 'return' and 'error'",
                             file, line);
-    if (has_error && qc_fixture_check_error_member(e) < 0)
-        return qc_error_set(err, QC_E_FORMAT,
-                            "%s:%u: 'error' must be an object with string 'class' and 'desc'",
-                            file, line);
+    if (has_error && qc_fixture_check_error_member(&p->jr, obj) < 0)
+        return -1;
     if (qc_fixture_ids_differ(p->pending, obj))
         return qc_error_set(err, QC_E_FORMAT,
                             "%s:%u: reply id %s does not match its command's id %s", file,
@@ -197,8 +200,8 @@ qc_fixture_on_reply(qc_fixture_parser *p, json_object *obj, unsigned line, qc_er
 
 /* Greeting, command, reply or event: all belong to the current section. */
 static int
-qc_fixture_on_message(qc_fixture_parser *p, json_object *obj, const char *kind,
-                      json_object *value, unsigned line, qc_error **err)
+qc_fixture_on_message(qc_fixture_parser *p, json_object *obj, const char *kind, unsigned line,
+                      qc_error **err)
 {
     const char *file = p->fx->name;
 
@@ -213,11 +216,12 @@ qc_fixture_on_message(qc_fixture_parser *p, json_object *obj, const char *kind,
             return -1;
     }
     if (strcmp(kind, "QMP") == 0) {
+        json_object *greeting;
+
         if (p->pending)
             return qc_fixture_unreplied(p, err);
-        if (!json_object_is_type(value, json_type_object))
-            return qc_error_set(err, QC_E_FORMAT, "%s:%u: 'QMP' must be an object", file,
-                                line);
+        if (qc_jr_get(&p->jr, obj, "QMP", json_type_object, false, &greeting) < 0)
+            return -1;
         if (p->cur->greeting)
             return qc_error_set(err, QC_E_FORMAT, "%s:%u: second greeting in section '%s'",
                                 file, line, p->cur->name);
@@ -226,9 +230,10 @@ qc_fixture_on_message(qc_fixture_parser *p, json_object *obj, const char *kind,
         if (qc_fixture_on_command(p, obj, line, err) < 0)
             return -1;
     } else if (strcmp(kind, "event") == 0) {
-        if (!json_object_is_type(value, json_type_string))
-            return qc_error_set(err, QC_E_FORMAT, "%s:%u: 'event' must be a string", file,
-                                line);
+        json_object *name;
+
+        if (qc_jr_get(&p->jr, obj, "event", json_type_string, false, &name) < 0)
+            return -1;
     } else if (qc_fixture_on_reply(p, obj, line, err) < 0) {
         return -1;
     }
@@ -245,22 +250,18 @@ qc_fixture_on_object(qc_fixture_parser *p, json_object *obj, unsigned line, qc_e
     static const char *const kinds[] = {"qcaps-fixture", "qcaps-section", "QMP", "execute",
                                         "return", "error", "event"};
     const char *file = p->fx->name, *kind = NULL;
-    json_object *value = NULL;
     int found = 0;
 
     if (!json_object_is_type(obj, json_type_object))
         return qc_error_set(err, QC_E_FORMAT, "%s:%u: expected a JSON object", file, line);
     for (size_t i = 0; i < QC_N_ELEMENTS(kinds); i++) {
-        json_object *v = NULL;
-
-        if (!json_object_object_get_ex(obj, kinds[i], &v))
+        if (!json_object_object_get_ex(obj, kinds[i], NULL))
             continue;
         /* "return" and "error" together are one (bad) reply, reported as such. */
         if (kind && strcmp(kinds[i], "error") == 0 && strcmp(kind, "return") == 0)
             continue;
         found++;
         kind = kinds[i];
-        value = v;
     }
     if (found == 0)
         return qc_error_set(err, QC_E_FORMAT,
@@ -270,11 +271,14 @@ qc_fixture_on_object(qc_fixture_parser *p, json_object *obj, unsigned line, qc_e
     if (found > 1)
         return qc_error_set(err, QC_E_FORMAT, "%s:%u: object is of more than one kind", file,
                             line);
+    /* the members' messages name the file and the object's line */
+    sprintf(p->what, "%s:%u: ", file, line);
+    qc_jr_init(&p->jr, p->what, NULL, err);
     if (strcmp(kind, "qcaps-fixture") == 0)
-        return qc_fixture_on_header(p, obj, value, line, err);
+        return qc_fixture_on_header(p, obj, line, err);
     if (strcmp(kind, "qcaps-section") == 0)
-        return qc_fixture_on_marker(p, value, line, err);
-    return qc_fixture_on_message(p, obj, kind, value, line, err);
+        return qc_fixture_on_marker(p, obj, line, err);
+    return qc_fixture_on_message(p, obj, kind, line, err);
 }
 
 static unsigned
@@ -380,66 +384,43 @@ qc_fixture_parse(const char *data, size_t len, const char *name, qc_error **err)
         return NULL;
     }
     p.fx = fx;
+    /* "<name>:<line>: ", a line number of at most 10 digits */
+    if (!(p.what = malloc(strlen(fx->name) + 14))) {
+        qc_error_set(err, QC_E_NOMEM, "out of memory parsing fixture");
+        return NULL;
+    }
     rc = qc_fixture_parse_all(&p, data ? data : "", len, err);
     free(p.pending_key);
+    free(p.what);
     if (rc < 0)
         return NULL;
     return qc_steal(&fx);
 }
 
+/* Reads the file whole, its failures worded as before the common reader: a missing file is
+ * QC_E_NOTFOUND and anything but a regular file QC_E_FORMAT, since callers tell these
+ * apart from the system errors. */
 static int
-qc_read_file(const char *path, char **ret_data, size_t *ret_len, qc_error **err)
+qc_fixture_read(const char *path, char **ret_data, size_t *ret_len, qc_error **err)
 {
-    qc_autoclose int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
-    qc_autofree char *buf = NULL;
-    size_t len = 0, cap = 0;
-    struct stat st;
+    qc_error *e = NULL;
 
-    if (fd < 0) {
-        if (errno == ENOENT)
-            return qc_error_set(err, QC_E_NOTFOUND, "fixture '%s' does not exist", path);
-        return qc_error_set_errno(err, errno, "cannot open fixture '%s'", path);
+    if (qc_file_read(AT_FDCWD, path, QC_READ_REGULAR, QC_FIXTURE_MAX_FILE, ret_data, ret_len,
+                     &e) == 0)
+        return 0;
+    if (e->code == QC_E_SYSTEM && e->sys_errno == ENOENT)
+        qc_error_set(err, QC_E_NOTFOUND, "fixture '%s' does not exist", path);
+    else if (e->code == QC_E_INVALID)
+        qc_error_set(err, QC_E_FORMAT, "fixture '%s' is not a regular file", path);
+    else if (e->code == QC_E_FORMAT)
+        qc_error_set(err, QC_E_FORMAT, "fixture '%s' is larger than %zu MiB", path,
+                     QC_FIXTURE_MAX_FILE >> 20);
+    else {
+        qc_error_prefix(&e, "fixture");
+        return qc_error_propagate(err, e);
     }
-    if (fstat(fd, &st) < 0)
-        return qc_error_set_errno(err, errno, "cannot stat fixture '%s'", path);
-    if (!S_ISREG(st.st_mode))
-        return qc_error_set(err, QC_E_FORMAT, "fixture '%s' is not a regular file", path);
-    if ((uint64_t) st.st_size > QC_FIXTURE_MAX_FILE)
-        return qc_error_set(err, QC_E_FORMAT, "fixture '%s' is larger than %zu MiB", path,
-                            QC_FIXTURE_MAX_FILE >> 20);
-    for (;;) {
-        ssize_t n;
-
-        if (len == cap) {
-            size_t ncap = cap ? cap * 2 : (size_t) st.st_size + 4096;
-            char *grown;
-
-            if (cap > QC_FIXTURE_MAX_FILE)
-                return qc_error_set(err, QC_E_FORMAT, "fixture '%s' is larger than %zu MiB",
-                                    path, QC_FIXTURE_MAX_FILE >> 20);
-            grown = realloc(buf, ncap + 1);
-            if (!grown)
-                return qc_error_set(err, QC_E_NOMEM, "out of memory reading fixture '%s'",
-                                    path);
-            buf = grown;
-            cap = ncap;
-        }
-        n = read(fd, buf + len, cap - len);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n < 0)
-            return qc_error_set_errno(err, errno, "cannot read fixture '%s'", path);
-        if (n == 0)
-            break;
-        len += (size_t) n;
-    }
-    if (len > QC_FIXTURE_MAX_FILE)
-        return qc_error_set(err, QC_E_FORMAT, "fixture '%s' is larger than %zu MiB", path,
-                            QC_FIXTURE_MAX_FILE >> 20);
-    buf[len] = '\0';
-    *ret_data = qc_steal(&buf);
-    *ret_len = len;
-    return 0;
+    qc_error_free(e);
+    return -1;
 }
 
 qc_fixture *
@@ -452,7 +433,7 @@ qc_fixture_load(const char *path, qc_error **err)
         qc_error_set(err, QC_E_INVALID, "no fixture path given");
         return NULL;
     }
-    if (qc_read_file(path, &data, &len, err) < 0)
+    if (qc_fixture_read(path, &data, &len, err) < 0)
         return NULL;
     return qc_fixture_parse(data, len, path, err);
 }

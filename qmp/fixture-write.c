@@ -4,18 +4,13 @@
 #include "common/jsontext.h"
 #include "qmp/fixture-internal.h"
 
-#include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include "common/cleanup.h"
 #include "common/fileio.h"
-
-QC_DEFINE_CLEANUP(json_object *, json_object_put);
 
 #define QC_JSON_PRINT_FLAGS                                                                    \
     (JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED | JSON_C_TO_STRING_NOSLASHESCAPE)
@@ -258,65 +253,19 @@ qc_fixture_writer_to_string(const qc_fixture_writer *w, qc_error **err)
     return buf;
 }
 
-static int
-qc_fsync_parent(const char *path, qc_error **err)
-{
-    qc_autofree char *dir = strdup(path);
-    qc_autoclose int fd = -1;
-    char *slash;
-
-    if (!dir)
-        return qc_error_set(err, QC_E_NOMEM, "out of memory");
-    slash = strrchr(dir, '/');
-    if (!slash)
-        strcpy(dir, ".");
-    else if (slash == dir)
-        dir[1] = '\0';
-    else
-        *slash = '\0';
-    fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (fd < 0 || fsync(fd) < 0)
-        return qc_error_set_errno(err, errno, "cannot sync directory '%s'", dir);
-    return 0;
-}
-
 int
 qc_fixture_writer_save(const qc_fixture_writer *w, const char *path, qc_error **err)
 {
     qc_autofree char *text = NULL;
-    qc_autofree char *tmp = NULL;
-    int fd;
+    struct iovec iov;
 
     if (!path)
         return qc_error_set(err, QC_E_INVALID, "no fixture path given");
     text = qc_fixture_writer_to_string(w, err);
     if (!text)
         return -1;
-    if (asprintf(&tmp, "%s.XXXXXX", path) < 0) {
-        tmp = NULL;
-        return qc_error_set(err, QC_E_NOMEM, "out of memory");
-    }
-    fd = mkostemp(tmp, O_CLOEXEC);
-    if (fd < 0)
-        return qc_error_set_errno(err, errno, "cannot create a temporary file for '%s'", path);
-    if (fchmod(fd, 0644) < 0 || qc_write_all(fd, text, strlen(text)) < 0 || fsync(fd) < 0) {
-        int saved = errno;
-
-        close(fd);
-        unlink(tmp);
-        return qc_error_set_errno(err, saved, "cannot write '%s'", tmp);
-    }
-    if (close(fd) < 0) {
-        int saved = errno;
-
-        unlink(tmp);
-        return qc_error_set_errno(err, saved, "cannot write '%s'", tmp);
-    }
-    if (rename(tmp, path) < 0) {
-        int saved = errno;
-
-        unlink(tmp);
-        return qc_error_set_errno(err, saved, "cannot rename '%s' to '%s'", tmp, path);
-    }
-    return qc_fsync_parent(path, err);
+    iov.iov_base = text;
+    iov.iov_len = strlen(text);
+    /* a recording is made once and kept: durable, directory entry included */
+    return qc_file_write_atomic(AT_FDCWD, path, &iov, 1, 0644, QC_SYNC_DIR, err);
 }

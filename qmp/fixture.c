@@ -10,8 +10,6 @@
 
 #include "common/cleanup.h"
 
-QC_DEFINE_CLEANUP(json_object *, json_object_put);
-
 struct qc_fixture_cursor {
     const qc_fixture *fx;
     const qc_fixture_section *section;

@@ -75,7 +75,8 @@ int qc_fixture_writer_add(qc_fixture_writer *w, const char *section, json_object
                           qc_error **err);
 /* Serialises to a malloc'd string (caller frees). Deterministic for equal input. */
 char *qc_fixture_writer_to_string(const qc_fixture_writer *w, qc_error **err);
-/* Atomically writes the file (temp file in the same directory, fsync, rename). */
+/* Atomically writes the file with qc_file_write_atomic() (temp file "<path>.XXXXXX.new"
+ * beside it, fsync, rename, directory fsync). */
 int qc_fixture_writer_save(const qc_fixture_writer *w, const char *path, qc_error **err);
 void qc_fixture_writer_free(qc_fixture_writer *w);
 

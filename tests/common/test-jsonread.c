@@ -81,6 +81,20 @@ qc_read_doc(qc_jr *r, json_object *o)
     return rc;
 }
 
+/* [{"name": ..., "n": ...}, ...], as a QMP reply is */
+static int
+qc_read_vec(qc_jr *r, json_object *a)
+{
+    qc_item *items = NULL;
+    size_t n = 0;
+    int rc = qc_jr_vec(r, a, sizeof(qc_item), (void **) &items, &n, qc_read_item);
+
+    for (size_t i = 0; i < n; i++)
+        free(items[i].name);
+    free(items);
+    return rc < 0 ? -1 : r->len == 0 ? qc_jr_fail(r, "read %zu", n) : qc_jr_fail(r, "left");
+}
+
 static int
 qc_read_top(qc_jr *r, json_object *o)
 {
@@ -135,6 +149,11 @@ t_messages(void **state)
     qc_expect("host facts: ", "{}", qc_read_range, "host facts: cpu: missing member");
     qc_expect(NULL, "{\"list\": [\"a\", \"b\", 3]}", qc_read_list, "list[2]: expected string");
     qc_expect(NULL, "{\"list\": [\"a\"]}", qc_read_list, "(top): stopped after 2");
+    qc_expect(NULL, "{}", qc_read_vec, "(top): expected array");
+    qc_expect(NULL, "[{\"name\": \"x\", \"n\": 1}, []]", qc_read_vec, "[1]: expected object");
+    qc_expect(NULL, "[{\"name\": \"x\", \"n\": true}]", qc_read_vec, "[0].n: expected integer");
+    qc_expect(NULL, "[{\"name\": \"x\", \"n\": 1}, {\"name\": \"y\", \"n\": 2}]", qc_read_vec,
+              "(top): read 2");
 }
 
 static void
@@ -200,6 +219,26 @@ t_long_path(void **state)
     assert_string_equal(r.path, "");
 }
 
+/* A reader of a peer's messages reports its own code, with the same text. */
+static void
+t_code(void **state)
+{
+    json_object *o = qc_parse("{\"a\": 1}");
+    qc_error *err = NULL;
+    char *s = NULL;
+    qc_jr r;
+
+    (void) state;
+    qc_jr_init(&r, "reply to 'x': ", NULL, &err);
+    assert_int_equal(r.code, QC_E_FORMAT);
+    r.code = QC_E_PROTOCOL;
+    assert_int_equal(qc_jr_str(&r, o, "a", false, &s), -1);
+    assert_int_equal(err->code, QC_E_PROTOCOL);
+    assert_string_equal(err->message, "reply to 'x': a: expected string");
+    qc_error_free(err);
+    json_object_put(o);
+}
+
 int
 main(void)
 {
@@ -207,6 +246,7 @@ main(void)
         cmocka_unit_test(t_messages),
         cmocka_unit_test(t_values),
         cmocka_unit_test(t_long_path),
+        cmocka_unit_test(t_code),
     };
 
     return cmocka_run_group_tests_name("jsonread", tests, NULL, NULL);
