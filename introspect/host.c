@@ -23,6 +23,7 @@
 
 #include "common/cleanup.h"
 #include "common/pathsig.h"
+#include "introspect/hostfs.h"
 
 #define QC_KVM_API_VERSION 12
 
@@ -95,7 +96,7 @@ qc_host_read_uname(qc_host *h, qc_error **err)
 static void
 qc_host_read_kvm(qc_host *h)
 {
-    qc_autoclose int fd = open("/dev/kvm", O_RDWR | O_CLOEXEC);
+    qc_autoclose int fd = qc_hostfs_open(NULL, "/dev/kvm", O_RDWR);
     int n;
 
     h->kvm_usable = false;
@@ -194,7 +195,7 @@ qc_cpuinfo_field(qc_host *h, const char *k, char *v, qc_error **err)
 static int
 qc_host_read_cpuinfo(qc_host *h, qc_error **err)
 {
-    FILE *f = fopen("/proc/cpuinfo", "re");
+    FILE *f = qc_hostfs_fopen(NULL, "/proc/cpuinfo");
     qc_autofree char *line = NULL;
     size_t cap = 0;
     bool in_block = false;
@@ -362,34 +363,12 @@ qc_host_read_swtpm(qc_host *h, qc_error **err)
     return 0;
 }
 
-static bool
-qc_host_dir_nonempty(const char *path)
-{
-    DIR *d = opendir(path);
-    struct dirent *e;
-    bool found = false;
-
-    if (!d)
-        return false;
-    while (!found && (e = readdir(d)))
-        found = e->d_name[0] != '.';
-    closedir(d);
-    return found;
-}
-
 /* libvirt's virHostdevHostSupportsPassthroughVFIO: IOMMU groups exist and VFIO is loaded. */
 bool
 qc_host_vfio_usable(void)
 {
-    return qc_host_dir_nonempty("/sys/kernel/iommu_groups") &&
-           access("/dev/vfio/vfio", F_OK) == 0;
-}
-
-/* A "1", "y" or "Y" first character (kernel boolean parameters). */
-static bool
-qc_host_truthy(char c)
-{
-    return c == '1' || c == 'y' || c == 'Y';
+    return qc_hostfs_dir_nonempty(NULL, "/sys/kernel/iommu_groups") &&
+           qc_hostfs_exists(NULL, "/dev/vfio/vfio", F_OK);
 }
 
 /* s390 protected virtualisation (/sys/firmware/uv and prot_virt on the kernel command line)
@@ -397,44 +376,31 @@ qc_host_truthy(char c)
 bool
 qc_host_secure_guest_usable(void)
 {
-    char buf[4096] = "";
     bool usable = false;
-    FILE *f;
 
-    if (access("/sys/firmware/uv", F_OK) == 0 && (f = fopen("/proc/cmdline", "re"))) {
-        if (fgets(buf, sizeof(buf), f)) {
-            const char *p = strstr(buf, "prot_virt=");
-            usable = p && qc_host_truthy(p[strlen("prot_virt=")]);
-        }
-        fclose(f);
+    if (qc_hostfs_exists(NULL, "/sys/firmware/uv", F_OK)) {
+        qc_autofree char *cmdline = qc_hostfs_read(NULL, "/proc/cmdline");
+        const char *p = cmdline ? strstr(cmdline, "prot_virt=") : NULL;
+        char c = p ? p[strlen("prot_virt=")] : '\0';
+
+        usable = c == '1' || c == 'y' || c == 'Y';
     }
-    if ((f = fopen("/sys/module/kvm_amd/parameters/sev", "re"))) {
-        if (fgets(buf, sizeof(buf), f) && qc_host_truthy(buf[0]) &&
-            access("/dev/sev", F_OK) == 0)
-            usable = true;
-        fclose(f);
-    }
+    if (qc_hostfs_read_bool(NULL, "/sys/module/kvm_amd/parameters/sev") &&
+        qc_hostfs_exists(NULL, "/dev/sev", F_OK))
+        usable = true;
     return usable;
 }
 
 bool
 qc_host_iommufd_usable(void)
 {
-    return access("/dev/iommu", F_OK) == 0;
+    return qc_hostfs_exists(NULL, "/dev/iommu", F_OK);
 }
 
 bool
 qc_host_tdx_usable(void)
 {
-    char buf[8] = "";
-    bool usable = false;
-    FILE *f = fopen("/sys/module/kvm_intel/parameters/tdx", "re");
-
-    if (f) {
-        usable = fgets(buf, sizeof(buf), f) && qc_host_truthy(buf[0]);
-        fclose(f);
-    }
-    return usable;
+    return qc_hostfs_read_bool(NULL, "/sys/module/kvm_intel/parameters/tdx");
 }
 
 int

@@ -1,10 +1,13 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* host.h: reads the facts of the running host that a probe depends on.
  *
- * Contract: reads uname(2), /dev/kvm (open + KVM_CHECK_EXTENSION), /proc/cpuinfo, swtpm
+ * Contract: introspect/ is the one layer that reads the running system. This file reads
+ * uname(2), /dev/kvm (open + KVM_CHECK_EXTENSION), /proc/cpuinfo, swtpm
  * (`swtpm_setup --print-capabilities`), VFIO/IOMMU presence and the QEMU firmware
- * descriptors into a qc_host; a fact that cannot be read is left unknown (NULL / -1 / false), which is not an
- * error. Replay never calls this: the fixture header carries these facts instead.
+ * descriptors into a qc_host (the model's `host`); hostfacts.h reads the capabilities
+ * document's host facts; both read sysfs, /proc and /dev through hostfs.h. A fact that
+ * cannot be read is left unknown (NULL / -1 / false), which is not an error. Replay never
+ * calls this: the fixture header carries these facts instead.
  */
 #ifndef QC_INTROSPECT_HOST_H
 #define QC_INTROSPECT_HOST_H
