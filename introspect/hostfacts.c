@@ -13,12 +13,12 @@
 #include <stdio.h>
 #include <sys/ioctl.h>
 #include <sys/stat.h>
-#include <sys/utsname.h>
 #include <unistd.h>
 
 #include <linux/kvm.h>
 
 #include "common/pathsig.h"
+#include "introspect/host.h"
 
 /* ---- object life ----------------------------------------------------------------------- */
 
@@ -76,15 +76,17 @@ qc_hostfacts_free(qc_hostfacts *hf)
 
 /* ---- identity: arch, uuid ---------------------------------------------------------------- */
 
+/* The uname machine of the host layer's one read (host.h), in libvirt's spelling. */
 static int
-qc_hf_read_arch(qc_hostfacts *hf, qc_error **err)
+qc_hf_read_arch(const qc_hf_reader *r, qc_hostfacts *hf, qc_error **err)
 {
-    struct utsname u;
+    QC_CLEANUP(qc_host_sys_clear) qc_host_sys s = {0};
     const char *a;
 
-    if (uname(&u) < 0)
+    if (qc_host_sys_read(r->root, QC_HOST_SYS_UNAME, &s, err) < 0)
+        return -1;
+    if (!(a = s.machine))
         return 0;
-    a = u.machine;
     if (a[0] == 'i' && a[1] >= '3' && a[1] <= '6' && !strcmp(a + 2, "86"))
         a = "i686";
     else if (!strcmp(a, "amd64"))
@@ -190,33 +192,39 @@ qc_hf_read_tsc(qc_hostfacts *hf, qc_error **err)
     return 0;
 }
 
+typedef struct qc_hf_cpuinfo {
+    qc_hostfacts *hf;
+    bool invtsc;
+} qc_hf_cpuinfo;
+
+static int
+qc_hf_cpuinfo_scan_line(char *line, void *opaque)
+{
+    qc_hf_cpuinfo *ci = opaque;
+    char *colon = strchr(line, ':'), *k = line, *v, *e;
+
+    if (!colon)
+        return 0;
+    *colon = '\0';
+    for (e = colon; e > k && isspace((unsigned char) e[-1]); e--)
+        e[-1] = '\0';
+    v = colon + 1;
+    while (isspace((unsigned char) *v))
+        v++;
+    qc_hf_cpuinfo_line(ci->hf, k, v, &ci->invtsc);
+    return 0;
+}
+
+/* All of /proc/cpuinfo, through the host layer's one reader of it (host.h). */
 static int
 qc_hf_read_cpuinfo(qc_hf_reader *r, qc_hostfacts *hf, qc_error **err)
 {
-    qc_autofree char *line = NULL;
-    size_t cap = 0;
-    bool invtsc = false;
-    FILE *f;
+    qc_hf_cpuinfo ci = {.hf = hf};
 
-    if (!(f = qc_hostfs_fopen(r->root, "/proc/cpuinfo")))
-        return 0;
-    while (getline(&line, &cap, f) > 0) {
-        char *colon = strchr(line, ':'), *k = line, *v, *e;
-
-        if (!colon)
-            continue;
-        *colon = '\0';
-        for (e = colon; e > k && isspace((unsigned char) e[-1]); e--)
-            e[-1] = '\0';
-        v = colon + 1;
-        while (isspace((unsigned char) *v))
-            v++;
-        qc_hf_cpuinfo_line(hf, k, v, &invtsc);
-    }
-    fclose(f);
-    r->invtsc = invtsc;
+    qc_host_cpuinfo_scan(r->root, qc_hf_cpuinfo_scan_line, &ci);
+    r->invtsc = ci.invtsc;
     /* libvirt reads the TSC only for CPUs with an invariant TSC */
-    if (invtsc && !*r->root && !r->skip_tsc)
+    if (ci.invtsc && !*r->root && !r->skip_tsc)
         return qc_hf_read_tsc(hf, err);
     return 0;
 }
@@ -346,7 +354,7 @@ qc_hf_read_all(qc_hf_reader *rd, qc_error **err)
         QC_HF_OOM(err);
         return NULL;
     }
-    if (qc_hf_read_arch(hf, err) < 0 || qc_hf_read_uuid(&r, hf, err) < 0 ||
+    if (qc_hf_read_arch(&r, hf, err) < 0 || qc_hf_read_uuid(&r, hf, err) < 0 ||
         qc_hf_read_cpuinfo(&r, hf, err) < 0 || qc_hf_read_page_sizes(&r, hf, err) < 0 ||
         qc_hf_read_cells(&r, hf, err) < 0 || qc_hf_read_banks(&r, hf, err) < 0 ||
         qc_hf_read_secmodels(&r, hf, err) < 0)
