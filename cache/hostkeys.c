@@ -3,22 +3,18 @@
  *
  * qc_host_read() runs `swtpm_setup` and parses firmware descriptors (tens of ms); a cache
  * hit must cost about a millisecond, so validity compares fingerprints of the *sources*
- * qc_host_read() reads instead: uname, /dev/kvm, the first /proc/cpuinfo block (without
- * the per-CPU and clock lines), the swtpm tools' inodes and times; VFIO and secure-guest
- * support are read with the probe's own functions. Equal sources give equal facts; any
- * change (even an irrelevant one) re-probes.
+ * qc_host_read() reads instead, taken from the probe's own read of the system
+ * (qc_host_sys_read(), introspect/host.h): uname, /dev/kvm, the first /proc/cpuinfo block
+ * (without the per-CPU and clock lines), VFIO, iommufd, TDX and secure-guest support; and
+ * the swtpm tools' inodes and times. Equal sources give equal facts; any change (even an
+ * irrelevant one) re-probes.
  * Firmware descriptors are not fingerprinted: cache.c re-reads them on every hit.
  */
-#include <dirent.h>
-#include <fcntl.h>
-#include <linux/kvm.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <sys/ioctl.h>
 #include <sys/stat.h>
-#include <sys/utsname.h>
 #include <unistd.h>
 
 #include "cache/cache-internal.h"
@@ -53,18 +49,11 @@ qc_inputs_addf(qc_host_inputs *in, const char *name, const char *fmt, ...)
 }
 
 static int
-qc_inputs_kvm(qc_host_inputs *in)
+qc_inputs_kvm(qc_host_inputs *in, const qc_host_sys *s)
 {
-    qc_autoclose int fd = open("/dev/kvm", O_RDWR | O_CLOEXEC);
-    int api = -1, max = -1, nr = -1;
-
-    if (fd >= 0) {
-        api = ioctl(fd, KVM_GET_API_VERSION, 0);
-        max = ioctl(fd, KVM_CHECK_EXTENSION, KVM_CAP_MAX_VCPUS);
-        nr = ioctl(fd, KVM_CHECK_EXTENSION, KVM_CAP_NR_VCPUS);
-    }
     return qc_inputs_addf(in, "KVM", "%s api=%d max-vcpus=%d nr-vcpus=%d",
-                          fd >= 0 ? "usable" : "unusable", api, max, nr);
+                          s->kvm_open ? "usable" : "unusable", s->kvm_api, s->kvm_max_vcpus,
+                          s->kvm_nr_vcpus);
 }
 
 /* Lines of the first processor block that vary by CPU or by the clock are left out. */
@@ -87,30 +76,27 @@ qc_cpuinfo_volatile(const char *line)
 /* The CPU's signature and microcode verbatim (so that a reason can name them), the rest
  * of the first processor block hashed. */
 static int
-qc_inputs_cpuinfo(qc_host_inputs *in)
+qc_inputs_cpuinfo(qc_host_inputs *in, const qc_host_sys *s)
 {
     static const char *const sig[] = {"vendor_id", "cpu family", "model", "model name",
                                       "stepping"};
-    FILE *f = fopen("/proc/cpuinfo", "re");
-    qc_autofree char *line = NULL;
     qc_autofree char *signature = strdup("");
     char microcode[128] = "-";
-    size_t cap = 0;
     uint64_t h = qc_cache_hash("", 0);
     bool seen = false;
 
     if (!signature)
         return -1;
-    while (f && getline(&line, &cap, f) > 0) {
+    for (size_t l = 0; l < s->cpuinfo.n; l++) {
+        const char *line = s->cpuinfo.v[l];
         size_t klen = strcspn(line, "\t:");
         bool is_sig = false;
-        if (line[0] == '\n') {
+        if (!line[0]) {
             if (seen)
                 break;
             continue;
         }
         seen = true;
-        line[strcspn(line, "\n")] = '\0';
         if (qc_cpuinfo_volatile(line))
             continue;
         for (size_t i = 0; i < QC_N_ELEMENTS(sig); i++)
@@ -130,8 +116,6 @@ qc_inputs_cpuinfo(qc_host_inputs *in)
             }
         }
     }
-    if (f)
-        fclose(f);
     if (qc_inputs_add(in, "CPU signature", signature) < 0 ||
         qc_inputs_add(in, "CPU microcode", microcode) < 0)
         return -1;
@@ -173,33 +157,26 @@ qc_inputs_tool(qc_host_inputs *in, const char *prog, char **acc)
 }
 
 
-static int
-qc_inputs_secure_guest(qc_host_inputs *in)
-{
-    return qc_inputs_addf(in, "secure guest", "%d", qc_host_secure_guest_usable());
-}
-
 int
 qc_host_inputs_read(qc_host_inputs *in, qc_error **err)
 {
     qc_autofree char *tools = strdup("");
-    struct utsname u;
+    QC_CLEANUP(qc_host_sys_clear) qc_host_sys s = {0};
 
     qc_host_inputs_clear(in);
-    if (!tools)
+    if (!tools || qc_host_sys_read(NULL, QC_HOST_SYS_ALL, &s, NULL) < 0)
         goto oom;
-    if (uname(&u) < 0)
-        memset(&u, 0, sizeof(u));
-    if (qc_inputs_addf(in, "kernel", "%s %s %s %s", u.sysname, u.release, u.version,
-                       u.machine) < 0 ||
-        qc_inputs_kvm(in) < 0 || qc_inputs_cpuinfo(in) < 0 ||
+    if (qc_inputs_addf(in, "kernel", "%s %s %s %s", s.sysname ? s.sysname : "",
+                       s.release ? s.release : "", s.version ? s.version : "",
+                       s.machine ? s.machine : "") < 0 ||
+        qc_inputs_kvm(in, &s) < 0 || qc_inputs_cpuinfo(in, &s) < 0 ||
         qc_inputs_tool(in, "swtpm", &tools) < 0 ||
         qc_inputs_tool(in, "swtpm_setup", &tools) < 0 ||
         qc_inputs_tool(in, "swtpm_ioctl", &tools) < 0 || qc_inputs_add(in, "swtpm", tools) < 0 ||
-        qc_inputs_addf(in, "VFIO", "%d", qc_host_vfio_usable()) < 0 ||
-        qc_inputs_addf(in, "iommufd", "%d", qc_host_iommufd_usable()) < 0 ||
-        qc_inputs_addf(in, "TDX", "%d", qc_host_tdx_usable()) < 0 ||
-        qc_inputs_secure_guest(in) < 0)
+        qc_inputs_addf(in, "VFIO", "%d", s.vfio) < 0 ||
+        qc_inputs_addf(in, "iommufd", "%d", s.iommufd) < 0 ||
+        qc_inputs_addf(in, "TDX", "%d", s.tdx) < 0 ||
+        qc_inputs_addf(in, "secure guest", "%d", s.secure_guest) < 0)
         goto oom;
     return 0;
 oom:

@@ -1,10 +1,13 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* host.h: reads the facts of the running host that a probe depends on.
  *
- * Contract: reads uname(2), /dev/kvm (open + KVM_CHECK_EXTENSION), /proc/cpuinfo, swtpm
+ * Contract: introspect/ is the one layer that reads the running system. This file reads
+ * uname(2), /dev/kvm (open + KVM_CHECK_EXTENSION), /proc/cpuinfo, swtpm
  * (`swtpm_setup --print-capabilities`), VFIO/IOMMU presence and the QEMU firmware
- * descriptors into a qc_host; a fact that cannot be read is left unknown (NULL / -1 / false), which is not an
- * error. Replay never calls this: the fixture header carries these facts instead.
+ * descriptors into a qc_host (the model's `host`); hostfacts.h reads the capabilities
+ * document's host facts; both read sysfs, /proc and /dev through hostfs.h. A fact that
+ * cannot be read is left unknown (NULL / -1 / false), which is not an error. Replay never
+ * calls this: the fixture header carries these facts instead.
  */
 #ifndef QC_INTROSPECT_HOST_H
 #define QC_INTROSPECT_HOST_H
@@ -17,7 +20,8 @@
 /* Fills *ret_host (which must be zeroed or cleared). */
 int qc_host_read(qc_host *ret_host, qc_error **err);
 /* The same in two steps, so a probe can start QEMU in between: the facts that decide how
- * to probe (uname, /proc/cpuinfo, KVM, VFIO, secure guests; no process is run), then
+ * to probe (qc_host_sys below: uname, /proc/cpuinfo, KVM, VFIO, secure guests; no
+ * process is run), then
  * the rest (swtpm, which runs `swtpm_setup`, and the firmware descriptors) into *h. */
 int qc_host_read_quick(qc_host *ret_host, qc_error **err);
 int qc_host_read_rest(qc_host *h, qc_error **err);
@@ -77,11 +81,43 @@ int qc_host_find_emulators(const qc_emu_search *s, qc_strlist *ret, qc_error **e
  * ...); unknown names are returned unchanged. Returns a static string or `uname_machine`. */
 const char *qc_host_arch_normalise(const char *uname_machine);
 
-/* Host facts read on their own (also used by the cache's validity keys, so that an entry
- * is keyed on exactly what the probe read). */
-bool qc_host_vfio_usable(void);          /* IOMMU groups and /dev/vfio/vfio exist */
-bool qc_host_secure_guest_usable(void);  /* s390 PV or AMD SEV usable by KVM */
-bool qc_host_iommufd_usable(void);       /* /dev/iommu exists */
-bool qc_host_tdx_usable(void);           /* kvm_intel's tdx parameter is on */
+/* ---- the system facts every view of the host comes from (host-sys.c) -----------------
+ * One read of uname(2), /dev/kvm, the first processor block of /proc/cpuinfo and the
+ * passthrough / secure-guest switches, every path under `root` (hostfs.h). The probe's
+ * qc_host (qc_host_from_sys), the cache's fingerprints of it (cache/hostkeys.c) and the
+ * capabilities facts' arch (hostfacts.c) are views of this struct, so that a cache entry
+ * is keyed on exactly what the probe read. Unknown facts are NULL / -1 / false. */
+typedef struct qc_host_sys {
+    char *sysname, *machine, *release, *version; /* uname(2); NULL when it failed */
+    bool kvm_open;          /* /dev/kvm opens read-write */
+    int kvm_api;            /* KVM_GET_API_VERSION, -1 when not open */
+    int kvm_max_vcpus, kvm_nr_vcpus; /* KVM_CAP_MAX_VCPUS / _NR_VCPUS, -1 when not open */
+    qc_strlist cpuinfo;     /* /proc/cpuinfo lines (no newline) up to the first blank line
+                             * after a "processor" line */
+    bool vfio;              /* IOMMU groups and /dev/vfio/vfio exist */
+    bool secure_guest;      /* s390 PV or AMD SEV usable by KVM */
+    bool iommufd;           /* /dev/iommu exists */
+    bool tdx;               /* kvm_intel's tdx parameter is on */
+} qc_host_sys;
+
+typedef enum qc_host_sys_parts {
+    QC_HOST_SYS_UNAME = 1 << 0,
+    QC_HOST_SYS_KVM = 1 << 1,
+    QC_HOST_SYS_CPUINFO = 1 << 2,
+    QC_HOST_SYS_SWITCHES = 1 << 3, /* vfio, secure_guest, iommufd, tdx */
+    QC_HOST_SYS_ALL = 0xf,
+} qc_host_sys_parts;
+
+/* Reads `parts` (the others left unknown) into *ret (zeroed or cleared). -1 only on OOM. */
+int qc_host_sys_read(const char *root, unsigned parts, qc_host_sys *ret, qc_error **err);
+void qc_host_sys_clear(qc_host_sys *s);
+/* The probe's facts of qc_host_read_quick() from a read; replaces *ret_host. */
+int qc_host_from_sys(qc_host *ret_host, const qc_host_sys *s, qc_error **err);
+
+/* The one reader of /proc/cpuinfo under `root`: calls fn with each line (newline removed,
+ * writable) until it returns 1 (stop) or -1 (error: returned). An unreadable file has no
+ * lines. */
+typedef int (*qc_cpuinfo_fn)(char *line, void *opaque);
+int qc_host_cpuinfo_scan(const char *root, qc_cpuinfo_fn fn, void *opaque);
 
 #endif

@@ -18,6 +18,7 @@
 
 #include <cmocka.h>
 
+#include "introspect/host.h"
 #include "introspect/probe.h"
 #include "lib/internal.h"
 #include "model/model.h"
@@ -370,6 +371,47 @@ qc_put(const char *root, const char *rel, const char *text)
     free(p);
 }
 
+/* The host layer's one system read (introspect/host.h) under a root: the probe's view of
+ * it takes the first processor block only, the switches come from the same tree. */
+static void
+test_fake_host_sys(void **state)
+{
+    char root[] = "/tmp/qc-hostsys-XXXXXX";
+    qc_host_sys s = {0};
+    qc_host h = {0};
+    qc_error *err = NULL;
+    char *cmd = NULL;
+
+    (void) state;
+    assert_non_null(mkdtemp(root));
+    qc_put(root, "/proc/cpuinfo", "processor\t: 0\nvendor_id\t: AuthenticAMD\n"
+                                  "cpu family\t: 25\nmodel\t\t: 1\nflags\t\t: b a\n\n"
+                                  "processor\t: 1\nmodel\t\t: 7\n");
+    qc_put(root, "/sys/module/kvm_intel/parameters/tdx", "Y\n");
+    qc_put(root, "/dev/iommu", "");
+    qc_put(root, "/sys/kernel/iommu_groups/0/type", "DMA\n");
+    assert_int_equal(qc_host_sys_read(root, QC_HOST_SYS_CPUINFO | QC_HOST_SYS_SWITCHES, &s,
+                                      &err), 0);
+    assert_int_equal(s.cpuinfo.n, 5);
+    assert_true(s.tdx && s.iommufd);
+    assert_false(s.vfio); /* no /dev/vfio/vfio */
+    assert_false(s.kvm_open);
+    assert_int_equal(qc_host_from_sys(&h, &s, &err), 0);
+    assert_string_equal(h.cpu_vendor, "AuthenticAMD");
+    assert_int_equal(h.cpu_family, 25);
+    assert_int_equal(h.cpu_model, 1);
+    assert_int_equal(h.cpu_flags.n, 2);
+    assert_string_equal(h.cpu_flags.v[0], "a");
+    assert_null(h.arch);
+    assert_false(h.kvm_usable);
+    assert_true(h.tdx && h.iommufd);
+    qc_host_clear(&h);
+    qc_host_sys_clear(&s);
+    assert_true(asprintf(&cmd, "rm -rf '%s'", root) > 0);
+    assert_int_equal(system(cmd), 0);
+    free(cmd);
+}
+
 static void
 test_fake_sysfs(void **state)
 {
@@ -479,6 +521,7 @@ main(void)
         cmocka_unit_test(test_hostfacts_bad),
         cmocka_unit_test(test_cpulist),
         cmocka_unit_test(test_fake_sysfs),
+        cmocka_unit_test(test_fake_host_sys),
     };
 
     return cmocka_run_group_tests_name("hostcaps", tests, NULL, NULL);
