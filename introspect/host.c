@@ -20,46 +20,6 @@
 #include "common/cleanup.h"
 #include "common/pathsig.h"
 
-static bool
-qc_starts_with(const char *s, const char *prefix)
-{
-    return strncmp(s, prefix, strlen(prefix)) == 0;
-}
-
-const char *
-qc_host_arch_normalise(const char *m)
-{
-    static const struct {
-        const char *uname;
-        const char *qemu;
-    } exact[] = {
-        {"x86_64", "x86_64"}, {"amd64", "x86_64"}, {"aarch64", "aarch64"},
-        {"arm64", "aarch64"}, {"aarch64_be", "aarch64"}, {"ppc64", "ppc64"},
-        {"ppc64le", "ppc64"}, {"ppc", "ppc"}, {"ppcle", "ppc"}, {"s390x", "s390x"},
-        {"s390", "s390x"}, {"riscv64", "riscv64"}, {"riscv32", "riscv32"},
-        {"mips64", "mips64"}, {"mips64el", "mips64el"}, {"mips", "mips"},
-        {"mipsel", "mipsel"}, {"loongarch64", "loongarch64"}, {"sparc64", "sparc64"},
-        {"sparc", "sparc"}, {"alpha", "alpha"}, {"m68k", "m68k"}, {"sh4", "sh4"},
-        {"parisc", "hppa"}, {"parisc64", "hppa"},
-    };
-
-    if (!m)
-        return NULL;
-    for (size_t i = 0; i < QC_N_ELEMENTS(exact); i++) {
-        if (!strcmp(m, exact[i].uname))
-            return exact[i].qemu;
-    }
-    /* i386, i486, i586, i686 */
-    if (m[0] == 'i' && m[1] >= '3' && m[1] <= '6' && !strcmp(m + 2, "86"))
-        return "i386";
-    if (qc_starts_with(m, "armv8b") || (qc_starts_with(m, "armv") && strlen(m) > 4 &&
-                                         m[strlen(m) - 1] == 'b'))
-        return "armeb";
-    if (qc_starts_with(m, "armv") || !strcmp(m, "arm"))
-        return "arm";
-    return m;
-}
-
 /* ---- swtpm (domcaps tpm) ------------------------------------------------------------- */
 
 /* Full path of `prog` in $PATH, or NULL. */
