@@ -92,6 +92,36 @@ qc_lib_caps_warn(const char *message, void *opaque)
     qc_context_warn(opaque, "%s", message);
 }
 
+/* The document of emulators emus over host facts hf, each model from ms; warnings to warn. */
+static char *
+qc_lib_caps_render(qc_lib_caps_models *ms, const qc_hostfacts *hf, const qc_strlist *emus,
+                   qcaps_format format, qc_caps_warn_fn warn, void *warn_opaque, qc_error **err)
+{
+    qc_caps_req req = {
+        .gen = ms->ctx->libvirt,
+        .host = hf,
+        .emulators = emus,
+        .model = qc_lib_caps_model,
+        .model_opaque = ms,
+        .warn = warn,
+        .warn_opaque = warn_opaque,
+        .json = format == QCAPS_FORMAT_JSON,
+    };
+
+    return qc_capabilities_format(&req, err);
+}
+
+static void
+qc_lib_caps_models_clear(qc_lib_caps_models *ms)
+{
+    for (size_t i = 0; i < ms->n; i++)
+        qc_model_free(ms->v[i]);
+    free(ms->v);
+    qc_cache_answer_src_clear(&ms->src);
+    qc_cache_free(ms->cache);
+    qc_strlist_clear(&ms->paths);
+}
+
 /* The document of the context's sources (a host facts file, a fixture directory), rendered
  * every time: no answer is kept for them. */
 static char *
@@ -102,7 +132,6 @@ qc_lib_caps_sources(qcaps_context *ctx, qcaps_format format, qc_error **err)
     qc_model **loaded = NULL;
     size_t n_loaded = 0;
     qc_strlist emus = {0};
-    qc_caps_req req = {0};
     char *out = NULL;
     int rc = 0;
 
@@ -127,22 +156,9 @@ qc_lib_caps_sources(qcaps_context *ctx, qcaps_format format, qc_error **err)
     }
     if (rc < 0)
         goto out;
-    req.gen = ctx->libvirt;
-    req.host = hf;
-    req.emulators = &emus;
-    req.model = qc_lib_caps_model;
-    req.model_opaque = &ms;
-    req.warn = qc_lib_caps_warn;
-    req.warn_opaque = ctx;
-    req.json = format == QCAPS_FORMAT_JSON;
-    out = qc_capabilities_format(&req, err);
+    out = qc_lib_caps_render(&ms, hf, &emus, format, qc_lib_caps_warn, ctx, err);
 out:
-    for (size_t i = 0; i < ms.n; i++)
-        qc_model_free(ms.v[i]);
-    free(ms.v);
-    qc_cache_answer_src_clear(&ms.src);
-    qc_cache_free(ms.cache);
-    qc_strlist_clear(&ms.paths);
+    qc_lib_caps_models_clear(&ms);
     qc_strlist_clear(&emus);
     return out;
 }
@@ -156,7 +172,6 @@ qcaps_capabilities(qcaps_context *ctx, qcaps_format format, qcaps_error **err)
     qc_autofree char *key = NULL;
     const char *slot = qc_lib_caps_slot(format);
     qc_strlist emus = {0};
-    qc_caps_req req = {0};
     qc_error *e = NULL;
     char *out = NULL;
     int r;
@@ -187,15 +202,7 @@ qcaps_capabilities(qcaps_context *ctx, qcaps_format format, qcaps_error **err)
                                                   .input_sigs = &ms.src.input_sigs},
                                &emus, &e) < 0)
         goto out;
-    req.gen = ctx->libvirt;
-    req.host = hf;
-    req.emulators = &emus;
-    req.model = qc_lib_caps_model;
-    req.model_opaque = &ms;
-    req.warn = qc_lib_warn_keep;
-    req.warn_opaque = &w;
-    req.json = format == QCAPS_FORMAT_JSON;
-    out = qc_capabilities_format(&req, &e);
+    out = qc_lib_caps_render(&ms, hf, &emus, format, qc_lib_warn_keep, &w, &e);
     if (out && ms.cache && !ms.uncached && ms.src.entry_ids.n && !w.oom) {
         QC_CLEANUP(qc_error_freep) qc_error *perr = NULL;
         ms.src.warnings = w.list;
@@ -209,12 +216,7 @@ qcaps_capabilities(qcaps_context *ctx, qcaps_format format, qcaps_error **err)
         }
     }
 out:
-    for (size_t i = 0; i < ms.n; i++)
-        qc_model_free(ms.v[i]);
-    free(ms.v);
-    qc_cache_answer_src_clear(&ms.src);
-    qc_cache_free(ms.cache);
-    qc_strlist_clear(&ms.paths);
+    qc_lib_caps_models_clear(&ms);
     qc_strlist_clear(&emus);
     qc_strlist_clear(&w.list);
     if (!out)
