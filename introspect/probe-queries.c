@@ -565,8 +565,11 @@ qc_pq_expansion_new(const qc_req *req, json_object *ret, qc_cpu_expansion **ret_
     return 0;
 }
 
-int
-qc_pq_host_expansion(qc_pass *pass, const qc_req *req, json_object *ret, qc_error **err)
+/* Decodes an expansion reply into *slot, replacing what was there (an empty reply keeps
+ * it). */
+static int
+qc_pq_expansion_into(const qc_req *req, json_object *ret, qc_cpu_expansion **slot,
+                     qc_error **err)
 {
     qc_cpu_expansion *e;
 
@@ -574,23 +577,21 @@ qc_pq_host_expansion(qc_pass *pass, const qc_req *req, json_object *ret, qc_erro
         return -1;
     if (!e)
         return 0;
-    qc_cpu_expansion_free(pass->m->accel[pass->accel].host_cpu);
-    pass->m->accel[pass->accel].host_cpu = e;
+    qc_cpu_expansion_free(*slot);
+    *slot = e;
     return 0;
+}
+
+int
+qc_pq_host_expansion(qc_pass *pass, const qc_req *req, json_object *ret, qc_error **err)
+{
+    return qc_pq_expansion_into(req, ret, &pass->m->accel[pass->accel].host_cpu, err);
 }
 
 int
 qc_pq_nonmig_expansion(qc_pass *pass, const qc_req *req, json_object *ret, qc_error **err)
 {
-    qc_cpu_expansion *e;
-
-    if (qc_pq_expansion_new(req, ret, &e, err) < 0)
-        return -1;
-    if (!e)
-        return 0;
-    qc_cpu_expansion_free(pass->nonmig);
-    pass->nonmig = e;
-    return 0;
+    return qc_pq_expansion_into(req, ret, &pass->nonmig, err);
 }
 
 int
