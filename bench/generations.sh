@@ -11,7 +11,7 @@
 # and after each suite. Prints one table for all suites (also kept in
 # bench/results/generations.md): per suite its QEMU and libvirt, the load, and qcaps against
 # that libvirt for the cold x86_64 probe, warm all (libvirt's set of binaries) and the
-# cached domcaps query (whole process), each with its ratio.
+# cached domcaps and host capabilities queries (whole process), each with its ratio.
 # Exit status: 0 every suite ran; 2 some suite failed (its row says so; the others still run).
 set -euo pipefail
 
@@ -59,7 +59,7 @@ for suite in "$@"; do
         echo "generations: $suite failed (exit $rc; its output: bench/results/$suite/run.log)" >&2
         mkdir -p "$results/$suite"
         cp "$tmp/$suite.log" "$results/$suite/run.log"
-        rows+=("| $suite | | | $load0 → $load1 | failed (exit $rc) | | | | | |")
+        rows+=("| $suite | | | $load0 → $load1 | failed (exit $rc) | | | | | | |")
         fail=1
         continue
     fi
@@ -80,9 +80,10 @@ for suite in "$@"; do
     jobs=$(awk -F, -v s="$lvset" '$1 == "warm-all" && $2 == s && $3 ~ /^qcaps \(jobs [0-9]+\)$/ && $3 != "qcaps (jobs 1)" { print $3; exit }' "$f")
     w_q=$(csv "$f" warm-all "$lvset" "${jobs:-qcaps (jobs 1)}"); w_l=$(csv "$f" warm-all "$lvset" libvirt)
     d_q=$(csv "$f" cached-domcaps x86_64 "qcaps domcaps"); d_l=$(csv "$f" cached-domcaps x86_64 virsh)
+    h_q=$(csv "$f" cached-capabilities host "qcaps capabilities"); h_l=$(csv "$f" cached-capabilities host virsh)
     kvm=$(sed -n 's/^KVM for libvirt: .*its x86_64 probe \(had a KVM pass\|had no KVM pass\)\.$/\1/p' "$results/$suite/results.md")
     timer=$(sed -n 's/^Timer of the whole-process figures: \([^ ,]*\).*/\1/p' "$results/$suite/results.md")
-    rows+=("| $suite | $q | $l | $load0 → $load1 | $(vs "$c_q" "$c_l") | $(fmt "$c_f") ($(ratio "$c_q" "$c_f")) | $(vs "$w_q" "$w_l") | $(vs "$d_q" "$d_l") | ${kvm:-?} | ${timer:-?} |")
+    rows+=("| $suite | $q | $l | $load0 → $load1 | $(vs "$c_q" "$c_l") | $(fmt "$c_f") ($(ratio "$c_q" "$c_f")) | $(vs "$w_q" "$w_l") | $(vs "$d_q" "$d_l") | $(vs "$h_q" "$h_l") | ${kvm:-?} | ${timer:-?} |")
 done
 
 {
@@ -91,8 +92,8 @@ done
     echo "daemon start; details per suite in bench/results/SUITE/results.md). Load: the 1, 5 and 15 min"
     echo "load averages before → after the suite's run. Targets: each libvirt / qcaps ratio ≥ 10x."
     echo
-    echo "| suite | QEMU | libvirt | load before → after | cold x86_64 probe: qcaps vs libvirt (ratio) | floor, same queries (qcaps / floor) | warm all, libvirt's set: qcaps vs libvirt (ratio) | cached domcaps x86_64: qcaps vs virsh (ratio) | libvirt's x86_64 probe | timer |"
-    echo "|---|---|---|---|---|---|---|---|---|---|"
+    echo "| suite | QEMU | libvirt | load before → after | cold x86_64 probe: qcaps vs libvirt (ratio) | floor, same queries (qcaps / floor) | warm all, libvirt's set: qcaps vs libvirt (ratio) | cached domcaps x86_64: qcaps vs virsh (ratio) | cached host capabilities: qcaps vs virsh (ratio) | libvirt's x86_64 probe | timer |"
+    echo "|---|---|---|---|---|---|---|---|---|---|---|"
     printf '%s\n' "${rows[@]}"
 } >"$tmp/table.md"
 # The table of this run; rows of suites not run this time are not kept.
