@@ -31,7 +31,7 @@ int qc_cmd_probe(int argc, char **argv);        /* cli/probe.c */
 int qc_cmd_record(int argc, char **argv);       /* cli/record.c */
 int qc_cmd_domcaps(int argc, char **argv);      /* cli/domcaps.c */
 int qc_cmd_capabilities(int argc, char **argv); /* cli/capabilities.c */
-int qc_cmd_warm(int argc, char **argv);         /* cli/cache.c */
+int qc_cmd_warm(int argc, char **argv);         /* cli/warm.c */
 int qc_cmd_cache(int argc, char **argv);        /* cli/cache.c */
 int qc_cmd_diff(int argc, char **argv);         /* cli/diff.c: exit 0 same, 1 differ, 2 */
 int qc_cmd_export(int argc, char **argv);       /* cli/export.c */

@@ -160,6 +160,134 @@ QCAPS_PUBLIC void qcaps_error_free(qcaps_error *e);
  * SIGINT/SIGTERM/SIGHUP handler before exiting (the library installs none). */
 QCAPS_PUBLIC void qcaps_emergency_cleanup(void);
 
+/* ---- the capability cache: warm-up, listing, check and clear (qcaps warm, qcaps cache) */
+
+/* The state of a cache entry against the current binary and host. */
+typedef enum qcaps_entry_state {
+    QCAPS_ENTRY_FRESH = 0, /* valid: every key equal */
+    QCAPS_ENTRY_MISSING,   /* no entry */
+    QCAPS_ENTRY_STALE,     /* a key changed (the reason names which) */
+    QCAPS_ENTRY_BROKEN,    /* truncated, corrupt, foreign, old format, or not a regular file */
+    QCAPS_ENTRY_BLOCKED,   /* broken and cannot be removed (a directory at its name) */
+} qcaps_entry_state;
+
+/* "fresh", "missing", "stale", "broken", "blocked"; "?" for an unknown state. */
+QCAPS_PUBLIC const char *qcaps_entry_state_name(qcaps_entry_state s);
+
+typedef struct qcaps_warm qcaps_warm;
+
+/* What a warm-up reports, emulator by emulator. */
+typedef enum qcaps_warm_event_kind {
+    QCAPS_WARM_STARTED = 0, /* its probe starts now */
+    QCAPS_WARM_FRESH,       /* its entry is valid (or another process made it so meanwhile) */
+    QCAPS_WARM_PROBED,      /* probed and stored */
+    QCAPS_WARM_FAILED,      /* it could not be probed or stored; the others go on */
+    QCAPS_WARM_CHECKED,     /* QCAPS_WARM_CHECK: the state of its entry (nothing probed) */
+} qcaps_warm_event_kind;
+
+/* One event (borrowed strings, valid for the call; NULL when absent). */
+typedef struct qcaps_warm_event {
+    qcaps_warm_event_kind kind;
+    size_t index;             /* the emulator's place in the list (qcaps_warm_emulator()) */
+    const char *emulator;
+    double seconds;           /* FRESH, PROBED, FAILED: time spent on this emulator */
+    const char *reason;       /* PROBED: why (the entry is missing, the key that changed);
+                               * CHECKED: why the entry is not valid */
+    const char *qemu_version; /* PROBED: the QEMU version probed, "MAJOR.MINOR.MICRO" */
+    const char *message;      /* FAILED: why, one line (never NULL) */
+    qcaps_entry_state state;  /* CHECKED */
+} qcaps_warm_event;
+
+typedef void (*qcaps_warm_event_fn)(const qcaps_warm_event *ev, void *opaque);
+typedef void (*qcaps_warm_tick_fn)(void *opaque);
+
+/* Warm-up flags. */
+#define QCAPS_WARM_CHECK (1u << 0) /* only report each entry's state: probe and create nothing */
+
+/* A warm-up of the context's cache (its directory, timeout and warning handler; cache mode
+ * REFRESH probes every emulator, even those with a valid entry; BYPASS, TCG-only, and
+ * REFRESH with QCAPS_WARM_CHECK are QCAPS_E_INVALID) for the `n` emulators of `emulators`,
+ * each made absolute (its directory resolved, its name kept; one that cannot be, a bare
+ * name not in $PATH, is kept as given and its probe says what is wrong with it), or, with
+ * n == 0, for every qemu-system-* on $PATH and in /usr/bin, /usr/local/bin and
+ * /usr/libexec. A path given or found twice is warmed once, under its first place; a
+ * symlinked binary keeps its own entry. Opens the cache directory (creating it unless
+ * QCAPS_WARM_CHECK) and fails when it cannot be used. Caller frees with qcaps_warm_free(). */
+QCAPS_PUBLIC qcaps_warm *qcaps_warm_new(qcaps_context *ctx, const char *const *emulators,
+                                        size_t n, unsigned flags, qcaps_error **err);
+/* The emulators, in list order (borrowed, valid until qcaps_warm_free()); maybe none. */
+QCAPS_PUBLIC size_t qcaps_warm_count(const qcaps_warm *w);
+QCAPS_PUBLIC const char *qcaps_warm_emulator(const qcaps_warm *w, size_t i);
+/* The cache directory warmed (borrowed). */
+QCAPS_PUBLIC const char *qcaps_warm_cache_dir(const qcaps_warm *w);
+/* Probes at once; 0 (the default): the number of online CPUs. */
+QCAPS_PUBLIC void qcaps_warm_set_jobs(qcaps_warm *w, unsigned jobs);
+/* `event` for every event, and `tick` every tick_ms (<= 0: never) while the warm-up runs,
+ * for a live display; both called from qcaps_warm_run(), with `opaque`. */
+QCAPS_PUBLIC void qcaps_warm_set_progress(qcaps_warm *w, qcaps_warm_event_fn event,
+                                          qcaps_warm_tick_fn tick, int tick_ms, void *opaque);
+
+typedef struct qcaps_warm_summary {
+    size_t probed;   /* entries probed and stored */
+    size_t fresh;    /* entries found valid */
+    size_t failed;   /* emulators that failed */
+    size_t invalid;  /* QCAPS_WARM_CHECK: entries missing or not valid */
+    double seconds;  /* wall time */
+    unsigned jobs;   /* probes at once */
+} qcaps_warm_summary;
+
+/* Runs the warm-up: probes every emulator whose entry is missing or stale, `jobs` at a time
+ * on one event loop, and stores the results; each emulator is reported through the event
+ * callback (STARTED, then FRESH, PROBED or FAILED), and one that fails does not stop the
+ * others. With QCAPS_WARM_CHECK, reports each entry's state (CHECKED) in list order
+ * instead. Returns 0 and *ret_summary, or -1 when the warm-up itself cannot run (out of
+ * memory, no event loop). Run it once. */
+QCAPS_PUBLIC int qcaps_warm_run(qcaps_warm *w, qcaps_warm_summary *ret_summary,
+                                qcaps_error **err);
+QCAPS_PUBLIC void qcaps_warm_free(qcaps_warm *w);
+
+typedef struct qcaps_cache qcaps_cache;
+typedef struct qcaps_cache_entries qcaps_cache_entries;
+
+/* Opens the context's cache directory to list, check or clear it, never creating it;
+ * broken entries met are reported through the context's warning handler. A directory that
+ * does not exist is no error: the cache has no entries and qcaps_cache_exists() is false.
+ * Fails when the directory cannot be used (a symlink, someone else's, world-writable). */
+QCAPS_PUBLIC qcaps_cache *qcaps_cache_open(qcaps_context *ctx, qcaps_error **err);
+QCAPS_PUBLIC bool qcaps_cache_exists(const qcaps_cache *c);
+/* The directory (borrowed). */
+QCAPS_PUBLIC const char *qcaps_cache_dir(const qcaps_cache *c);
+/* The read-only system cache that queries of a context naming no cache directory fall back
+ * on ($QCAPS_SYSTEM_CACHE_DIR, else /var/cache/qcaps, which root's warm-up fills) when it
+ * applies (not root, $QCAPS_CACHE_DIR unset, another directory than c's) and exists; else
+ * NULL. Borrowed, valid until qcaps_cache_free(c); its warnings are not reported. */
+QCAPS_PUBLIC const qcaps_cache *qcaps_cache_system(const qcaps_cache *c);
+
+/* A cache entry (borrowed strings, valid until qcaps_cache_entries_free()). */
+typedef struct qcaps_cache_entry {
+    const char *file;         /* its file name in the cache directory */
+    const char *emulator;     /* NULL when the entry is unreadable */
+    const char *qemu_version; /* "7.2.22"; NULL when unreadable */
+    const char *target;       /* QEMU target; NULL when unreadable */
+    long long probed_at;      /* Unix time of its probe, 0 if unknown */
+    int probe_ms;             /* how long the probe took */
+    qcaps_entry_state state;  /* against the current binary and host */
+    const char *reason;       /* why it is not valid; NULL when FRESH */
+} qcaps_cache_entry;
+
+/* Every entry of the cache, sorted by emulator path (unreadable ones last), each verified
+ * against the current binary and host (keys and checksums). */
+QCAPS_PUBLIC qcaps_cache_entries *qcaps_cache_list(const qcaps_cache *c, qcaps_error **err);
+QCAPS_PUBLIC size_t qcaps_cache_entries_count(const qcaps_cache_entries *l);
+QCAPS_PUBLIC const qcaps_cache_entry *qcaps_cache_entries_get(const qcaps_cache_entries *l,
+                                                              size_t i);
+QCAPS_PUBLIC void qcaps_cache_entries_free(qcaps_cache_entries *l);
+/* Removes every entry with its lock file and kept answers, each under its lock, waiting up
+ * to timeout_ms (0: not at all) for one in use (then QCAPS_E_TIMEOUT); other files are
+ * left alone. Returns the number of entries removed, or -1. */
+QCAPS_PUBLIC int qcaps_cache_clear(qcaps_cache *c, int timeout_ms, qcaps_error **err);
+QCAPS_PUBLIC void qcaps_cache_free(qcaps_cache *c);
+
 /* ---- hosts: a host's facts and the models of its emulators (qcaps export) ------------- */
 typedef struct qcaps_host qcaps_host;
 

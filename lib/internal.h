@@ -92,6 +92,16 @@ typedef struct qc_lib_warnings {
 } qc_lib_warnings;
 void qc_lib_warn_keep(const char *message, void *opaque); /* opaque: qc_lib_warnings */
 
+/* ---- the cache's own verbs (lib/cache.c, lib/warm.c) ------------------------------- */
+/* A context's warning handler, copied into an object that may outlive the context. */
+typedef struct qc_lib_warner {
+    qcaps_warning_fn fn;
+    void *opaque;
+} qc_lib_warner;
+void qc_lib_warner_call(const char *message, void *opaque); /* opaque: qc_lib_warner */
+/* The public name of a cache entry state. */
+qcaps_entry_state qc_lib_entry_state(qc_cache_state s);
+
 /* ---- domcaps (lib/domcaps-answer.c: nothing there renders, so that `qcaps domcaps` can
  * answer from a kept document without loading the schema layer) -------------------- */
 /* The default emulator for `arch` (NULL: the host's): qemu-system-<target> in $PATH, the
