@@ -22,9 +22,33 @@
 #include "common/pathsig.h"
 
 #define QC_ANSWER_MAGIC "{\"qcaps-answer\":"
-#define QC_ANSWER_FORMAT 2 /* 2: entries carry their file signature and keys */
+/* 2: entries carry their file signature and keys; 3: the query follows the header line
+ * as raw bytes (a capabilities query holds all the host facts: as a JSON string it was a
+ * third of a cached query's instructions to unescape) and the checksum is qc_answer_sum() */
+#define QC_ANSWER_FORMAT 3
 #define QC_ANSWER_MAX_BYTES ((size_t) 64 << 20)
 #define QC_JSON_FLAGS (JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE)
+
+/* The checksum of what follows an answer's header line: it finds a torn or damaged file
+ * (answers are not synced), nothing more, so it takes eight bytes a step where the byte-wise
+ * qc_cache_hash() of the names took a fifth of a cached capabilities query. */
+static uint64_t
+qc_answer_sum(const char *data, size_t len)
+{
+    const uint64_t k = 0x9e3779b97f4a7c15ULL;
+    uint64_t h = 0xcbf29ce484222325ULL ^ (len * k);
+    size_t i = 0;
+
+    for (; i + 8 <= len; i += 8) {
+        uint64_t w;
+        memcpy(&w, data + i, 8);
+        h = (h ^ w) * k;
+        h ^= h >> 31;
+    }
+    for (; i < len; i++)
+        h = (h ^ (unsigned char) data[i]) * 0x100000001b3ULL;
+    return h ^ (h >> 29);
+}
 
 void
 qc_cache_answer_clear(qc_cache_answer *a)
@@ -216,31 +240,34 @@ qc_cache_answer_decode(const qc_cache *c, char *data, size_t len, const char *qu
 {
     QC_CLEANUP(json_object_putp) json_object *o = NULL;
     json_object *v = NULL, *warnings = NULL, *entries = NULL, *inputs = NULL;
+    size_t qlen = strlen(query), body, doc;
     json_tokener *tok;
     const char *nl;
-    size_t body;
-    int64_t bytes;
 
     memset(ret, 0, sizeof(*ret));
     *ret_header = NULL;
     if (len < strlen(QC_ANSWER_MAGIC) || memcmp(data, QC_ANSWER_MAGIC, strlen(QC_ANSWER_MAGIC)) ||
         !(nl = memchr(data, '\n', len)))
         return 0;
+    /* header line, the query, a newline, the document */
+    body = (size_t) (nl - data) + 1;
+    if (len - body < qlen + 1 || memcmp(data + body, query, qlen) != 0 ||
+        data[body + qlen] != '\n')
+        return 0;
+    doc = body + qlen + 1;
     if (!(tok = json_tokener_new()))
         return -1;
     o = json_tokener_parse_ex(tok, data, (int) (nl - data));
     json_tokener_free(tok);
-    body = (size_t) (nl - data) + 1;
     if (!o || !json_object_is_type(o, json_type_object) ||
         !json_object_object_get_ex(o, "qcaps-answer", &v) ||
         json_object_get_int(v) != QC_ANSWER_FORMAT || !qc_js_streq(o, "engine", c->engine) ||
-        !qc_js_streq(o, "query", query) || !json_object_object_get_ex(o, "bytes", &v) ||
-        !json_object_is_type(v, json_type_int))
-        return 0;
-    bytes = json_object_get_int64(v);
-    if (bytes < 0 || (size_t) bytes != len - body ||
+        !json_object_object_get_ex(o, "query-bytes", &v) ||
+        !json_object_is_type(v, json_type_int) || json_object_get_int64(v) != (int64_t) qlen ||
+        !json_object_object_get_ex(o, "bytes", &v) || !json_object_is_type(v, json_type_int) ||
+        json_object_get_int64(v) != (int64_t) (len - doc) ||
         !json_object_object_get_ex(o, "hash", &v) || !json_object_is_type(v, json_type_string) ||
-        strtoull(json_object_get_string(v), NULL, 16) != qc_cache_hash(data + body, len - body) ||
+        strtoull(json_object_get_string(v), NULL, 16) != qc_answer_sum(data + body, len - body) ||
         !json_object_object_get_ex(o, "warnings", &warnings) ||
         !json_object_is_type(warnings, json_type_array) ||
         !json_object_object_get_ex(o, "entries", &entries) ||
@@ -255,10 +282,10 @@ qc_cache_answer_decode(const qc_cache *c, char *data, size_t len, const char *qu
         if (qc_strlist_add(&ret->warnings, json_object_get_string(w), NULL) < 0)
             return -1;
     }
-    memmove(data, data + body, len - body);
-    data[len - body] = '\0';
+    memmove(data, data + doc, len - doc);
+    data[len - doc] = '\0';
     ret->text = data;
-    ret->len = len - body;
+    ret->len = len - doc;
     *ret_header = qc_steal(&o);
     return 1;
 }
@@ -334,9 +361,9 @@ qc_js_tuples(const qc_strlist *a, const qc_strlist *b, const qc_strlist *c,
 }
 
 static json_object *
-qc_answer_header(const qc_cache *c, const char *query, const qc_cache_answer_src *src,
-                 const qc_strlist *files, const qc_strlist *keysigs, const char *inputs_sig,
-                 const char *text, size_t len)
+qc_answer_header(const qc_cache *c, const qc_cache_answer_src *src, const qc_strlist *files,
+                 const qc_strlist *keysigs, const char *inputs_sig, uint64_t sum, size_t qlen,
+                 size_t len)
 {
     QC_CLEANUP(json_object_putp) json_object *o = json_object_new_object();
     json_object *entries = qc_js_tuples(&src->entry_emulators, &src->entry_ids, files, keysigs);
@@ -345,7 +372,7 @@ qc_answer_header(const qc_cache *c, const char *query, const qc_cache_answer_src
     char hash[17];
     bool ok = o && entries && inputs && w;
 
-    snprintf(hash, sizeof(hash), "%016llx", (unsigned long long) qc_cache_hash(text, len));
+    snprintf(hash, sizeof(hash), "%016llx", (unsigned long long) sum);
     for (size_t i = 0; ok && i < src->warnings.n; i++)
         ok = json_object_array_add(w, json_object_new_string(src->warnings.v[i])) == 0;
     if (!ok) {
@@ -356,7 +383,7 @@ qc_answer_header(const qc_cache *c, const char *query, const qc_cache_answer_src
     }
     ok = json_object_object_add(o, "qcaps-answer", json_object_new_int(QC_ANSWER_FORMAT)) == 0 &&
          json_object_object_add(o, "engine", json_object_new_string(c->engine)) == 0 &&
-         json_object_object_add(o, "query", json_object_new_string(query)) == 0 &&
+         json_object_object_add(o, "query-bytes", json_object_new_int64((int64_t) qlen)) == 0 &&
          json_object_object_add(o, "entries", entries) == 0 &&
          json_object_object_add(o, "entry-inputs", json_object_new_string(inputs_sig)) == 0 &&
          json_object_object_add(o, "inputs", inputs) == 0 &&
@@ -421,7 +448,9 @@ qc_cache_answer_put(qc_cache *c, const char *owner, const char *slot, const char
     QC_CLEANUP(json_object_putp) json_object *head = NULL;
     qc_autofree char *name = NULL;
     qc_autofree char *inputs_sig = NULL;
+    qc_autofree char *tail = NULL;
     qc_strlist files = {0}, keysigs = {0};
+    size_t qlen = strlen(query), tlen = qlen + 1 + len;
     struct iovec iov[3];
     const char *line;
     int r;
@@ -432,9 +461,16 @@ qc_cache_answer_put(qc_cache *c, const char *owner, const char *slot, const char
                                                "and a signature per input");
     if (!(name = qc_answer_name(owner, slot, err)))
         return -1;
+    /* what follows the header line, as its checksum covers it */
+    if (!(tail = malloc(tlen)))
+        return qc_error_set(err, QC_E_NOMEM, "out of memory");
+    memcpy(tail, query, qlen);
+    tail[qlen] = '\n';
+    memcpy(tail + qlen + 1, text, len);
     r = qc_answer_entry_keys(c, src, &files, &keysigs, &inputs_sig, err);
     if (r > 0)
-        head = qc_answer_header(c, query, src, &files, &keysigs, inputs_sig, text, len);
+        head = qc_answer_header(c, src, &files, &keysigs, inputs_sig, qc_answer_sum(tail, tlen),
+                                qlen, len);
     qc_strlist_clear(&files);
     qc_strlist_clear(&keysigs);
     if (r <= 0)
@@ -445,8 +481,8 @@ qc_cache_answer_put(qc_cache *c, const char *owner, const char *slot, const char
     iov[0].iov_len = strlen(line);
     iov[1].iov_base = (void *) "\n";
     iov[1].iov_len = 1;
-    iov[2].iov_base = (void *) text;
-    iov[2].iov_len = len;
+    iov[2].iov_base = tail;
+    iov[2].iov_len = tlen;
     /* No fsync: a torn answer fails its checksum and is rendered again. */
     if (qc_file_write_atomic(c->dirfd, name, iov, 3, 0644, QC_SYNC_NONE, err) < 0) {
         qc_error_prefix(err, "cache directory '%s'", c->dir);

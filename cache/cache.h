@@ -35,9 +35,9 @@
  * - Answers: a document rendered from entries may be kept beside the entry it belongs to
  *   (domcaps) or the cache's own pseudo-entry (capabilities, made from every entry), in
  *   <entry>.<hash of the slot>.answer (answer.c): line 1 a JSON header (engine, the
- *   query, the [emulator, identity] of every entry it was rendered from, the [path, stat
- *   signature] of every other file the rendering read, the warnings it gave, length and
- *   checksum), then the document. It answers only while the query is equal, every entry
+ *   query's length, the [emulator, identity] of every entry it was rendered from, the
+ *   [path, stat signature] of every other file the rendering read, the warnings it gave,
+ *   length and checksum), then the query as it is, a newline and the document. It answers only while the query is equal, every entry
  *   is valid and still the same one, and every input path has the same signature. An
  *   entry's answers are removed when it is replaced or cleared; `clear` removes all.
  * - Never prints; never follows a symlink inside the cache directory; never writes

@@ -4,6 +4,7 @@
 #include "introspect/hostfacts-internal.h"
 
 #include <ctype.h>
+#include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
 
@@ -465,8 +466,29 @@ qc_hf_read_banks(const qc_hf_reader *r, qc_hostfacts *hf, qc_error **err)
         for (size_t j = 0; j < hf->cells[i].n_cpus; j++) {
             const qc_hf_cpu *c = &hf->cells[i].cpus[j];
 
-            for (int idx = 0; c->online && idx < 16; idx++) {
-                if (qc_hf_read_bank(r, hf, c->id, idx, err) < 0)
+            char dir[96];
+            bool have[16] = {false};
+            struct dirent *de;
+            DIR *d;
+
+            if (!c->online)
+                continue;
+            /* one listing instead of trying every index: most CPUs have four of 16 */
+            snprintf(dir, sizeof(dir), "/sys/devices/system/cpu/cpu%d/cache", c->id);
+            if (!(d = qc_hostfs_opendir(r->root, dir)))
+                continue;
+            while ((de = readdir(d))) {
+                char *end = NULL;
+                long idx = strncmp(de->d_name, "index", 5) == 0 && isdigit((unsigned char) de->d_name[5])
+                               ? strtol(de->d_name + 5, &end, 10)
+                               : -1;
+
+                if (idx >= 0 && idx < 16 && end && !*end)
+                    have[idx] = true;
+            }
+            closedir(d);
+            for (int idx = 0; idx < 16; idx++) {
+                if (have[idx] && qc_hf_read_bank(r, hf, c->id, idx, err) < 0)
                     return -1;
             }
         }

@@ -80,6 +80,10 @@ qc_hostfs_read(const char *root, const char *path)
         if (k <= 0)
             break;
         n += (size_t) k;
+        /* a sysfs attribute is made whole by one show() call: a short read has it all,
+         * and asking again for the end of file would cost a capabilities query 70 reads */
+        if ((size_t) k < sizeof(buf) - 1 - (n - (size_t) k) && strncmp(path, "/sys/", 5) == 0)
+            break;
     }
     buf[n] = '\0';
     while (n > 0 && isspace((unsigned char) buf[n - 1]))

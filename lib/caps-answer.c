@@ -17,8 +17,6 @@
 #include <string.h>
 #include <unistd.h>
 
-#include <json-c/json.h>
-
 #include "lib/internal.h"
 #include "schema/hostfacts.h"
 
@@ -52,6 +50,13 @@ qc_lib_caps_creds(void)
     return s;
 }
 
+/* Appends "<length>:<text>\n" to f: the parts of a key, each of any bytes. */
+static void
+qc_lib_key_part(FILE *f, const char *text)
+{
+    fprintf(f, "%zu:%s\n", strlen(text), text);
+}
+
 char *
 qc_lib_caps_key(qcaps_context *ctx, const char *root, qcaps_format format, qc_error **err)
 {
@@ -60,33 +65,34 @@ qc_lib_caps_key(qcaps_context *ctx, const char *root, qcaps_format format, qc_er
     qc_autofree char *facts = NULL;
     qc_autofree char *creds = qc_lib_caps_creds();
     const char *path = getenv("PATH");
-    json_object *o;
     char *key = NULL;
-    bool ok;
+    size_t len = 0;
+    FILE *f;
 
     if (!creds) {
         qc_error_set(err, QC_E_NOMEM, "out of memory");
         return NULL;
     }
     if (!(hf = qc_hostfacts_read_keyed(root, &sources, err)) ||
-        !(facts = qc_hostfacts_to_json(hf, err)))
+        !(facts = qc_hostfacts_to_json_line(hf, err)))
         return NULL;
-    ok = (o = json_object_new_array()) != NULL &&
-         json_object_array_add(o, json_object_new_string("capabilities")) == 0 &&
-         json_object_array_add(
-             o, json_object_new_string(qc_lv_gen_name(qc_context_libvirt(ctx)))) == 0 &&
-         json_object_array_add(o, json_object_new_string(QC_LIB_FORMAT_KEY(format))) == 0 &&
-         json_object_array_add(o, json_object_new_string(creds)) == 0 &&
-         /* as qc_host_find_emulators() reads it */
-         json_object_array_add(o, json_object_new_string(path && *path ? path
-                                                                        : "/usr/bin:/bin")) == 0 &&
-         json_object_array_add(o, json_object_new_string(facts)) == 0 &&
-         json_object_array_add(o, json_object_new_string(sources)) == 0;
-    if (ok)
-        key = strdup(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN));
-    json_object_put(o);
-    if (!key)
+    if (!(f = open_memstream(&key, &len))) {
         qc_error_set(err, QC_E_NOMEM, "out of memory");
+        return NULL;
+    }
+    qc_lib_key_part(f, "capabilities");
+    qc_lib_key_part(f, qc_lv_gen_name(qc_context_libvirt(ctx)));
+    qc_lib_key_part(f, QC_LIB_FORMAT_KEY(format));
+    qc_lib_key_part(f, creds);
+    /* as qc_host_find_emulators() reads it */
+    qc_lib_key_part(f, path && *path ? path : "/usr/bin:/bin");
+    qc_lib_key_part(f, facts);
+    qc_lib_key_part(f, sources);
+    if (fclose(f) != 0) {
+        free(key);
+        qc_error_set(err, QC_E_NOMEM, "out of memory");
+        return NULL;
+    }
     return key;
 }
 

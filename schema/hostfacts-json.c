@@ -170,14 +170,13 @@ qc_hj_secmodel(const qc_hf_secmodel *s, bool *bad)
     return o;
 }
 
-char *
-qc_hostfacts_to_json(const qc_hostfacts *hf, qc_error **err)
+/* The facts as one JSON object, NULL on OOM. */
+static json_object *
+qc_hj_facts(const qc_hostfacts *hf)
 {
     QC_CLEANUP(json_object_putp) json_object *o = json_object_new_object();
     json_object *pm = json_object_new_array(), *cells = json_object_new_array();
     json_object *banks = json_object_new_array(), *sec = json_object_new_array();
-    const char *text;
-    char *out = NULL;
     bool bad = false;
 
     qc_hj_add_int(o, "qcaps-host-facts", QC_HOSTFACTS_FORMAT_VERSION, true, &bad);
@@ -206,7 +205,17 @@ qc_hostfacts_to_json(const qc_hostfacts *hf, qc_error **err)
     for (size_t i = 0; i < hf->n_secmodels; i++)
         qc_hj_push(sec, qc_hj_secmodel(&hf->secmodels[i], &bad), &bad);
     qc_hj_add(o, "secmodels", sec, &bad);
-    if (bad)
+    return bad ? NULL : qc_steal(&o);
+}
+
+char *
+qc_hostfacts_to_json(const qc_hostfacts *hf, qc_error **err)
+{
+    QC_CLEANUP(json_object_putp) json_object *o = qc_hj_facts(hf);
+    const char *text;
+    char *out = NULL;
+
+    if (!o)
         goto oom;
     text = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED |
                                                  JSON_C_TO_STRING_NOSLASHESCAPE);
@@ -218,6 +227,20 @@ qc_hostfacts_to_json(const qc_hostfacts *hf, qc_error **err)
 oom:
     qc_error_set(err, QC_E_NOMEM, "out of memory");
     return NULL;
+}
+
+char *
+qc_hostfacts_to_json_line(const qc_hostfacts *hf, qc_error **err)
+{
+    QC_CLEANUP(json_object_putp) json_object *o = qc_hj_facts(hf);
+    const char *text = o ? json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN |
+                                                                 JSON_C_TO_STRING_NOSLASHESCAPE)
+                         : NULL;
+    char *out = text ? strdup(text) : NULL;
+
+    if (!out)
+        qc_error_set(err, QC_E_NOMEM, "out of memory");
+    return out;
 }
 
 /* ---- reading ------------------------------------------------------------------------------ */

@@ -17,6 +17,8 @@
 
 /* The host facts JSON (2-space pretty printing, final newline). Caller frees. */
 char *qc_hostfacts_to_json(const qc_hostfacts *hf, qc_error **err);
+/* The same JSON on one line (no spaces, no newline), for a key. Caller frees. */
+char *qc_hostfacts_to_json_line(const qc_hostfacts *hf, qc_error **err);
 /* Parses a host facts JSON text / file. Caller frees the result. */
 qc_hostfacts *qc_hostfacts_from_json(const char *text, qc_error **err);
 qc_hostfacts *qc_hostfacts_load(const char *path, qc_error **err);

@@ -2,12 +2,14 @@
 /* fuzz-cache-answer.c: fuzzes the reader of kept answers (cache/answer.c) on arbitrary
  * file bytes.
  *
- * The input is an answer file as qc_cache_answer_get() reads it. Its query is whatever
- * the header line says (when it parses), so that mutations reach past the query check;
- * the engine is fixed ("qcaps 0.1.0", as in the seeds). A decoded answer must hand back
- * exactly the body after the header line; the sources check then runs against a cache
- * without a directory (every entry lookup fails cleanly, so no answer may hold).
+ * The input is an answer file as qc_cache_answer_get() reads it. Its query is the bytes
+ * the header line's "query-bytes" says follow it (when it parses), so that mutations reach
+ * past the query check; the engine is fixed ("qcaps 0.1.0", as in the seeds). A decoded
+ * answer must hand back exactly the document after the header line and the query; the
+ * sources check then runs against a cache without a directory (every entry lookup fails
+ * cleanly, so no answer may hold).
  */
+#include <stdint.h>
 #include <string.h>
 
 #include <json-c/json.h>
@@ -30,7 +32,8 @@ qc_fuzz_cache(void)
     return &c;
 }
 
-/* The "query" of the header line, when there is one. Caller frees. */
+/* The query of an answer: the bytes its header line's "query-bytes" says follow it, when
+ * there are that many. Caller frees. */
 static char *
 qc_fuzz_query(const char *data, size_t size)
 {
@@ -41,8 +44,10 @@ qc_fuzz_query(const char *data, size_t size)
 
     if (nl && tok)
         o = json_tokener_parse_ex(tok, data, (int) (nl - data));
-    if (o && json_object_object_get_ex(o, "query", &q) && json_object_is_type(q, json_type_string))
-        query = strdup(json_object_get_string(q));
+    if (o && json_object_object_get_ex(o, "query-bytes", &q) &&
+        json_object_is_type(q, json_type_int) && json_object_get_int64(q) >= 0 &&
+        (uint64_t) json_object_get_int64(q) <= size - (size_t) (nl + 1 - data))
+        query = strndup(nl + 1, (size_t) json_object_get_int64(q));
     json_object_put(o);
     if (tok)
         json_tokener_free(tok);
@@ -66,7 +71,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     r = qc_cache_answer_decode(qc_fuzz_cache(), buf, size, query ? query : "", &a, &header);
     QC_FUZZ_CHECK(r == 0 || r == 1);
     if (r == 1) {
-        size_t body = (size_t) ((const char *) nl - (const char *) data) + 1;
+        size_t body = (size_t) ((const char *) nl - (const char *) data) + 2 +
+                      strlen(query ? query : "");
         QC_FUZZ_CHECK(header != NULL && a.text == buf && a.len == size - body &&
                       memcmp(a.text, data + body, a.len) == 0 && a.text[a.len] == '\0');
         /* no directory: no entry is valid, so nothing may hold */
