@@ -97,7 +97,7 @@ const char *qc_cache_entry_line(const qc_cache_header *h, const char *body, size
 qc_model *qc_cache_entry_model(const qc_cache_header *h, const char *body, size_t len,
                                qc_model_view view, char **ret_reason);
 
-/* ---- cache.c, for answer.c, list.c and warm.c ------------------------------------------ */
+/* ---- cache.c, for answer.c, get.c, list.c and warm.c ------------------------------------------ */
 typedef enum qc_lookup_mode {
     QC_LOOKUP_QUIET = 0,
     QC_LOOKUP_REPORT,   /* warn about a broken entry */
@@ -117,6 +117,10 @@ int qc_cache_read_head(qc_cache *c, const char *emulator, const char *name, unsi
 int qc_cache_lookup_mode(qc_cache *c, const char *emulator, qc_lookup_mode mode,
                          qc_model_view view, qc_model **ret_model, char **ret_id,
                          char **ret_reason, qc_error **err);
+/* Calls the cache's warning handler, if any, with the formatted message. */
+void qc_cache_warn(const qc_cache *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* CLOCK_MONOTONIC in seconds. */
+double qc_cache_now(void);
 /* Locks <dir>/<lockname> (see qc_cache_lock()), and releases it removing the file. */
 int qc_cache_lock_name(qc_cache *c, const char *lockname, int timeout_ms, qc_error **err);
 void qc_cache_unlock_name(qc_cache *c, const char *lockname, int fd);

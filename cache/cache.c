@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* cache.c: the cache directory, entry lookup and atomic store, per-entry locks. */
+/* cache.c: the cache directory, entry lookup and atomic store, per-entry locks (get.c
+ * probes on a miss, over these). */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -22,10 +23,7 @@
 #define QC_MULTIARCH ""
 #endif
 
-static void qc_cache_warn(const qc_cache *c, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
-
-static void
+void
 qc_cache_warn(const qc_cache *c, const char *fmt, ...)
 {
     char *msg = NULL;
@@ -475,8 +473,8 @@ qc_cache_store(qc_cache *c, const qc_cache_keys *keys, const qc_model *m, int pr
 
 /* ---- locks ------------------------------------------------------------------------------ */
 
-static double
-qc_now(void)
+double
+qc_cache_now(void)
 {
     struct timespec ts;
 
@@ -489,7 +487,7 @@ qc_now(void)
 int
 qc_cache_lock_name(qc_cache *c, const char *lockname, int timeout_ms, qc_error **err)
 {
-    double deadline = qc_now() + (timeout_ms > 0 ? timeout_ms : 0) / 1000.0;
+    double deadline = qc_cache_now() + (timeout_ms > 0 ? timeout_ms : 0) / 1000.0;
     long sleep_us = 1000;
     bool unlinked = false;
 
@@ -516,7 +514,7 @@ qc_cache_lock_name(qc_cache *c, const char *lockname, int timeout_ms, qc_error *
             struct timespec ts;
             if (errno != EWOULDBLOCK && errno != EINTR)
                 return qc_error_set_errno(err, errno, "cannot lock '%s/%s'", c->dir, lockname);
-            if (qc_now() >= deadline)
+            if (qc_cache_now() >= deadline)
                 return qc_error_set(err, QC_E_TIMEOUT, "'%s/%s' is still locked by another "
                                     "process", c->dir, lockname);
             ts.tv_sec = 0;
@@ -575,68 +573,4 @@ qc_cache_unlock(qc_cache *c, const char *emulator, int fd)
         asprintf(&lockname, "%s" QC_CACHE_LOCK_SUFFIX, name) < 0)
         lockname = NULL; /* out of memory: the file stays, the lock goes */
     qc_cache_unlock_name(c, lockname, fd);
-}
-
-/* ---- the lookup used by queries ----------------------------------------------------------- */
-
-static int
-qc_probe_budget_ms(const qc_probe_opts *opts)
-{
-    return (opts->timeout_ms > 0 ? opts->timeout_ms : QC_PROBE_DEFAULT_TIMEOUT_MS) + 10000;
-}
-
-qc_model *
-qc_cache_get(qc_cache *c, const qc_probe_opts *opts, bool refresh, qc_model_view view,
-             char **ret_id, qc_error **err)
-{
-    QC_CLEANUP(qc_cache_keys_freep) qc_cache_keys *keys = NULL;
-    QC_CLEANUP(qc_error_freep) qc_error *lerr = NULL;
-    QC_CLEANUP(qc_error_freep) qc_error *serr = NULL;
-    qc_autofree char *reason = NULL;
-    const char *emu = opts->emulator;
-    qc_model *m = NULL;
-    int state = QC_CACHE_MISSING, fd;
-    double t0;
-
-    if (ret_id)
-        *ret_id = NULL;
-    if (!refresh) {
-        state = qc_cache_lookup_mode(c, emu, QC_LOOKUP_QUIET, view, &m, ret_id, &reason, err);
-        if (state < 0 || state == QC_CACHE_FRESH)
-            return m;
-        /* the system's entry, read only; it keeps no answers of ours (no id) */
-        if (c->fallback) {
-            int sys = qc_cache_lookup_mode(c->fallback, emu, QC_LOOKUP_QUIET, view, &m, NULL,
-                                           NULL, err);
-            if (sys < 0 || sys == QC_CACHE_FRESH)
-                return m;
-        }
-    }
-    if ((fd = qc_cache_lock(c, emu, qc_probe_budget_ms(opts), &lerr)) < 0) {
-        if (state == QC_CACHE_BROKEN)
-            qc_cache_warn(c, "cache entry for %s is %s: ignored, probing again", emu, reason);
-        qc_cache_warn(c, "%s: answering without the cache", lerr->message);
-        return qc_probe_run(opts, err);
-    }
-    if (!refresh) {
-        state = qc_cache_lookup_mode(c, emu, QC_LOOKUP_DISCARD, view, &m, ret_id, NULL, err);
-        if (state < 0 || state == QC_CACHE_FRESH) {
-            qc_cache_unlock(c, emu, fd);
-            return m;
-        }
-        if (state == QC_CACHE_BLOCKED) {
-            qc_cache_unlock(c, emu, fd);
-            return qc_probe_run(opts, err);
-        }
-    }
-    if (!(keys = qc_cache_keys_read(c, emu, err))) {
-        qc_cache_unlock(c, emu, fd);
-        return NULL;
-    }
-    t0 = qc_now();
-    if ((m = qc_probe_run(opts, err)) &&
-        qc_cache_store(c, keys, m, (int) ((qc_now() - t0) * 1000), ret_id, &serr) < 0)
-        qc_cache_warn(c, "cannot store the cache entry of %s: %s", emu, serr->message);
-    qc_cache_unlock(c, emu, fd);
-    return m;
 }

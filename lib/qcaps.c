@@ -4,31 +4,12 @@
 
 #include <stdlib.h>
 
-#include "common/emergency.h"
 #include "common/error.h"
 #include "introspect/probe.h"
 #include "model/model-json.h"
 #include "model/model.h"
 #include "qmp/fixture.h"
 #include "lib/internal.h"
-
-_Static_assert((int) QCAPS_E_FORMAT == (int) QC_E_FORMAT &&
-                   (int) QCAPS_E_INVALID == (int) QC_E_INVALID,
-               "public and internal error codes must stay in step");
-
-/* Wraps an internal error for the caller (consumes e). */
-void
-qcaps_error_wrap(qcaps_error **err, qc_error *e)
-{
-    qcaps_error *w;
-
-    if (!err || *err || !(w = malloc(sizeof(*w)))) {
-        qc_error_free(e);
-        return;
-    }
-    w->e = e;
-    *err = w;
-}
 
 qcaps_model *
 qcaps_model_wrap(qc_model *m, qcaps_error **err)
@@ -187,32 +168,4 @@ qcaps_model_free(qcaps_model *m)
         return;
     qc_model_free(m->m);
     free(m);
-}
-
-QCAPS_PUBLIC qcaps_error_code
-qcaps_error_get_code(const qcaps_error *e)
-{
-    /* The internal codes are defined in the same order as the public ones. */
-    return e ? (qcaps_error_code) e->e->code : QCAPS_E_INVALID;
-}
-
-QCAPS_PUBLIC const char *
-qcaps_error_message(const qcaps_error *e)
-{
-    return e && e->e->message ? e->e->message : "unknown error";
-}
-
-QCAPS_PUBLIC void
-qcaps_error_free(qcaps_error *e)
-{
-    if (!e)
-        return;
-    qc_error_free(e->e);
-    free(e);
-}
-
-QCAPS_PUBLIC void
-qcaps_emergency_cleanup(void)
-{
-    qc_emergency_run();
 }
