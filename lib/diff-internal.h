@@ -2,13 +2,16 @@
 /* diff-internal.h: the structs behind qcaps_source, qcaps_change and qcaps_changes, shared by
  * lib/'s diff files.
  *
- * Contract: seen by lib/diff*.c alone (lib/internal.h holds what every lib/ file shares). A
- * file calls only the files below it: diff.c (comparing), then diff-source.c (loading a
- * source); diff-json.c (reading a result) calls neither. Each object owns what it points to
+ * Contract: seen by lib/diff*.c, and by lib/export.c for the two helpers at the end, which it
+ * defines (lib/internal.h holds what every lib/ file shares). A file calls only the files
+ * below it: diff.c (comparing), then diff-source.c (loading a source), then export.c;
+ * diff-json.c (reading a result) calls export.c alone. Each object owns what it points to
  * but the borrowed `kind`, `document` and `libvirt` names, which are static strings.
  */
 #ifndef QC_LIB_DIFF_INTERNAL_H
 #define QC_LIB_DIFF_INTERNAL_H
+
+#include <json-c/json.h>
 
 #include "lib/internal.h"
 #include "model/model-diff.h"
@@ -43,5 +46,15 @@ struct qcaps_changes {
 
 /* The internal error of a public one (consumed): -1, with *err set. */
 int qc_unwrap(qc_error **err, qcaps_error *pe);
+
+/* ---- lib/export.c: helpers the diff and the export share ------------------------------- */
+
+/* A public entry point's argument check failed: hands the caller a QC_E_INVALID error
+ * "func: what" (as qcaps_error_wrap() does) and returns NULL. */
+void *qc_lib_invalid(qcaps_error **err, const char *func, const char *what);
+/* The text of a JSON document qcaps writes (an export, a diff): pretty-printed, '/' not
+ * escaped, a final newline, in qc_json_text_layout()'s one form. NULL top, or OOM: NULL
+ * with *err set. Caller frees. */
+char *qc_lib_json_text(json_object *top, qc_error **err);
 
 #endif

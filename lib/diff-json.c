@@ -9,7 +9,6 @@
 
 #include <json-c/json.h>
 
-#include "common/jsontext.h"
 #include "lib/diff-internal.h"
 
 #define QC_DIFF_FORMAT_VERSION 1
@@ -292,8 +291,6 @@ qc_diff_json(const qcaps_changes *d, unsigned flags, qc_error **err)
 {
     QC_CLEANUP(json_object_putp) json_object *top = json_object_new_object();
     bool bad = !top, stat = flags & QCAPS_CHANGES_JSON_STAT;
-    const char *text;
-    char *out = NULL;
 
     if (!bad) {
         qc_j_add(top, "qcaps-diff", json_object_new_int(QC_DIFF_FORMAT_VERSION), &bad);
@@ -305,15 +302,7 @@ qc_diff_json(const qcaps_changes *d, unsigned flags, qc_error **err)
         qc_j_add(top, "stat", json_object_new_boolean(stat), &bad);
         qc_j_add(top, "groups", qc_j_groups(d, stat, &bad), &bad);
     }
-    text = bad ? NULL
-               : json_object_to_json_string_ext(top, JSON_C_TO_STRING_PRETTY |
-                                                         JSON_C_TO_STRING_SPACED |
-                                                         JSON_C_TO_STRING_NOSLASHESCAPE);
-    if (!text || asprintf(&out, "%s\n", text) < 0) {
-        qc_error_set(err, QC_E_NOMEM, "out of memory");
-        return NULL;
-    }
-    return qc_json_text_layout(out);
+    return qc_lib_json_text(bad ? NULL : top, err);
 }
 
 QCAPS_PUBLIC char *
@@ -322,11 +311,8 @@ qcaps_changes_to_json(const qcaps_changes *d, unsigned flags, qcaps_error **err)
     qc_error *e = NULL;
     char *out;
 
-    if (!d) {
-        qc_error_set(&e, QC_E_INVALID, "qcaps_changes_to_json: no diff");
-        qcaps_error_wrap(err, e);
-        return NULL;
-    }
+    if (!d)
+        return qc_lib_invalid(err, "qcaps_changes_to_json", "no diff");
     if (!(out = qc_diff_json(d, flags, &e)))
         qcaps_error_wrap(err, e);
     return out;

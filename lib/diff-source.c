@@ -225,11 +225,8 @@ qcaps_source_open(qcaps_context *ctx, const char *path, qcaps_error **err)
     qc_error *e = NULL;
     qcaps_source *s;
 
-    if (!ctx || !path || !*path) {
-        qc_error_set(&e, QC_E_INVALID, "qcaps_source_open: %s", ctx ? "no path" : "no context");
-        qcaps_error_wrap(err, e);
-        return NULL;
-    }
+    if (!ctx || !path || !*path)
+        return qc_lib_invalid(err, "qcaps_source_open", ctx ? "no path" : "no context");
     if (!(s = qc_source_open(ctx, path, &e)))
         qcaps_error_wrap(err, e);
     return s;
