@@ -87,6 +87,18 @@ out:
     return rc;
 }
 
+/* A machine or CPU model deprecated on one side only. */
+static int
+qc_diff_deprecated(qc_diff *d, qc_diff_group g, const char *name, bool o, bool n, qc_error **err)
+{
+    qc_diff_change *c;
+
+    if (o == n)
+        return 0;
+    c = qc_diff_add(d, g, QC_DIFF_CHANGED, NULL, name, "deprecated", qc_yesno(o), qc_yesno(n), err);
+    return qc_detail(c, err, n ? "newly deprecated" : "no longer deprecated");
+}
+
 /* ---- machines -------------------------------------------------------------------------- */
 
 const qc_machine *
@@ -180,13 +192,8 @@ qc_diff_machine_attrs(const qc_machine *mo, const qc_machine *mn, qc_diff *d, qc
     const qc_diff_group g = QC_DIFF_MACHINES;
     const char *name = mo->name;
 
-    if (mo->deprecated != mn->deprecated) {
-        qc_diff_change *c = qc_diff_add(d, g, QC_DIFF_CHANGED, NULL, name, "deprecated",
-                                        qc_yesno(mo->deprecated), qc_yesno(mn->deprecated), err);
-
-        if (qc_detail(c, err, mn->deprecated ? "newly deprecated" : "no longer deprecated") < 0)
-            return -1;
-    }
+    if (qc_diff_deprecated(d, g, name, mo->deprecated, mn->deprecated, err) < 0)
+        return -1;
     if (qc_diff_int(d, g, NULL, name, "cpu-max", mo->cpu_max, mn->cpu_max, err) < 0 ||
         qc_diff_str(d, g, NULL, name, "hotpluggable-cpus", qc_yesno(mo->hotpluggable_cpus),
                     qc_yesno(mn->hotpluggable_cpus), 0, err) < 0)
@@ -366,14 +373,7 @@ qc_diff_cpu_attrs(const qc_cpu_def *o, const qc_cpu_def *n, qc_diff *d, qc_error
         qc_diff_str(d, g, NULL, n->name, "static", qc_yesno(o->static_model),
                     qc_yesno(n->static_model), 0, err) < 0)
         return -1;
-    if (o->deprecated != n->deprecated) {
-        qc_diff_change *c = qc_diff_add(d, g, QC_DIFF_CHANGED, NULL, n->name, "deprecated",
-                                        qc_yesno(o->deprecated), qc_yesno(n->deprecated), err);
-
-        if (qc_detail(c, err, n->deprecated ? "newly deprecated" : "no longer deprecated") < 0)
-            return -1;
-    }
-    return 0;
+    return qc_diff_deprecated(d, g, n->name, o->deprecated, n->deprecated, err);
 }
 
 static int

@@ -143,24 +143,29 @@ out:
 
 /* ---- TPM, GIC, SEV, SGX ---------------------------------------------------------------- */
 
+/* qc_diff_names() without a scope, every change it appends saying what its name is. */
 static int
-qc_diff_tpm(const qc_model *o, const qc_model *n, qc_diff *d, qc_error **err)
+qc_diff_names_noted(qc_diff *d, qc_diff_group g, const qc_strlist *o, const qc_strlist *n,
+                    const char *what, qc_error **err)
 {
     size_t from = d->n;
 
-    if (qc_diff_names(d, QC_DIFF_TPM, NULL, &o->tpm_models, &n->tpm_models, err) < 0)
+    if (qc_diff_names(d, g, NULL, o, n, err) < 0)
         return -1;
     for (size_t i = from; i < d->n; i++) {
-        if (qc_detail(&d->v[i], err, "TPM model") < 0)
+        if (qc_detail(&d->v[i], err, "%s", what) < 0)
             return -1;
     }
-    from = d->n;
-    if (qc_diff_names(d, QC_DIFF_TPM, NULL, &o->tpm_types, &n->tpm_types, err) < 0)
+    return 0;
+}
+
+static int
+qc_diff_tpm(const qc_model *o, const qc_model *n, qc_diff *d, qc_error **err)
+{
+    if (qc_diff_names_noted(d, QC_DIFF_TPM, &o->tpm_models, &n->tpm_models, "TPM model", err) < 0 ||
+        qc_diff_names_noted(d, QC_DIFF_TPM, &o->tpm_types, &n->tpm_types, "TPM backend type", err) <
+            0)
         return -1;
-    for (size_t i = from; i < d->n; i++) {
-        if (qc_detail(&d->v[i], err, "TPM backend type") < 0)
-            return -1;
-    }
     return 0;
 }
 
