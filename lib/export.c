@@ -21,6 +21,7 @@
 
 #include "common/jsontext.h"
 #include "introspect/host.h"
+#include "lib/diff-internal.h"
 #include "lib/internal.h"
 #include "model/model-json.h"
 #include "schema/capabilities.h"
@@ -35,6 +36,34 @@ struct qcaps_host {
 };
 
 QC_DEFINE_CLEANUP(json_object *, json_object_put);
+
+/* ---- helpers shared with the diff (lib/diff-internal.h) ---------------------------------- */
+
+void *
+qc_lib_invalid(qcaps_error **err, const char *func, const char *what)
+{
+    qc_error *e = NULL;
+
+    qc_error_set(&e, QC_E_INVALID, "%s: %s", func, what);
+    qcaps_error_wrap(err, e);
+    return NULL;
+}
+
+char *
+qc_lib_json_text(json_object *top, qc_error **err)
+{
+    const char *text = top ? json_object_to_json_string_ext(top, JSON_C_TO_STRING_PRETTY |
+                                                                     JSON_C_TO_STRING_SPACED |
+                                                                     JSON_C_TO_STRING_NOSLASHESCAPE)
+                           : NULL;
+    char *out = NULL;
+
+    if (!text || asprintf(&out, "%s\n", text) < 0) {
+        qc_error_set(err, QC_E_NOMEM, "out of memory");
+        return NULL;
+    }
+    return qc_json_text_layout(out);
+}
 
 QCAPS_PUBLIC void
 qcaps_host_free(qcaps_host *h)
@@ -212,11 +241,8 @@ qcaps_host_read(qcaps_context *ctx, const qcaps_host_query *q, qcaps_error **err
     qc_error *e = NULL;
     qcaps_host *h;
 
-    if (!ctx) {
-        qc_error_set(&e, QC_E_INVALID, "qcaps_host_read: no context");
-        qcaps_error_wrap(err, e);
-        return NULL;
-    }
+    if (!ctx)
+        return qc_lib_invalid(err, "qcaps_host_read", "no context");
     if (!(h = qc_host_read_internal(ctx, q, &e)))
         qcaps_error_wrap(err, e);
     return h;
@@ -242,8 +268,6 @@ qc_host_export(const qcaps_host *h, qc_error **err)
     QC_CLEANUP(json_object_putp) json_object *top = json_object_new_object();
     qc_autofree char *facts = NULL;
     json_object *models = json_object_new_array(), *fo;
-    const char *text;
-    char *out = NULL;
 
     if (!top || !models ||
         json_object_object_add(top, "qcaps-export",
@@ -274,13 +298,7 @@ qc_host_export(const qcaps_host *h, qc_error **err)
             return NULL;
         }
     }
-    text = json_object_to_json_string_ext(top, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED |
-                                                   JSON_C_TO_STRING_NOSLASHESCAPE);
-    if (!text || asprintf(&out, "%s\n", text) < 0) {
-        qc_error_set(err, QC_E_NOMEM, "out of memory");
-        return NULL;
-    }
-    return qc_json_text_layout(out);
+    return qc_lib_json_text(top, err);
 }
 
 QCAPS_PUBLIC char *
@@ -289,11 +307,8 @@ qcaps_host_to_export(const qcaps_host *h, qcaps_error **err)
     qc_error *e = NULL;
     char *out;
 
-    if (!h) {
-        qc_error_set(&e, QC_E_INVALID, "qcaps_host_to_export: no host");
-        qcaps_error_wrap(err, e);
-        return NULL;
-    }
+    if (!h)
+        return qc_lib_invalid(err, "qcaps_host_to_export", "no host");
     if (!(out = qc_host_export(h, &e)))
         qcaps_error_wrap(err, e);
     return out;
@@ -305,11 +320,8 @@ qcaps_host_facts(const qcaps_host *h, qcaps_error **err)
     qc_error *e = NULL;
     char *out;
 
-    if (!h) {
-        qc_error_set(&e, QC_E_INVALID, "qcaps_host_facts: no host");
-        qcaps_error_wrap(err, e);
-        return NULL;
-    }
+    if (!h)
+        return qc_lib_invalid(err, "qcaps_host_facts", "no host");
     if (!(out = qc_hostfacts_to_json(h->facts, &e)))
         qcaps_error_wrap(err, e);
     return out;
@@ -384,11 +396,8 @@ qcaps_host_parse(const char *text, size_t len, const char *name, qcaps_error **e
     qc_error *e = NULL;
     qcaps_host *h;
 
-    if (!text || len > (size_t)INT32_MAX) {
-        qc_error_set(&e, QC_E_INVALID, "qcaps_host_parse: %s", text ? "too large" : "no text");
-        qcaps_error_wrap(err, e);
-        return NULL;
-    }
+    if (!text || len > (size_t)INT32_MAX)
+        return qc_lib_invalid(err, "qcaps_host_parse", text ? "too large" : "no text");
     if (!(h = qc_host_parse(text, len, &e))) {
         qc_error_prefix(&e, "%s: export", name ? name : "(text)");
         qcaps_error_wrap(err, e);
