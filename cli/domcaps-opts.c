@@ -9,7 +9,6 @@
 #include <sys/stat.h>
 
 #include "cli/domcaps.h"
-#include "schema/libvirt.h"
 
 static int qc_dc_error(char **ret_msg, const char *msg, const char *arg);
 
@@ -31,10 +30,12 @@ qc_dc_check(const qc_dc_opts *o, char **ret_msg)
     if (o->q.virttype && strcmp(o->q.virttype, "kvm") != 0 && strcmp(o->q.virttype, "qemu") != 0)
         return qc_dc_error(ret_msg, "unknown --virttype (kvm or qemu):", o->q.virttype);
     if (o->libvirt) {
-        QC_CLEANUP(qc_error_freep) qc_error *e = NULL;
-        qc_lv_gen g;
-        if (qc_lv_gen_parse(o->libvirt, &g, &e) < 0)
-            return qc_dc_error(ret_msg, e->message, NULL);
+        qcaps_error *e = NULL;
+        if (qcaps_libvirt_check(o->libvirt, &e) < 0) {
+            int r = qc_dc_error(ret_msg, qcaps_error_message(e), NULL);
+            qcaps_error_free(e);
+            return r;
+        }
     }
     if (o->q.fixture && o->cache_given)
         return qc_dc_error(ret_msg, "--fixture replays never use the cache", NULL);

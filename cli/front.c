@@ -12,10 +12,12 @@
  * or staged with DESTDIR: bin/ and libexec/ stay siblings), then in the libexec directory
  * it was built for.
  *
- * Contract: when the fast path answers, its output, warnings and exit code are the
- * engine's for the same command line; when it cannot answer (any other command, --help,
- * a usage error, a replay, --no-cache/--refresh, no valid kept document) it prints
- * nothing and execs the engine with the same argv and environment.
+ * Contract: like every verb, it calls only include/qcaps.h (qcaps_domcaps_kept() and
+ * qcaps_capabilities_kept(), which never render) and cli/'s helpers. When the fast path
+ * answers, its output, warnings and exit code are the engine's for the same command line;
+ * when it cannot answer (any other command, --help, a usage error, a replay,
+ * --no-cache/--refresh, no valid kept document) it prints nothing and execs the engine
+ * with the same argv and environment.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -26,7 +28,6 @@
 #include <unistd.h>
 
 #include "cli/domcaps.h"
-#include "lib/internal.h"
 
 #ifndef QC_LIBEXECDIR
 #define QC_LIBEXECDIR "/usr/libexec"
@@ -42,6 +43,7 @@ qc_front_domcaps(int argc, char **argv)
     qc_autofree char *text = NULL;
     qcaps_context *ctx;
     qc_autofree char **args = calloc((size_t) argc + 1, sizeof(*args));
+    qcaps_error *pe = NULL;
     qc_dc_opts o;
     int r;
 
@@ -54,12 +56,12 @@ qc_front_domcaps(int argc, char **argv)
         return -1;
     if (!(ctx = qc_dc_context(&o, &err)))
         return -1;
-    r = qc_lib_domcaps_fast(ctx, &o.q, strcmp(o.format, "json") == 0 ? QCAPS_FORMAT_JSON
-                                                                       : QCAPS_FORMAT_XML,
-                            &text, &err);
+    r = qcaps_domcaps_kept(ctx, &o.q, strcmp(o.format, "json") == 0 ? QCAPS_FORMAT_JSON
+                                                                      : QCAPS_FORMAT_XML,
+                           &text, &pe);
     qcaps_context_free(ctx);
     if (r < 0)
-        return qc_cli_fail(err);
+        return qc_cli_fail_api(pe);
     return r > 0 ? qc_cli_print_document(text) : -1;
 }
 
@@ -107,12 +109,12 @@ qc_front_capabilities(int argc, char **argv)
         qcaps_context_free(ctx);
         return -1;
     }
-    r = qc_lib_caps_fast(ctx, strcmp(format, "json") == 0 ? QCAPS_FORMAT_JSON
-                                                          : QCAPS_FORMAT_XML,
-                         &text, &err);
+    r = qcaps_capabilities_kept(ctx, strcmp(format, "json") == 0 ? QCAPS_FORMAT_JSON
+                                                                 : QCAPS_FORMAT_XML,
+                                &text, &pe);
     qcaps_context_free(ctx);
     if (r < 0)
-        return qc_cli_fail(err);
+        return qc_cli_fail_api(pe);
     if (r == 0)
         return -1;
     /* as the engine writes it: the document as it is */

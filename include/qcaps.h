@@ -99,6 +99,9 @@ QCAPS_PUBLIC int qcaps_context_set_firmware_dirs(qcaps_context *ctx, const char 
  * for management software pinned to one. Anything else is QCAPS_E_INVALID. */
 QCAPS_PUBLIC int qcaps_context_set_libvirt(qcaps_context *ctx, const char *version,
                                            qcaps_error **err);
+/* 0 when qcaps_context_set_libvirt() would take `version`, else -1 with *err (its message
+ * lists the generations), for checking an option before there is a context. */
+QCAPS_PUBLIC int qcaps_libvirt_check(const char *version, qcaps_error **err);
 /* Whole-probe deadline in ms (<= 0: default 60 s). */
 QCAPS_PUBLIC void qcaps_context_set_timeout(qcaps_context *ctx, int timeout_ms);
 /* Probe with TCG only, even where KVM is usable (QCAPS_PROBE_TCG_ONLY). Such a model is
@@ -145,6 +148,18 @@ QCAPS_PUBLIC char *qcaps_domcaps(qcaps_context *ctx, const qcaps_domcaps_query *
 /* libvirt's host capabilities document, one <guest> per emulator found. */
 QCAPS_PUBLIC char *qcaps_capabilities(qcaps_context *ctx, qcaps_format format,
                                       qcaps_error **err);
+
+/* The same documents answered only from what the cache keeps: never probes, never
+ * renders (so a program that calls only these need not load libxml2's chain). 1 with
+ * *ret_text (caller frees) when the cache keeps a valid answer to this query, as
+ * qcaps_domcaps() / qcaps_capabilities() would return it; 0 when not (a replay, a cache
+ * mode other than QCAPS_CACHE_USE, no cache directory, nothing kept or no longer valid:
+ * call those, which render and keep it; nothing is reported); -1 with *err (out of
+ * memory, no context or query). */
+QCAPS_PUBLIC int qcaps_domcaps_kept(qcaps_context *ctx, const qcaps_domcaps_query *q,
+                                    qcaps_format format, char **ret_text, qcaps_error **err);
+QCAPS_PUBLIC int qcaps_capabilities_kept(qcaps_context *ctx, qcaps_format format,
+                                         char **ret_text, qcaps_error **err);
 
 /* ---- errors ------------------------------------------------------------------------------ */
 

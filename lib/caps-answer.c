@@ -96,7 +96,9 @@ qc_lib_caps_key(qcaps_context *ctx, const char *root, qcaps_format format, qc_er
     return key;
 }
 
-int
+/* The whole fast path (qcaps.h, the _kept() functions); 0 reports nothing: the full
+ * path will say whatever there is to say. */
+static int
 qc_lib_caps_fast(qcaps_context *ctx, qcaps_format format, char **ret_text, qc_error **err)
 {
     QC_CLEANUP(qc_cache_freep) qc_cache *cache = NULL;
@@ -112,4 +114,24 @@ qc_lib_caps_fast(qcaps_context *ctx, qcaps_format format, char **ret_text, qc_er
     if (!(key = qc_lib_caps_key(ctx, NULL, format, &e)))
         return e->code == QC_E_NOMEM ? (qc_error_propagate(err, qc_steal(&e)), -1) : 0;
     return qc_lib_answer(ctx, cache, NULL, qc_lib_caps_slot(format), key, ret_text, err);
+}
+
+QCAPS_PUBLIC int
+qcaps_capabilities_kept(qcaps_context *ctx, qcaps_format format, char **ret_text,
+                        qcaps_error **err)
+{
+    qc_error *e = NULL;
+    int r;
+
+    if (ret_text)
+        *ret_text = NULL;
+    if (!ctx || !ret_text) {
+        qc_error_set(&e, QC_E_INVALID, "qcaps_capabilities_kept: %s",
+                     !ctx ? "no context" : "no ret_text");
+        qcaps_error_wrap(err, e);
+        return -1;
+    }
+    if ((r = qc_lib_caps_fast(ctx, format, ret_text, &e)) < 0)
+        qcaps_error_wrap(err, e);
+    return r;
 }

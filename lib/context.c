@@ -53,6 +53,18 @@ qcaps_context_set_libvirt(qcaps_context *ctx, const char *version, qcaps_error *
     return 0;
 }
 
+QCAPS_PUBLIC int
+qcaps_libvirt_check(const char *version, qcaps_error **err)
+{
+    qc_error *e = NULL;
+    qc_lv_gen g;
+
+    if (!version || qc_lv_gen_parse(version, &g, &e) == 0)
+        return 0;
+    qcaps_error_wrap(err, e);
+    return -1;
+}
+
 static void
 qc_strv_free(char **v)
 {

@@ -100,7 +100,9 @@ qc_lib_answer(qcaps_context *ctx, qc_cache *cache, const char *owner, const char
     return 1;
 }
 
-int
+/* The whole fast path (qcaps.h, the _kept() functions); 0 reports nothing: the full
+ * path will say whatever there is to say. */
+static int
 qc_lib_domcaps_fast(qcaps_context *ctx, const qcaps_domcaps_query *q, qcaps_format format,
                     char **ret_text, qc_error **err)
 {
@@ -122,4 +124,24 @@ qc_lib_domcaps_fast(qcaps_context *ctx, const qcaps_domcaps_query *q, qcaps_form
     if (!(key = qc_lib_domcaps_key(ctx, emu, q, format, err)))
         return -1;
     return qc_lib_answer(ctx, cache, emu, key, key, ret_text, err);
+}
+
+QCAPS_PUBLIC int
+qcaps_domcaps_kept(qcaps_context *ctx, const qcaps_domcaps_query *q, qcaps_format format,
+                   char **ret_text, qcaps_error **err)
+{
+    qc_error *e = NULL;
+    int r;
+
+    if (ret_text)
+        *ret_text = NULL;
+    if (!ctx || !q || !ret_text) {
+        qc_error_set(&e, QC_E_INVALID, "qcaps_domcaps_kept: %s",
+                     !ctx ? "no context" : !q ? "no query" : "no ret_text");
+        qcaps_error_wrap(err, e);
+        return -1;
+    }
+    if ((r = qc_lib_domcaps_fast(ctx, q, format, ret_text, &e)) < 0)
+        qcaps_error_wrap(err, e);
+    return r;
 }

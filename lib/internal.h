@@ -117,12 +117,6 @@ char *qc_lib_domcaps_key(qcaps_context *ctx, const char *emulator,
  * qc_lib_domcaps_key()) and capabilities (the cache's own). */
 int qc_lib_answer(qcaps_context *ctx, qc_cache *cache, const char *owner, const char *slot,
                   const char *query, char **ret_text, qc_error **err);
-/* The whole fast path: 1 and *ret_text when a kept answer is valid; 0 when the query must
- * be rendered (a replay, a cache mode other than USE, no cache directory, no valid
- * answer: nothing is reported, the full path will say whatever there is to say); -1 on
- * OOM. */
-int qc_lib_domcaps_fast(qcaps_context *ctx, const qcaps_domcaps_query *q, qcaps_format format,
-                        char **ret_text, qc_error **err);
 
 /* ---- capabilities (lib/caps-answer.c: no schema layer beyond the host facts reader, so
  * that `qcaps capabilities` can answer from a kept document as domcaps does) ---------- */
@@ -135,7 +129,5 @@ char *qc_lib_caps_key(qcaps_context *ctx, const char *root, qcaps_format format,
                       qc_error **err);
 /* The slot of the capabilities answer of `format`. */
 const char *qc_lib_caps_slot(qcaps_format format);
-/* The fast path of qcaps_capabilities(), as qc_lib_domcaps_fast() is domcaps'. */
-int qc_lib_caps_fast(qcaps_context *ctx, qcaps_format format, char **ret_text, qc_error **err);
 
 #endif
