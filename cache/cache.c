@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "cache/cache-internal.h"
+#include "common/clock.h"
 #include "common/emergency.h"
 #include "common/fileio.h"
 #include "introspect/host.h"
@@ -475,21 +476,12 @@ qc_cache_store(qc_cache *c, const qc_cache_keys *keys, const qc_model *m, int pr
 
 /* ---- locks ------------------------------------------------------------------------------ */
 
-static double
-qc_now(void)
-{
-    struct timespec ts;
-
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double) ts.tv_sec + (double) ts.tv_nsec / 1e9;
-}
-
 /* Locks <dir>/<lockname>. The file may be removed by `cache clear` while we wait, so the
  * lock counts only if the name still refers to the file we locked. */
 int
 qc_cache_lock_name(qc_cache *c, const char *lockname, int timeout_ms, qc_error **err)
 {
-    double deadline = qc_now() + (timeout_ms > 0 ? timeout_ms : 0) / 1000.0;
+    double deadline = qc_clock_now() + (timeout_ms > 0 ? timeout_ms : 0) / 1000.0;
     long sleep_us = 1000;
     bool unlinked = false;
 
@@ -516,7 +508,7 @@ qc_cache_lock_name(qc_cache *c, const char *lockname, int timeout_ms, qc_error *
             struct timespec ts;
             if (errno != EWOULDBLOCK && errno != EINTR)
                 return qc_error_set_errno(err, errno, "cannot lock '%s/%s'", c->dir, lockname);
-            if (qc_now() >= deadline)
+            if (qc_clock_now() >= deadline)
                 return qc_error_set(err, QC_E_TIMEOUT, "'%s/%s' is still locked by another "
                                     "process", c->dir, lockname);
             ts.tv_sec = 0;
@@ -633,9 +625,9 @@ qc_cache_get(qc_cache *c, const qc_probe_opts *opts, bool refresh, qc_model_view
         qc_cache_unlock(c, emu, fd);
         return NULL;
     }
-    t0 = qc_now();
+    t0 = qc_clock_now();
     if ((m = qc_probe_run(opts, err)) &&
-        qc_cache_store(c, keys, m, (int) ((qc_now() - t0) * 1000), ret_id, &serr) < 0)
+        qc_cache_store(c, keys, m, (int) ((qc_clock_now() - t0) * 1000), ret_id, &serr) < 0)
         qc_cache_warn(c, "cannot store the cache entry of %s: %s", emu, serr->message);
     qc_cache_unlock(c, emu, fd);
     return m;

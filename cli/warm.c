@@ -5,10 +5,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "cli/cli.h"
+#include "common/clock.h"
 
 static const char qc_usage_warm[] =
     "Usage: qcaps warm [--jobs N] [--check] [--refresh] [--cache-dir DIR]\n"
@@ -52,15 +52,6 @@ typedef struct qc_progress {
     int width;              /* column of the names */
 } qc_progress;
 
-static double
-qc_mono(void)
-{
-    struct timespec ts;
-
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double) ts.tv_sec + (double) ts.tv_nsec / 1e9;
-}
-
 /* Erases the live lines (the cursor sits below them). */
 static void
 qc_progress_erase(qc_progress *p)
@@ -74,7 +65,7 @@ qc_progress_erase(qc_progress *p)
 static void
 qc_progress_draw(qc_progress *p)
 {
-    double now = qc_mono();
+    double now = qc_clock_now();
 
     if (!p->tty)
         return;
@@ -105,7 +96,7 @@ qc_progress_event(const qcaps_warm_event *ev, void *opaque)
     qc_progress_erase(p);
     switch (ev->kind) {
     case QCAPS_WARM_STARTED:
-        p->started[ev->index] = qc_mono();
+        p->started[ev->index] = qc_clock_now();
         break;
     case QCAPS_WARM_FRESH:
         p->started[ev->index] = 0;
