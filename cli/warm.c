@@ -25,21 +25,13 @@ static const char qc_usage_warm[] =
     "  -j, --jobs N          probes at once (default: the number of online CPUs)\n"
     "      --check           only report which entries are stale and why; probe nothing\n"
     "      --refresh         probe every emulator, even those with a valid entry\n"
-    "      --cache-dir DIR   cache directory (default: $QCAPS_CACHE_DIR, else\n"
-    "                        /var/cache/qcaps as root, else $XDG_CACHE_HOME/qcaps)\n"
+    QC_CACHE_DIR_HELP
     "  -t, --timeout SECS    give up on one probe after SECS seconds (default 60)\n"
     "  -h, --help            show this help\n"
     "\n"
     "Exit status: 0 every entry valid (or made valid), 1 usage error, 2 an emulator\n"
     "failed to probe (the others are still cached) or, with --check, an entry is\n"
     "missing or stale.\n";
-
-static int
-qc_warm_usage(const char *msg, const char *arg)
-{
-    return qc_cli_usage("warm", "%s%s%s%s", msg, arg ? " '" : "", arg ? arg : "",
-                        arg ? "'" : "");
-}
 
 /* ---- progress display ----------------------------------------------------------------- */
 
@@ -216,11 +208,11 @@ qc_cmd_warm(int argc, char **argv)
         switch (ch) {
         case 'j':
             if (!qc_parse_uint(optarg, 1024, &jobs))
-                return qc_warm_usage("invalid --jobs (1 to 1024)", optarg);
+                return qc_cli_usage_arg("warm", "invalid --jobs (1 to 1024)", optarg);
             break;
         case 't':
             if (!qc_cli_parse_seconds(optarg, &timeout_ms))
-                return qc_warm_usage("invalid --timeout (seconds, > 0)", optarg);
+                return qc_cli_usage_arg("warm", "invalid --timeout (seconds, > 0)", optarg);
             break;
         case QC_OPT_CHECK:
             check = true;
@@ -229,17 +221,17 @@ qc_cmd_warm(int argc, char **argv)
             fputs(qc_usage_warm, stdout);
             return QC_EXIT_OK;
         case ':':
-            return qc_warm_usage("option needs an argument:", argv[optind - 1]);
+            return qc_cli_usage_arg("warm", "option needs an argument:", argv[optind - 1]);
         default:
             if (qc_cache_opts_parse(&co, ch, optarg) && !co.no_cache)
                 break;
-            return qc_warm_usage("unknown option", argv[optind - 1]);
+            return qc_cli_usage_arg("warm", "unknown option", argv[optind - 1]);
         }
     }
     if (co.dir && !*co.dir)
-        return qc_warm_usage("--cache-dir needs a directory name", NULL);
+        return qc_cli_usage_arg("warm", "--cache-dir needs a directory name", NULL);
     if (check && co.refresh)
-        return qc_warm_usage("--check and --refresh exclude each other", NULL);
+        return qc_cli_usage_arg("warm", "--check and --refresh exclude each other", NULL);
     /* not qc_cache_opts_apply(): an empty $QCAPS_CACHE_DIR fails when the cache opens */
     if (!(ctx = qc_cli_context_new(NULL, &e)))
         return qc_cli_fail(e);
