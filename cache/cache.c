@@ -29,16 +29,10 @@ static void qc_cache_warn(const qc_cache *c, const char *fmt, ...)
 static void
 qc_cache_warn(const qc_cache *c, const char *fmt, ...)
 {
-    char *msg = NULL;
     va_list ap;
 
-    if (!c->warn)
-        return;
     va_start(ap, fmt);
-    if (vasprintf(&msg, fmt, ap) >= 0) {
-        c->warn(msg, c->warn_opaque);
-        free(msg);
-    }
+    qc_warn_v(c->warn, c->warn_opaque, fmt, ap);
     va_end(ap);
 }
 

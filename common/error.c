@@ -52,6 +52,18 @@ qc_error_install(qc_error **err, qc_error_code code, int sys_errno, const char *
     return -1;
 }
 
+void
+qc_warn_v(void (*fn)(const char *message, void *opaque), void *opaque, const char *fmt,
+          va_list ap)
+{
+    char *msg;
+
+    if (fn && (msg = qc_vasprintf(fmt, ap))) {
+        fn(msg, opaque);
+        free(msg);
+    }
+}
+
 int
 qc_error_set(qc_error **err, qc_error_code code, const char *fmt, ...)
 {
