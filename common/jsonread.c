@@ -145,12 +145,7 @@ qc_jr_elem(qc_jr *r, json_object *a, size_t i, json_type t, json_object **ret)
 int
 qc_jr_int64(qc_jr *r, json_object *o, const char *key, int64_t *ret)
 {
-    json_object *v = NULL;
-
-    if (qc_jr_get(r, o, key, json_type_int, false, &v) < 0)
-        return -1;
-    *ret = json_object_get_int64(v);
-    return 0;
+    return qc_jr_int_range(r, o, key, false, INT64_MIN, INT64_MAX, 0, ret);
 }
 
 int
