@@ -130,13 +130,10 @@ qc_cmd_cache(int argc, char **argv)
         case QC_OPT_CACHE_DIR:
             dir = optarg;
             break;
-        case 'h':
-            fputs(qc_usage_cache, stdout);
-            return QC_EXIT_OK;
         case ':':
             return qc_cli_usage_arg("cache", "option needs an argument:", argv[optind - 1]);
-        default:
-            return qc_cli_usage_arg("cache", "unknown option", argv[optind - 1]);
+        default: /* --help, or an unknown option */
+            return qc_cli_opt_other("cache", qc_usage_cache, ch, argv, NULL, NULL);
         }
     }
     if (optind != argc - 1)

@@ -217,15 +217,12 @@ qc_cmd_warm(int argc, char **argv)
         case QC_OPT_CHECK:
             check = true;
             break;
-        case 'h':
-            fputs(qc_usage_warm, stdout);
-            return QC_EXIT_OK;
         case ':':
             return qc_cli_usage_arg("warm", "option needs an argument:", argv[optind - 1]);
-        default:
+        default: /* the cache options but --no-cache, --help, or an unknown option */
             if (qc_cache_opts_parse(&co, ch, optarg) && !co.no_cache)
                 break;
-            return qc_cli_usage_arg("warm", "unknown option", argv[optind - 1]);
+            return qc_cli_opt_other("warm", qc_usage_warm, ch, argv, NULL, NULL);
         }
     }
     if (co.dir && !*co.dir)
