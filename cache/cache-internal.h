@@ -119,8 +119,6 @@ int qc_cache_lookup_mode(qc_cache *c, const char *emulator, qc_lookup_mode mode,
                          char **ret_reason, qc_error **err);
 /* Calls the cache's warning handler, if any, with the formatted message. */
 void qc_cache_warn(const qc_cache *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-/* CLOCK_MONOTONIC in seconds. */
-double qc_cache_now(void);
 /* Locks <dir>/<lockname> (see qc_cache_lock()), and releases it removing the file. */
 int qc_cache_lock_name(qc_cache *c, const char *lockname, int timeout_ms, qc_error **err);
 void qc_cache_unlock_name(qc_cache *c, const char *lockname, int fd);

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "cache/cache-internal.h"
+#include "common/clock.h"
 #include "common/emergency.h"
 #include "common/fileio.h"
 #include "introspect/host.h"
@@ -26,16 +27,10 @@
 void
 qc_cache_warn(const qc_cache *c, const char *fmt, ...)
 {
-    char *msg = NULL;
     va_list ap;
 
-    if (!c->warn)
-        return;
     va_start(ap, fmt);
-    if (vasprintf(&msg, fmt, ap) >= 0) {
-        c->warn(msg, c->warn_opaque);
-        free(msg);
-    }
+    qc_warn_v(c->warn, c->warn_opaque, fmt, ap);
     va_end(ap);
 }
 
@@ -473,21 +468,12 @@ qc_cache_store(qc_cache *c, const qc_cache_keys *keys, const qc_model *m, int pr
 
 /* ---- locks ------------------------------------------------------------------------------ */
 
-double
-qc_cache_now(void)
-{
-    struct timespec ts;
-
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double) ts.tv_sec + (double) ts.tv_nsec / 1e9;
-}
-
 /* Locks <dir>/<lockname>. The file may be removed by `cache clear` while we wait, so the
  * lock counts only if the name still refers to the file we locked. */
 int
 qc_cache_lock_name(qc_cache *c, const char *lockname, int timeout_ms, qc_error **err)
 {
-    double deadline = qc_cache_now() + (timeout_ms > 0 ? timeout_ms : 0) / 1000.0;
+    double deadline = qc_clock_now() + (timeout_ms > 0 ? timeout_ms : 0) / 1000.0;
     long sleep_us = 1000;
     bool unlinked = false;
 
@@ -514,7 +500,7 @@ qc_cache_lock_name(qc_cache *c, const char *lockname, int timeout_ms, qc_error *
             struct timespec ts;
             if (errno != EWOULDBLOCK && errno != EINTR)
                 return qc_error_set_errno(err, errno, "cannot lock '%s/%s'", c->dir, lockname);
-            if (qc_cache_now() >= deadline)
+            if (qc_clock_now() >= deadline)
                 return qc_error_set(err, QC_E_TIMEOUT, "'%s/%s' is still locked by another "
                                     "process", c->dir, lockname);
             ts.tv_sec = 0;

@@ -10,6 +10,7 @@
 
 #include "cache/cache-internal.h"
 #include "common/jsonread.h"
+#include "common/jsonwrite.h"
 #include "model/model-json.h"
 
 #define QC_CACHE_MAGIC "{\"qcaps-cache\":"
@@ -39,30 +40,9 @@ qc_cache_header_clear(qc_cache_header *h)
 }
 
 static int
-qc_js_set(json_object *o, const char *key, json_object *v)
-{
-    if (!v)
-        return -1;
-    if (json_object_object_add(o, key, v) < 0) {
-        json_object_put(v);
-        return -1;
-    }
-    return 0;
-}
-
-static json_object *
-qc_js_str_or_null(const char *s)
-{
-    return s ? json_object_new_string(s) : json_object_new_null();
-}
-
-/* json_object_new_null() is NULL in json-c, so null members are added directly. */
-static int
 qc_js_set_opt(json_object *o, const char *key, const char *s)
 {
-    if (!s)
-        return json_object_object_add(o, key, NULL) < 0 ? -1 : 0;
-    return qc_js_set(o, key, qc_js_str_or_null(s));
+    return s ? qc_json_add(o, key, json_object_new_string(s)) : qc_json_add_null(o, key);
 }
 
 static json_object *
@@ -70,11 +50,11 @@ qc_cache_keys_json(const qc_cache_keys *k)
 {
     QC_CLEANUP(json_object_putp) json_object *bin = json_object_new_object();
 
-    if (!bin || qc_js_set(bin, "dev", json_object_new_int64((int64_t) k->dev)) < 0 ||
-        qc_js_set(bin, "ino", json_object_new_int64((int64_t) k->ino)) < 0 ||
-        qc_js_set(bin, "size", json_object_new_int64((int64_t) k->size)) < 0 ||
-        qc_js_set(bin, "mtime-ns", json_object_new_int64(k->mtime_ns)) < 0 ||
-        qc_js_set(bin, "ctime-ns", json_object_new_int64(k->ctime_ns)) < 0)
+    if (!bin || qc_json_add(bin, "dev", json_object_new_int64((int64_t) k->dev)) < 0 ||
+        qc_json_add(bin, "ino", json_object_new_int64((int64_t) k->ino)) < 0 ||
+        qc_json_add(bin, "size", json_object_new_int64((int64_t) k->size)) < 0 ||
+        qc_json_add(bin, "mtime-ns", json_object_new_int64(k->mtime_ns)) < 0 ||
+        qc_json_add(bin, "ctime-ns", json_object_new_int64(k->ctime_ns)) < 0)
         return NULL;
     return qc_steal(&bin);
 }
@@ -84,8 +64,8 @@ qc_cache_moddir_json(const qc_cache_keys *k)
 {
     QC_CLEANUP(json_object_putp) json_object *mod = json_object_new_object();
 
-    if (!mod || qc_js_set(mod, "path", json_object_new_string(k->moddir)) < 0 ||
-        qc_js_set(mod, "mtime-ns", json_object_new_int64(k->moddir_mtime_ns)) < 0)
+    if (!mod || qc_json_add(mod, "path", json_object_new_string(k->moddir)) < 0 ||
+        qc_json_add(mod, "mtime-ns", json_object_new_int64(k->moddir_mtime_ns)) < 0)
         return NULL;
     return qc_steal(&mod);
 }
@@ -109,29 +89,29 @@ qc_cache_header_json(const qc_cache *c, const qc_cache_keys *k, const qc_model *
     snprintf(hash, sizeof(hash), "%016llx", (unsigned long long) b->model_hash);
     snprintf(ghash, sizeof(ghash), "%016llx", (unsigned long long) b->guests_hash);
     for (size_t i = 0; host && i < c->inputs.names.n; i++) {
-        if (qc_js_set(host, c->inputs.names.v[i],
+        if (qc_json_add(host, c->inputs.names.v[i],
                       json_object_new_string(c->inputs.values.v[i])) < 0) {
             json_object_put(host);
             host = NULL;
         }
     }
     if (!o || !host ||
-        qc_js_set(o, "qcaps-cache", json_object_new_int(QC_CACHE_FORMAT_VERSION)) < 0 ||
-        qc_js_set(o, "engine", json_object_new_string(c->engine)) < 0 ||
-        qc_js_set(o, "model-format", json_object_new_int(QC_MODEL_FORMAT_VERSION)) < 0 ||
-        qc_js_set(o, "emulator", json_object_new_string(k->emulator)) < 0 ||
-        qc_js_set(o, "binary", qc_cache_keys_json(k)) < 0 ||
-        (k->moddir ? qc_js_set(o, "module-dir", qc_cache_moddir_json(k))
-                   : json_object_object_add(o, "module-dir", NULL)) < 0 ||
-        qc_js_set(o, "host-inputs", qc_steal(&host)) < 0 ||
-        qc_js_set(o, "qemu-version", json_object_new_string(version)) < 0 ||
+        qc_json_add(o, "qcaps-cache", json_object_new_int(QC_CACHE_FORMAT_VERSION)) < 0 ||
+        qc_json_add(o, "engine", json_object_new_string(c->engine)) < 0 ||
+        qc_json_add(o, "model-format", json_object_new_int(QC_MODEL_FORMAT_VERSION)) < 0 ||
+        qc_json_add(o, "emulator", json_object_new_string(k->emulator)) < 0 ||
+        qc_json_add(o, "binary", qc_cache_keys_json(k)) < 0 ||
+        (k->moddir ? qc_json_add(o, "module-dir", qc_cache_moddir_json(k))
+                   : qc_json_add_null(o, "module-dir")) < 0 ||
+        qc_json_add(o, "host-inputs", qc_steal(&host)) < 0 ||
+        qc_json_add(o, "qemu-version", json_object_new_string(version)) < 0 ||
         qc_js_set_opt(o, "target", m->target) < 0 ||
-        qc_js_set(o, "probed-at", json_object_new_int64((int64_t) time(NULL))) < 0 ||
-        qc_js_set(o, "probe-ms", json_object_new_int(probe_ms)) < 0 ||
-        qc_js_set(o, "guests-bytes", json_object_new_int64((int64_t) b->guests_len)) < 0 ||
-        qc_js_set(o, "guests-hash", json_object_new_string(ghash)) < 0 ||
-        qc_js_set(o, "model-bytes", json_object_new_int64((int64_t) b->model_len)) < 0 ||
-        qc_js_set(o, "model-hash", json_object_new_string(hash)) < 0) {
+        qc_json_add(o, "probed-at", json_object_new_int64((int64_t) time(NULL))) < 0 ||
+        qc_json_add(o, "probe-ms", json_object_new_int(probe_ms)) < 0 ||
+        qc_json_add(o, "guests-bytes", json_object_new_int64((int64_t) b->guests_len)) < 0 ||
+        qc_json_add(o, "guests-hash", json_object_new_string(ghash)) < 0 ||
+        qc_json_add(o, "model-bytes", json_object_new_int64((int64_t) b->model_len)) < 0 ||
+        qc_json_add(o, "model-hash", json_object_new_string(hash)) < 0) {
         json_object_put(host);
         qc_error_set(err, QC_E_NOMEM, "out of memory");
         return NULL;

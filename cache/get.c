@@ -6,6 +6,7 @@
  * links cache.c without the probe, the QMP client and libevent.
  */
 #include "cache/cache-internal.h"
+#include "common/clock.h"
 #include "introspect/probe.h"
 
 static int
@@ -62,9 +63,9 @@ qc_cache_get(qc_cache *c, const qc_probe_opts *opts, bool refresh, qc_model_view
         qc_cache_unlock(c, emu, fd);
         return NULL;
     }
-    t0 = qc_cache_now();
+    t0 = qc_clock_now();
     if ((m = qc_probe_run(opts, err)) &&
-        qc_cache_store(c, keys, m, (int) ((qc_cache_now() - t0) * 1000), ret_id, &serr) < 0)
+        qc_cache_store(c, keys, m, (int) ((qc_clock_now() - t0) * 1000), ret_id, &serr) < 0)
         qc_cache_warn(c, "cannot store the cache entry of %s: %s", emu, serr->message);
     qc_cache_unlock(c, emu, fd);
     return m;

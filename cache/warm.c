@@ -11,6 +11,7 @@
 #include <event2/event.h>
 
 #include "cache/cache-internal.h"
+#include "common/clock.h"
 
 #define QC_WARM_LOCK_RETRY_MS 20
 
@@ -52,15 +53,6 @@ struct qc_warm {
     qc_warm_summary sum;
 };
 
-static double
-qc_warm_now(void)
-{
-    struct timespec ts;
-
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double) ts.tv_sec + (double) ts.tv_nsec / 1e9;
-}
-
 static void
 qc_warm_finish(qc_warm_item *it, qc_warm_result result, const qc_model *m, const qc_error *e)
 {
@@ -89,7 +81,7 @@ qc_warm_finish(qc_warm_item *it, qc_warm_result result, const qc_model *m, const
         ev.emulator = it->emulator;
         ev.done = true;
         ev.result = result;
-        ev.seconds = it->t0 > 0 ? qc_warm_now() - it->t0 : 0;
+        ev.seconds = it->t0 > 0 ? qc_clock_now() - it->t0 : 0;
         ev.reason = it->reason;
         ev.model = m;
         ev.error = e;
@@ -105,7 +97,7 @@ qc_warm_probe_done(qc_model *model, qc_error *error, void *opaque)
     qc_warm_item *it = opaque;
     QC_CLEANUP(qc_model_freep) qc_model *m = model;
     QC_CLEANUP(qc_error_freep) qc_error *e = error;
-    int ms = (int) ((qc_warm_now() - it->t0) * 1000);
+    int ms = (int) ((qc_clock_now() - it->t0) * 1000);
 
     it->probe = NULL;
     if (!m) {
@@ -149,7 +141,7 @@ qc_warm_locked(qc_warm_item *it)
         return;
     }
     it->state = QC_WARM_PROBING;
-    it->t0 = qc_warm_now();
+    it->t0 = qc_clock_now();
     if (w->o->event) {
         ev.index = it->index;
         ev.emulator = it->emulator;
@@ -172,7 +164,7 @@ qc_warm_try_lock(qc_warm_item *it)
         qc_warm_locked(it);
         return;
     }
-    if (e->code != QC_E_TIMEOUT || qc_warm_now() >= it->deadline) {
+    if (e->code != QC_E_TIMEOUT || qc_clock_now() >= it->deadline) {
         qc_warm_finish(it, QC_WARM_FAILED, NULL, e);
         return;
     }
@@ -199,7 +191,7 @@ qc_warm_pump_cb(evutil_socket_t fd, short what, void *opaque)
         qc_warm_item *it = &w->items[w->queue[w->qpos++]];
         w->active++;
         it->state = QC_WARM_LOCKWAIT;
-        it->t0 = qc_warm_now();
+        it->t0 = qc_clock_now();
         it->deadline = it->t0 + budget / 1000.0;
         qc_warm_try_lock(it);
     }
@@ -294,7 +286,7 @@ qc_cache_warm(qc_cache *c, const char *const *emulators, size_t n, const qc_warm
     static const struct timespec zero = {0, 0};
     qc_warm w;
     sigset_t pipe_set, old_set;
-    double start = qc_warm_now();
+    double start = qc_clock_now();
     long cpus = sysconf(_SC_NPROCESSORS_ONLN);
     int r = 0;
 
@@ -318,7 +310,7 @@ qc_cache_warm(qc_cache *c, const char *const *emulators, size_t n, const qc_warm
             goto out;
         }
     }
-    w.sum.seconds = qc_warm_now() - start;
+    w.sum.seconds = qc_clock_now() - start;
     *ret_summary = w.sum;
 out:
     qc_warm_clear(&w);

@@ -16,18 +16,10 @@ static const char qc_usage_cache[] =
     "  check   verify every entry (keys and checksums); list those that are not valid\n"
     "  clear   remove every entry (each under its lock; other files are left alone)\n"
     "\n"
-    "      --cache-dir DIR   cache directory (default: $QCAPS_CACHE_DIR, else\n"
-    "                        /var/cache/qcaps as root, else $XDG_CACHE_HOME/qcaps)\n"
+    QC_CACHE_DIR_HELP
     "  -h, --help            show this help\n"
     "\n"
     "Exit status: 0 success, 1 usage error, 2 failure or, for check, an invalid entry.\n";
-
-static int
-qc_cache_usage(const char *msg, const char *arg)
-{
-    return qc_cli_usage("cache", "%s%s%s%s", msg, arg ? " '" : "", arg ? arg : "",
-                        arg ? "'" : "");
-}
 
 /* ---- cache list | check | clear ------------------------------------------------------- */
 
@@ -138,24 +130,23 @@ qc_cmd_cache(int argc, char **argv)
         case QC_OPT_CACHE_DIR:
             dir = optarg;
             break;
-        case 'h':
-            fputs(qc_usage_cache, stdout);
-            return QC_EXIT_OK;
         case ':':
-            return qc_cache_usage("option needs an argument:", argv[optind - 1]);
-        default:
-            return qc_cache_usage("unknown option", argv[optind - 1]);
+            return qc_cli_usage_arg("cache", "option needs an argument:", argv[optind - 1]);
+        default: /* --help, or an unknown option */
+            return qc_cli_opt_other("cache", qc_usage_cache, ch, argv, NULL, NULL);
         }
     }
     if (optind != argc - 1)
-        return qc_cache_usage(optind == argc ? "missing action (list, check or clear)"
-                                             : "unexpected argument", argv[argc - 1]);
+        return qc_cli_usage_arg("cache",
+                                optind == argc ? "missing action (list, check or clear)"
+                                               : "unexpected argument",
+                                argv[argc - 1]);
     action = argv[optind];
     if (strcmp(action, "list") != 0 && strcmp(action, "check") != 0 &&
         strcmp(action, "clear") != 0)
-        return qc_cache_usage("unknown action", action);
+        return qc_cli_usage_arg("cache", "unknown action", action);
     if (dir && !*dir)
-        return qc_cache_usage("--cache-dir needs a directory name", NULL);
+        return qc_cli_usage_arg("cache", "--cache-dir needs a directory name", NULL);
     if (!(ctx = qc_cli_context_new(NULL, &e)))
         return qc_cli_fail(e);
     if (qcaps_context_set_cache_dir(ctx, dir, &pe) < 0)

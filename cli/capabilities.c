@@ -66,7 +66,7 @@ qc_cmd_capabilities(int argc, char **argv)
     qcaps_error *pe = NULL;
     qcaps_context *ctx;
     char *text = NULL;
-    int c;
+    int c, r;
 
     optind = 1;
     opterr = 0;
@@ -88,15 +88,11 @@ qc_cmd_capabilities(int argc, char **argv)
         case QC_OPT_DUMP:
             dump = true;
             break;
-        case 'h':
-            fputs(qc_usage_capabilities, stdout);
-            return QC_EXIT_OK;
-        case ':':
-            return qc_cli_usage("capabilities", "option '%s' needs an argument", argv[optind - 1]);
         default:
-            if (qc_cache_opts_parse(&co, c, optarg))
-                break;
-            return qc_cli_usage("capabilities", "unknown option '%s'", argv[optind - 1]);
+            if ((r = qc_cli_opt_other("capabilities", qc_usage_capabilities, c, argv, NULL,
+                                      &co)) >= 0)
+                return r;
+            break;
         }
     }
     if (optind < argc)

@@ -16,6 +16,8 @@
 
 /* "qcaps[ VERB]: <message>" and a pointer to the verb's help on stderr; returns 1. */
 int qc_cli_usage(const char *verb, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* The same for "MSG 'ARG'", or MSG alone when arg is NULL (the style of cache and warm). */
+int qc_cli_usage_arg(const char *verb, const char *msg, const char *arg);
 /* The one error printer: "qcaps: <error message>" on stderr; returns 2. */
 int qc_cli_fail(const qc_error *e);
 /* The same for an error of the public API, which it frees. */
@@ -24,6 +26,16 @@ int qc_cli_fail_api(qcaps_error *e);
 int qc_cli_failf(const char *verb, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* A --timeout value: seconds (fractions allowed), > 0; false if invalid. */
 bool qc_cli_parse_seconds(const char *s, int *ret_ms);
+
+typedef struct qc_cache_opts qc_cache_opts;
+/* What a verb's getopt_long loop does with an option c (optarg its argument) it does not
+ * handle itself: -h/--help prints usage and gives QC_EXIT_OK; -t/--timeout is parsed into
+ * *timeout_ms and one of QC_CACHE_LONGOPTS recorded in co, both giving -1 (parse on); an
+ * invalid --timeout, a missing argument (c is ':') or an unknown option is reported as a
+ * usage error of verb, giving QC_EXIT_USAGE. timeout_ms or co NULL: the verb has no such
+ * option. */
+int qc_cli_opt_other(const char *verb, const char *usage, int c, char **argv, int *timeout_ms,
+                     qc_cache_opts *co);
 
 /* Verbs, each in its own file: parse argv (argv[0] is the verb), return the exit code
  * (0 ok, 1 usage, 2 failure). */
@@ -49,17 +61,22 @@ enum { QC_OPT_CACHE_DIR = 0x200, QC_OPT_NO_CACHE, QC_OPT_REFRESH };
     {"cache-dir", required_argument, NULL, QC_OPT_CACHE_DIR},                                  \
         {"no-cache", no_argument, NULL, QC_OPT_NO_CACHE},                                      \
         {"refresh", no_argument, NULL, QC_OPT_REFRESH}
+/* --cache-dir in the help of the verbs that take only it of the cache options (or not
+ * --no-cache): cache and warm. */
+#define QC_CACHE_DIR_HELP                                                                      \
+    "      --cache-dir DIR   cache directory (default: $QCAPS_CACHE_DIR, else\n"              \
+    "                        /var/cache/qcaps as root, else $XDG_CACHE_HOME/qcaps)\n"
 #define QC_CACHE_OPTS_HELP                                                                     \
     "      --cache-dir DIR   capability cache directory (default: $QCAPS_CACHE_DIR, else\n"    \
     "                        /var/cache/qcaps as root, else $XDG_CACHE_HOME/qcaps)\n"          \
     "      --no-cache        neither read nor write the cache: always probe\n"                 \
     "      --refresh         probe even if the cache entry is valid, and overwrite it\n"
 
-typedef struct qc_cache_opts {
+struct qc_cache_opts {
     const char *dir;   /* --cache-dir, NULL: default */
     bool no_cache;     /* --no-cache */
     bool refresh;      /* --refresh */
-} qc_cache_opts;
+};
 
 /* Records option `c` (getopt_long's return value, `arg` its optarg) when it is one of
  * QC_CACHE_LONGOPTS and returns true; returns false for any other option. */

@@ -236,7 +236,7 @@ qc_diff_parse(int argc, char **argv, qc_diff_opts *o)
         QC_CACHE_LONGOPTS,
         {NULL, 0, NULL, 0},
     };
-    int c;
+    int c, r;
 
     optind = 1;
     opterr = 0;
@@ -269,19 +269,11 @@ qc_diff_parse(int argc, char **argv, qc_diff_opts *o)
         case 'L':
             o->libvirt = optarg;
             break;
-        case 't':
-            if (!qc_cli_parse_seconds(optarg, &o->timeout_ms))
-                return qc_cli_usage("diff", "invalid --timeout '%s' (seconds, > 0)", optarg), -1;
-            break;
-        case 'h':
-            fputs(qc_usage_diff, stdout);
-            return 1;
-        case ':':
-            return qc_cli_usage("diff", "option '%s' needs an argument", argv[optind - 1]), -1;
         default:
-            if (qc_cache_opts_parse(&o->cache, c, optarg))
-                break;
-            return qc_cli_usage("diff", "unknown option '%s'", argv[optind - 1]), -1;
+            if ((r = qc_cli_opt_other("diff", qc_usage_diff, c, argv, &o->timeout_ms,
+                                      &o->cache)) >= 0)
+                return r == QC_EXIT_OK ? 1 : -1;
+            break;
         }
     }
     if (argc - optind != 2)

@@ -67,7 +67,7 @@ qc_cmd_export(int argc, char **argv)
     qcaps_host *h = NULL;
     qc_cache_opts co = {0};
     char *text = NULL;
-    int c, timeout_ms = 0, rc = QC_EXIT_FAILURE;
+    int c, r, timeout_ms = 0, rc = QC_EXIT_FAILURE;
 
     optind = 1;
     opterr = 0;
@@ -82,19 +82,10 @@ qc_cmd_export(int argc, char **argv)
         case 'd':
             q.fixture_dir = optarg;
             break;
-        case 't':
-            if (!qc_cli_parse_seconds(optarg, &timeout_ms))
-                return qc_cli_usage("export", "invalid --timeout '%s' (seconds, > 0)", optarg);
-            break;
-        case 'h':
-            fputs(qc_usage_export, stdout);
-            return QC_EXIT_OK;
-        case ':':
-            return qc_cli_usage("export", "option '%s' needs an argument", argv[optind - 1]);
         default:
-            if (qc_cache_opts_parse(&co, c, optarg))
-                break;
-            return qc_cli_usage("export", "unknown option '%s'", argv[optind - 1]);
+            if ((r = qc_cli_opt_other("export", qc_usage_export, c, argv, &timeout_ms, &co)) >= 0)
+                return r;
+            break;
         }
     }
     if (optind < argc)

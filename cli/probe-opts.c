@@ -22,7 +22,7 @@ qc_probe_opts_parse(const char *verb, const char *usage, int argc, char **argv,
         QC_CACHE_LONGOPTS,
         {NULL, 0, NULL, 0},
     };
-    int c;
+    int c, r;
 
     optind = 1;
     opterr = 0;
@@ -40,30 +40,16 @@ qc_probe_opts_parse(const char *verb, const char *usage, int argc, char **argv,
         case 'f':
             o->format = optarg;
             break;
-        case 't':
-            if (!qc_cli_parse_seconds(optarg, &o->timeout_ms)) {
-                qc_cli_usage(verb, "invalid --timeout '%s' (seconds, > 0)", optarg);
-                return -1;
-            }
-            break;
         case QC_OPT_TCG_ONLY:
             o->tcg_only = true;
             break;
-        case 'h':
-            fputs(usage, stdout);
-            return 1;
-        case ':':
-            qc_cli_usage(verb, "option '%s' needs an argument", argv[optind - 1]);
-            return -1;
         default:
-            if (qc_cache_opts_parse(&o->cache, c, optarg)) {
-                o->cache_given = true;
-                break;
-            }
-            qc_cli_usage(verb, "unknown option '%s'", argv[optind - 1]);
-            return -1;
+            if ((r = qc_cli_opt_other(verb, usage, c, argv, &o->timeout_ms, &o->cache)) >= 0)
+                return r == QC_EXIT_OK ? 1 : -1;
+            break;
         }
     }
+    o->cache_given = o->cache.dir || o->cache.no_cache || o->cache.refresh;
     if (optind < argc) {
         qc_cli_usage(verb, "unexpected argument '%s'", argv[optind]);
         return -1;

@@ -35,6 +35,12 @@ qc_cli_usage(const char *verb, const char *fmt, ...)
 }
 
 int
+qc_cli_usage_arg(const char *verb, const char *msg, const char *arg)
+{
+    return qc_cli_usage(verb, "%s%s%s%s", msg, arg ? " '" : "", arg ? arg : "", arg ? "'" : "");
+}
+
+int
 qc_cli_failf(const char *verb, const char *fmt, ...)
 {
     va_list ap;
@@ -73,4 +79,24 @@ qc_cli_parse_seconds(const char *s, int *ret_ms)
         return false;
     *ret_ms = secs * 1000.0 < 1 ? 1 : (int) (secs * 1000.0);
     return true;
+}
+
+int
+qc_cli_opt_other(const char *verb, const char *usage, int c, char **argv, int *timeout_ms,
+                 qc_cache_opts *co)
+{
+    if (c == 'h') {
+        fputs(usage, stdout);
+        return QC_EXIT_OK;
+    }
+    if (c == 't' && timeout_ms) {
+        if (!qc_cli_parse_seconds(optarg, timeout_ms))
+            return qc_cli_usage(verb, "invalid --timeout '%s' (seconds, > 0)", optarg);
+        return -1;
+    }
+    if (c == ':')
+        return qc_cli_usage(verb, "option '%s' needs an argument", argv[optind - 1]);
+    if (co && qc_cache_opts_parse(co, c, optarg))
+        return -1;
+    return qc_cli_usage(verb, "unknown option '%s'", argv[optind - 1]);
 }

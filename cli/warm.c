@@ -5,10 +5,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "cli/cli.h"
+#include "common/clock.h"
 
 static const char qc_usage_warm[] =
     "Usage: qcaps warm [--jobs N] [--check] [--refresh] [--cache-dir DIR]\n"
@@ -25,21 +25,13 @@ static const char qc_usage_warm[] =
     "  -j, --jobs N          probes at once (default: the number of online CPUs)\n"
     "      --check           only report which entries are stale and why; probe nothing\n"
     "      --refresh         probe every emulator, even those with a valid entry\n"
-    "      --cache-dir DIR   cache directory (default: $QCAPS_CACHE_DIR, else\n"
-    "                        /var/cache/qcaps as root, else $XDG_CACHE_HOME/qcaps)\n"
+    QC_CACHE_DIR_HELP
     "  -t, --timeout SECS    give up on one probe after SECS seconds (default 60)\n"
     "  -h, --help            show this help\n"
     "\n"
     "Exit status: 0 every entry valid (or made valid), 1 usage error, 2 an emulator\n"
     "failed to probe (the others are still cached) or, with --check, an entry is\n"
     "missing or stale.\n";
-
-static int
-qc_warm_usage(const char *msg, const char *arg)
-{
-    return qc_cli_usage("warm", "%s%s%s%s", msg, arg ? " '" : "", arg ? arg : "",
-                        arg ? "'" : "");
-}
 
 /* ---- progress display ----------------------------------------------------------------- */
 
@@ -51,15 +43,6 @@ typedef struct qc_progress {
     size_t live_drawn;      /* live lines currently on screen */
     int width;              /* column of the names */
 } qc_progress;
-
-static double
-qc_mono(void)
-{
-    struct timespec ts;
-
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double) ts.tv_sec + (double) ts.tv_nsec / 1e9;
-}
 
 /* Erases the live lines (the cursor sits below them). */
 static void
@@ -74,7 +57,7 @@ qc_progress_erase(qc_progress *p)
 static void
 qc_progress_draw(qc_progress *p)
 {
-    double now = qc_mono();
+    double now = qc_clock_now();
 
     if (!p->tty)
         return;
@@ -105,7 +88,7 @@ qc_progress_event(const qcaps_warm_event *ev, void *opaque)
     qc_progress_erase(p);
     switch (ev->kind) {
     case QCAPS_WARM_STARTED:
-        p->started[ev->index] = qc_mono();
+        p->started[ev->index] = qc_clock_now();
         break;
     case QCAPS_WARM_FRESH:
         p->started[ev->index] = 0;
@@ -225,30 +208,27 @@ qc_cmd_warm(int argc, char **argv)
         switch (ch) {
         case 'j':
             if (!qc_parse_uint(optarg, 1024, &jobs))
-                return qc_warm_usage("invalid --jobs (1 to 1024)", optarg);
+                return qc_cli_usage_arg("warm", "invalid --jobs (1 to 1024)", optarg);
             break;
         case 't':
             if (!qc_cli_parse_seconds(optarg, &timeout_ms))
-                return qc_warm_usage("invalid --timeout (seconds, > 0)", optarg);
+                return qc_cli_usage_arg("warm", "invalid --timeout (seconds, > 0)", optarg);
             break;
         case QC_OPT_CHECK:
             check = true;
             break;
-        case 'h':
-            fputs(qc_usage_warm, stdout);
-            return QC_EXIT_OK;
         case ':':
-            return qc_warm_usage("option needs an argument:", argv[optind - 1]);
-        default:
+            return qc_cli_usage_arg("warm", "option needs an argument:", argv[optind - 1]);
+        default: /* the cache options but --no-cache, --help, or an unknown option */
             if (qc_cache_opts_parse(&co, ch, optarg) && !co.no_cache)
                 break;
-            return qc_warm_usage("unknown option", argv[optind - 1]);
+            return qc_cli_opt_other("warm", qc_usage_warm, ch, argv, NULL, NULL);
         }
     }
     if (co.dir && !*co.dir)
-        return qc_warm_usage("--cache-dir needs a directory name", NULL);
+        return qc_cli_usage_arg("warm", "--cache-dir needs a directory name", NULL);
     if (check && co.refresh)
-        return qc_warm_usage("--check and --refresh exclude each other", NULL);
+        return qc_cli_usage_arg("warm", "--check and --refresh exclude each other", NULL);
     /* not qc_cache_opts_apply(): an empty $QCAPS_CACHE_DIR fails when the cache opens */
     if (!(ctx = qc_cli_context_new(NULL, &e)))
         return qc_cli_fail(e);

@@ -52,6 +52,18 @@ qc_error_install(qc_error **err, qc_error_code code, int sys_errno, const char *
     return -1;
 }
 
+void
+qc_warn_v(void (*fn)(const char *message, void *opaque), void *opaque, const char *fmt,
+          va_list ap)
+{
+    char *msg;
+
+    if (fn && (msg = qc_vasprintf(fmt, ap))) {
+        fn(msg, opaque);
+        free(msg);
+    }
+}
+
 int
 qc_error_set(qc_error **err, qc_error_code code, const char *fmt, ...)
 {
@@ -66,39 +78,55 @@ qc_error_set(qc_error **err, qc_error_code code, const char *fmt, ...)
     return qc_error_install(err, code, 0, NULL, msg);
 }
 
-int
-qc_error_set_errno(qc_error **err, int errnum, const char *fmt, ...)
+/* "<fmt ...>: <cause>" installed as qc_error_install() does. */
+static int qc_error_vset_cause(qc_error **err, qc_error_code code, int sys_errno,
+                               const char *qmp_class, const char *cause, const char *fmt,
+                               va_list ap) __attribute__((format(printf, 6, 0)));
+
+static int
+qc_error_vset_cause(qc_error **err, qc_error_code code, int sys_errno, const char *qmp_class,
+                    const char *cause, const char *fmt, va_list ap)
 {
-    va_list ap;
     char *ctx, *msg = NULL;
 
     if (!err || *err)
         return -1;
-    va_start(ap, fmt);
     ctx = qc_vasprintf(fmt, ap);
-    va_end(ap);
-    if (ctx && asprintf(&msg, "%s: %s", ctx, strerror(errnum)) < 0)
+    if (ctx && asprintf(&msg, "%s: %s", ctx, cause) < 0)
         msg = NULL;
     free(ctx);
-    return qc_error_install(err, QC_E_SYSTEM, errnum, NULL, msg);
+    return qc_error_install(err, code, sys_errno, qmp_class, msg);
+}
+
+int
+qc_error_set_errno(qc_error **err, int errnum, const char *fmt, ...)
+{
+    va_list ap;
+    int r;
+
+    va_start(ap, fmt);
+    r = qc_error_vset_cause(err, QC_E_SYSTEM, errnum, NULL, strerror(errnum), fmt, ap);
+    va_end(ap);
+    return r;
 }
 
 int
 qc_error_set_qmp(qc_error **err, const char *qmp_class, const char *desc, const char *fmt, ...)
 {
+    const char *cls = qmp_class ? qmp_class : "GenericError";
+    char *cause = NULL;
     va_list ap;
-    char *ctx, *msg = NULL;
+    int r;
 
     if (!err || *err)
         return -1;
+    if (asprintf(&cause, "%s (%s)", desc ? desc : "(no description)", cls) < 0)
+        return qc_error_install(err, QC_E_QMP, 0, NULL, NULL); /* out of memory */
     va_start(ap, fmt);
-    ctx = qc_vasprintf(fmt, ap);
+    r = qc_error_vset_cause(err, QC_E_QMP, 0, cls, cause, fmt, ap);
     va_end(ap);
-    if (ctx && asprintf(&msg, "%s: %s (%s)", ctx, desc ? desc : "(no description)",
-                        qmp_class ? qmp_class : "GenericError") < 0)
-        msg = NULL;
-    free(ctx);
-    return qc_error_install(err, QC_E_QMP, 0, qmp_class ? qmp_class : "GenericError", msg);
+    free(cause);
+    return r;
 }
 
 void

@@ -39,6 +39,11 @@ typedef struct qc_error {
     char *message;    /* "outer context: inner cause", one line */
 } qc_error;
 
+/* Formats fmt with ap and hands the text to fn with opaque: a warning callback's call.
+ * Nothing happens when fn is NULL or the text runs out of memory. */
+void qc_warn_v(void (*fn)(const char *message, void *opaque), void *opaque, const char *fmt,
+               va_list ap) __attribute__((format(printf, 3, 0)));
+
 /* Sets *err (when err != NULL and *err == NULL). Always returns -1. */
 int qc_error_set(qc_error **err, qc_error_code code, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));

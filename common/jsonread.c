@@ -145,12 +145,7 @@ qc_jr_elem(qc_jr *r, json_object *a, size_t i, json_type t, json_object **ret)
 int
 qc_jr_int64(qc_jr *r, json_object *o, const char *key, int64_t *ret)
 {
-    json_object *v = NULL;
-
-    if (qc_jr_get(r, o, key, json_type_int, false, &v) < 0)
-        return -1;
-    *ret = json_object_get_int64(v);
-    return 0;
+    return qc_jr_int_range(r, o, key, false, INT64_MIN, INT64_MAX, 0, ret);
 }
 
 int
@@ -256,5 +251,49 @@ qc_jr_vec(qc_jr *r, json_object *a, size_t size, void **vec, size_t *n, qc_jr_el
             return -1;
         qc_jr_pop(r, old);
     }
+    return 0;
+}
+
+int
+qc_jr_object(qc_jr *r, json_object *o, const char *key, bool nullable, qc_jr_elem_fn fn,
+             void *arg)
+{
+    json_object *v = NULL;
+    size_t old;
+    int rc;
+
+    if (qc_jr_get(r, o, key, json_type_object, nullable, &v) < 0)
+        return -1;
+    if (!v)
+        return 0;
+    old = qc_jr_key(r, key);
+    rc = fn(r, v, arg);
+    qc_jr_pop(r, old);
+    return rc;
+}
+
+int
+qc_jr_map(qc_jr *r, json_object *o, const char *key, size_t size, void **vec, size_t *n,
+          qc_jr_entry_fn fn)
+{
+    json_object *v;
+    size_t old, len;
+
+    if (qc_jr_get(r, o, key, json_type_object, false, &v) < 0)
+        return -1;
+    len = (size_t) json_object_object_length(v);
+    if (len && !(*vec = calloc(len, size)))
+        return qc_error_set(r->err, QC_E_NOMEM, "out of memory");
+    old = qc_jr_key(r, key);
+    json_object_object_foreach(v, name, val)
+    {
+        size_t o2 = qc_jr_key(r, name);
+        void *elem = (char *) *vec + (*n)++ * size;
+
+        if (fn(r, name, val, elem) < 0)
+            return -1;
+        qc_jr_pop(r, o2);
+    }
+    qc_jr_pop(r, old);
     return 0;
 }

@@ -85,5 +85,15 @@ int qc_jr_array(qc_jr *r, json_object *o, const char *key, bool nullable, size_t
 /* The same for a, the value at the current path (a QMP reply that is an array): an array
  * of objects, each read by fn with the path at "<path>[i]". */
 int qc_jr_vec(qc_jr *r, json_object *a, size_t size, void **vec, size_t *n, qc_jr_elem_fn fn);
+/* Reads object member `key` (null: nothing is read, when nullable) with fn, the path at
+ * "key" while it runs; fn gets the object and arg. */
+int qc_jr_object(qc_jr *r, json_object *o, const char *key, bool nullable, qc_jr_elem_fn fn,
+                 void *arg);
+/* Reads object member `key`, a map, into a new zeroed vector *vec of elements of `size`
+ * bytes, one a member of the map in its order: fn reads each, given its name and value
+ * (any type: fn checks it), with the path at "key.name". *n counts as for qc_jr_array(). */
+typedef int (*qc_jr_entry_fn)(qc_jr *r, const char *name, json_object *v, void *elem);
+int qc_jr_map(qc_jr *r, json_object *o, const char *key, size_t size, void **vec, size_t *n,
+              qc_jr_entry_fn fn);
 
 #endif

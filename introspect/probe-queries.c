@@ -10,6 +10,7 @@
 #include "common/cleanup.h"
 #include "common/jsonread.h"
 #include "introspect/flags.h"
+#include "model/model-json.h"
 
 /* ---- reply decoding helpers: every member is type-checked (QC_E_PROTOCOL) ---------------- */
 
@@ -85,18 +86,36 @@ qc_pq_names(qc_jr *r, json_object *a, const char *key, qc_strlist *l)
     return 0;
 }
 
-/* A reply that is such a list, sorted and without duplicates. */
+/* A reply that is such a list, added to l. */
+static int
+qc_pq_reply_names(const qc_req *req, json_object *ret, const char *key, qc_strlist *l,
+                  qc_error **err)
+{
+    qc_pq_reader rd;
+
+    return qc_pq_names(qc_pq_reader_init(&rd, req, err), ret, key, l);
+}
+
+/* The same, sorted and without duplicates. */
 static int
 qc_pq_name_list(const qc_req *req, json_object *ret, const char *key, qc_strlist *l,
                 qc_error **err)
 {
-    qc_pq_reader rd;
-
-    if (qc_pq_names(qc_pq_reader_init(&rd, req, err), ret, key, l) < 0)
+    if (qc_pq_reply_names(req, ret, key, l, err) < 0)
         return -1;
     qc_strlist_sort(l);
     qc_strlist_uniq(l);
     return 0;
+}
+
+/* A reply that is an array of objects, read by fn into a new vector (qc_jr_vec()). */
+static int
+qc_pq_reply_vec(const qc_req *req, json_object *ret, size_t size, void **vec, size_t *n,
+                qc_jr_elem_fn fn, qc_error **err)
+{
+    qc_pq_reader rd;
+
+    return qc_jr_vec(qc_pq_reader_init(&rd, req, err), ret, size, vec, n, fn);
 }
 
 /* ---- phase A ------------------------------------------------------------------------- */
@@ -223,10 +242,9 @@ int
 qc_pq_machines(qc_pass *pass, const qc_req *req, json_object *ret, qc_error **err)
 {
     qc_accel_caps *ac = &pass->acc;
-    qc_pq_reader rd;
 
-    return qc_jr_vec(qc_pq_reader_init(&rd, req, err), ret, sizeof(*ac->machines),
-                     (void **) &ac->machines, &ac->n_machines, qc_pq_machine);
+    return qc_pq_reply_vec(req, ret, sizeof(*ac->machines), (void **) &ac->machines,
+                           &ac->n_machines, qc_pq_machine, err);
 }
 
 static int
@@ -256,38 +274,30 @@ int
 qc_pq_cpu_defs(qc_pass *pass, const qc_req *req, json_object *ret, qc_error **err)
 {
     qc_accel_caps *ac = &pass->acc;
-    qc_pq_reader rd;
 
     if (!ret)
         return 0; /* CommandNotFound: this binary has no CPU models */
     ac->have_cpu_defs = true;
-    return qc_jr_vec(qc_pq_reader_init(&rd, req, err), ret, sizeof(*ac->cpu_defs),
-                     (void **) &ac->cpu_defs, &ac->n_cpu_defs, qc_pq_cpu_def);
+    return qc_pq_reply_vec(req, ret, sizeof(*ac->cpu_defs), (void **) &ac->cpu_defs,
+                           &ac->n_cpu_defs, qc_pq_cpu_def, err);
 }
 
 int
 qc_pq_tpm_models(qc_pass *pass, const qc_req *req, json_object *ret, qc_error **err)
 {
-    qc_pq_reader rd;
-
-    return qc_pq_names(qc_pq_reader_init(&rd, req, err), ret, NULL, &pass->m->tpm_models);
+    return qc_pq_reply_names(req, ret, NULL, &pass->m->tpm_models, err);
 }
 
 int
 qc_pq_tpm_types(qc_pass *pass, const qc_req *req, json_object *ret, qc_error **err)
 {
-    qc_pq_reader rd;
-
-    return qc_pq_names(qc_pq_reader_init(&rd, req, err), ret, NULL, &pass->m->tpm_types);
+    return qc_pq_reply_names(req, ret, NULL, &pass->m->tpm_types, err);
 }
 
 int
 qc_pq_migrate_caps(qc_pass *pass, const qc_req *req, json_object *ret, qc_error **err)
 {
-    qc_pq_reader rd;
-
-    return qc_pq_names(qc_pq_reader_init(&rd, req, err), ret, "capability",
-                       &pass->m->migration_caps);
+    return qc_pq_reply_names(req, ret, "capability", &pass->m->migration_caps, err);
 }
 
 static int
@@ -319,12 +329,11 @@ int
 qc_pq_cmdline(qc_pass *pass, const qc_req *req, json_object *ret, qc_error **err)
 {
     qc_model *m = pass->m;
-    qc_pq_reader rd;
 
     if (!ret)
         return 0;
-    if (qc_jr_vec(qc_pq_reader_init(&rd, req, err), ret, sizeof(*m->cmdline_options),
-                  (void **) &m->cmdline_options, &m->n_cmdline_options, qc_pq_cmdline_option) < 0)
+    if (qc_pq_reply_vec(req, ret, sizeof(*m->cmdline_options), (void **) &m->cmdline_options,
+                        &m->n_cmdline_options, qc_pq_cmdline_option, err) < 0)
         return -1;
     if (m->n_cmdline_options > 1)
         qsort(m->cmdline_options, m->n_cmdline_options, sizeof(*m->cmdline_options),
@@ -363,29 +372,16 @@ qc_pq_object_props(qc_pass *pass, const qc_req *req, json_object *ret, qc_error 
     return qc_pq_add_props(req, ret, &pass->m->object_props, &pass->m->n_object_props, err);
 }
 
-static int
-qc_pq_gic_cap(qc_jr *r, json_object *e, void *elem)
-{
-    qc_gic_cap *g = elem;
-
-    return qc_jr_int(r, e, "version", &g->version) < 0 ||
-                   qc_jr_bool(r, e, "kernel", &g->kernel) < 0 ||
-                   qc_jr_bool(r, e, "emulated", &g->emulated) < 0
-               ? -1
-               : 0;
-}
-
 int
 qc_pq_gic(qc_pass *pass, const qc_req *req, json_object *ret, qc_error **err)
 {
     qc_model *m = pass->m;
-    qc_pq_reader rd;
 
     m->have_gic = true;
     if (!ret)
         return 0;
-    return qc_jr_vec(qc_pq_reader_init(&rd, req, err), ret, sizeof(*m->gic), (void **) &m->gic,
-                     &m->n_gic, qc_pq_gic_cap);
+    return qc_pq_reply_vec(req, ret, sizeof(*m->gic), (void **) &m->gic, &m->n_gic,
+                           qc_model_gic_read, err);
 }
 
 int
@@ -412,18 +408,6 @@ qc_pq_sev(qc_pass *pass, const qc_req *req, json_object *ret, qc_error **err)
                : 0;
 }
 
-static int
-qc_pq_sgx_section(qc_jr *r, json_object *e, void *elem)
-{
-    qc_sgx_section *sec = elem;
-    int64_t size;
-
-    if (qc_jr_int(r, e, "node", &sec->node) < 0 || qc_jr_int64(r, e, "size", &size) < 0)
-        return -1;
-    sec->size = (uint64_t) size;
-    return 0;
-}
-
 int
 qc_pq_sgx(qc_pass *pass, const qc_req *req, json_object *ret, qc_error **err)
 {
@@ -445,7 +429,7 @@ qc_pq_sgx(qc_pass *pass, const qc_req *req, json_object *ret, qc_error **err)
     if (!json_object_object_get_ex(ret, "sections", NULL))
         return 0;
     return qc_jr_array(r, ret, "sections", true, sizeof(*s->sections), (void **) &s->sections,
-                       &s->n_sections, qc_pq_sgx_section, NULL);
+                       &s->n_sections, qc_model_sgx_section_read, NULL);
 }
 
 /* ---- phase C: host CPU expansion (mapping §3.4) ----------------------------------------- */

@@ -141,6 +141,19 @@ qc_probe_fail(qc_probe *p, qc_error *e)
     qc_probe_finish(p, NULL, e);
 }
 
+/* Keeps e (owned) in *slot unless an earlier error is there, and ends the pass. True. */
+static bool
+qc_pass_keep_failure(qc_pass *pass, qc_error **slot, qc_error *e)
+{
+    if (!*slot)
+        *slot = e;
+    else
+        qc_error_free(e);
+    pass->phase = QC_PHASE_DONE;
+    qc_probe_maybe_complete(pass->probe);
+    return true;
+}
+
 /* A live second TCG pass that dies before its handshake may mean the binary has no TCG at
  * all (a KVM-only build such as qemu-system-x86_64-microvm says "invalid accelerator tcg"
  * and exits). Whether that is a fact or a failure is decided from the first pass's QOM
@@ -153,13 +166,7 @@ qc_pass_defer_start_failure(qc_pass *pass, qc_error *e)
     if (p->fixture || pass == &p->passes[0] || pass->accel != QC_ACCEL_TCG || pass->full ||
         pass->phase != QC_PHASE_HANDSHAKE)
         return false;
-    if (!pass->start_error)
-        pass->start_error = e;
-    else
-        qc_error_free(e);
-    pass->phase = QC_PHASE_DONE;
-    qc_probe_maybe_complete(p);
-    return true;
+    return qc_pass_keep_failure(pass, &pass->start_error, e);
 }
 
 /* A second pass that fails while the first pass runs waits for it (see late_error).
@@ -171,13 +178,7 @@ qc_pass_defer_secondary_failure(qc_pass *pass, qc_error *e)
 
     if (pass == &p->passes[0] || p->passes[0].phase == QC_PHASE_DONE || p->finished)
         return false;
-    if (!pass->late_error)
-        pass->late_error = e;
-    else
-        qc_error_free(e);
-    pass->phase = QC_PHASE_DONE;
-    qc_probe_maybe_complete(p);
-    return true;
+    return qc_pass_keep_failure(pass, &pass->late_error, e);
 }
 
 /* The error of a pass whose QEMU is gone (`why`: qc_qemu_describe()), from `cause`

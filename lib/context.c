@@ -209,16 +209,12 @@ qcaps_context_set_warning_handler(qcaps_context *ctx, qcaps_warning_fn fn, void 
 void
 qc_context_warn(qcaps_context *ctx, const char *fmt, ...)
 {
-    char *msg = NULL;
     va_list ap;
 
-    if (!ctx || !ctx->warn)
+    if (!ctx)
         return;
     va_start(ap, fmt);
-    if (vasprintf(&msg, fmt, ap) >= 0) {
-        ctx->warn(msg, ctx->warn_opaque);
-        free(msg);
-    }
+    qc_warn_v(ctx->warn, ctx->warn_opaque, fmt, ap);
     va_end(ap);
 }
 

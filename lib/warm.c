@@ -4,10 +4,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "cache/cache.h"
+#include "common/clock.h"
 #include "common/path.h"
 #include "introspect/host.h"
 #include "lib/internal.h"
@@ -250,15 +250,13 @@ qcaps_warm_run(qcaps_warm *w, qcaps_warm_summary *ret_summary, qcaps_error **err
     }
     sum.jobs = w->jobs ? w->jobs : (unsigned) (cpus > 0 ? cpus : 1);
     if (w->flags & QCAPS_WARM_CHECK) {
-        struct timespec t0, t1;
+        double t0 = qc_clock_now();
 
-        clock_gettime(CLOCK_MONOTONIC, &t0);
         if (qc_warm_check(w, &sum, &e) < 0) {
             qcaps_error_wrap(err, e);
             return -1;
         }
-        clock_gettime(CLOCK_MONOTONIC, &t1);
-        sum.seconds = (double) (t1.tv_sec - t0.tv_sec) + (double) (t1.tv_nsec - t0.tv_nsec) / 1e9;
+        sum.seconds = qc_clock_now() - t0;
         *ret_summary = sum;
         return 0;
     }

@@ -157,8 +157,9 @@ qc_rd_host_v3(qc_jr *r, json_object *o, qc_host *h)
 }
 
 static int
-qc_rd_host(qc_jr *r, json_object *o, qc_host *h)
+qc_rd_host(qc_jr *r, json_object *o, void *arg)
 {
+    qc_host *h = arg;
     bool kvm;
     int maxv;
 
@@ -271,9 +272,9 @@ qc_rd_cpu_prop(qc_jr *r, json_object *o, void *elem)
 }
 
 static int
-qc_rd_expansion(qc_jr *r, json_object *o, qc_cpu_expansion **ret)
+qc_rd_expansion(qc_jr *r, json_object *o, void *arg)
 {
-    qc_cpu_expansion *e = calloc(1, sizeof(*e));
+    qc_cpu_expansion **ret = arg, *e = calloc(1, sizeof(*e));
 
     if (!e)
         return qc_error_set(r->err, QC_E_NOMEM, "out of memory");
@@ -292,86 +293,47 @@ qc_rd_expansion(qc_jr *r, json_object *o, qc_cpu_expansion **ret)
 static int
 qc_rd_accel(qc_jr *r, json_object *o, qc_accel_caps *ac, bool cpu)
 {
-    json_object *host = NULL;
-
     ac->probed = true;
-    if (qc_jr_array(r, o, "machines", false, sizeof(qc_machine), (void **) &ac->machines,
-                    &ac->n_machines, qc_rd_machine, NULL) < 0 ||
-        ((cpu || !qc_rd_dropped(r, o, "cpu-definitions")) &&
-         qc_jr_array(r, o, "cpu-definitions", true, sizeof(qc_cpu_def),
-                     (void **) &ac->cpu_defs, &ac->n_cpu_defs, qc_rd_cpu_def,
-                     &ac->have_cpu_defs) < 0) ||
-        ((cpu || !qc_rd_dropped(r, o, "host-cpu")) &&
-         qc_jr_get(r, o, "host-cpu", json_type_object, true, &host) < 0))
-        return -1;
-    if (host) {
-        size_t old = qc_jr_key(r, "host-cpu");
-        if (qc_rd_expansion(r, host, &ac->host_cpu) < 0)
-            return -1;
-        qc_jr_pop(r, old);
-    }
-    return 0;
+    return qc_jr_array(r, o, "machines", false, sizeof(qc_machine), (void **) &ac->machines,
+                       &ac->n_machines, qc_rd_machine, NULL) < 0 ||
+                   ((cpu || !qc_rd_dropped(r, o, "cpu-definitions")) &&
+                    qc_jr_array(r, o, "cpu-definitions", true, sizeof(qc_cpu_def),
+                                (void **) &ac->cpu_defs, &ac->n_cpu_defs, qc_rd_cpu_def,
+                                &ac->have_cpu_defs) < 0) ||
+                   ((cpu || !qc_rd_dropped(r, o, "host-cpu")) &&
+                    qc_jr_object(r, o, "host-cpu", true, qc_rd_expansion, &ac->host_cpu) < 0)
+               ? -1
+               : 0;
 }
 
-/* Object member `key` mapping type names to string arrays (or null when `nullable`). */
+/* An entry of a map of type names to string arrays, or to null for a type that is absent. */
 static int
-qc_rd_type_props(qc_jr *r, json_object *o, const char *key, qc_type_props **vec, size_t *n)
+qc_rd_type_props(qc_jr *r, const char *name, json_object *props, void *elem)
 {
-    json_object *v;
-    size_t old, len;
+    qc_type_props *t = elem;
 
-    if (qc_jr_get(r, o, key, json_type_object, false, &v) < 0)
-        return -1;
-    len = (size_t) json_object_object_length(v);
-    if (len && !(*vec = calloc(len, sizeof(**vec))))
+    if (!(t->type_name = strdup(name)))
         return qc_error_set(r->err, QC_E_NOMEM, "out of memory");
-    old = qc_jr_key(r, key);
-    json_object_object_foreach(v, name, props)
-    {
-        qc_type_props *t = &(*vec)[(*n)++];
-        size_t o2 = qc_jr_key(r, name);
-        if (!(t->type_name = strdup(name)))
-            return qc_error_set(r->err, QC_E_NOMEM, "out of memory");
-        if (qc_jr_check(r, props, json_type_array, true) < 0)
-            return -1;
-        t->present = props != NULL;
-        if (props && qc_rd_strarray(r, props, &t->props) < 0)
-            return -1;
-        qc_jr_pop(r, o2);
-    }
-    qc_jr_pop(r, old);
-    return 0;
+    if (qc_jr_check(r, props, json_type_array, true) < 0)
+        return -1;
+    t->present = props != NULL;
+    return props ? qc_rd_strarray(r, props, &t->props) : 0;
 }
 
 static int
-qc_rd_cmdline(qc_jr *r, json_object *o, qc_model *m)
+qc_rd_cmdline_option(qc_jr *r, const char *name, json_object *params, void *elem)
 {
-    json_object *v;
-    size_t old, len;
+    qc_cmdline_option *c = elem;
 
-    if (qc_jr_get(r, o, "command-line-options", json_type_object, false, &v) < 0)
-        return -1;
-    len = (size_t) json_object_object_length(v);
-    if (len && !(m->cmdline_options = calloc(len, sizeof(*m->cmdline_options))))
+    if (!(c->option = strdup(name)))
         return qc_error_set(r->err, QC_E_NOMEM, "out of memory");
-    old = qc_jr_key(r, "command-line-options");
-    json_object_object_foreach(v, name, params)
-    {
-        qc_cmdline_option *c = &m->cmdline_options[m->n_cmdline_options++];
-        size_t o2 = qc_jr_key(r, name);
-        if (!(c->option = strdup(name)))
-            return qc_error_set(r->err, QC_E_NOMEM, "out of memory");
-        if (qc_jr_check(r, params, json_type_array, false) < 0 ||
-            qc_rd_strarray(r, params, &c->params) < 0)
-            return -1;
-        qc_jr_pop(r, o2);
-    }
-    qc_jr_pop(r, old);
-    return 0;
+    if (qc_jr_check(r, params, json_type_array, false) < 0)
+        return -1;
+    return qc_rd_strarray(r, params, &c->params);
 }
 
-static int
-qc_rd_gic(qc_jr *r, json_object *o, void *elem)
+int
+qc_model_gic_read(qc_jr *r, json_object *o, void *elem)
 {
     qc_gic_cap *g = elem;
 
@@ -382,8 +344,8 @@ qc_rd_gic(qc_jr *r, json_object *o, void *elem)
                : 0;
 }
 
-static int
-qc_rd_sgx_section(qc_jr *r, json_object *o, void *elem)
+int
+qc_model_sgx_section_read(qc_jr *r, json_object *o, void *elem)
 {
     qc_sgx_section *s = elem;
     int64_t size;
@@ -395,43 +357,47 @@ qc_rd_sgx_section(qc_jr *r, json_object *o, void *elem)
 }
 
 static int
+qc_rd_sev(qc_jr *r, json_object *v, void *arg)
+{
+    qc_model *m = arg;
+    qc_sev_caps *s;
+
+    if (!(s = m->sev = calloc(1, sizeof(*s))))
+        return qc_error_set(r->err, QC_E_NOMEM, "out of memory");
+    return qc_jr_int(r, v, "cbitpos", &s->cbitpos) < 0 ||
+                   qc_jr_int(r, v, "reduced-phys-bits", &s->reduced_phys_bits) < 0 ||
+                   qc_jr_str(r, v, "pdh", true, &s->pdh) < 0 ||
+                   qc_jr_str(r, v, "cert-chain", true, &s->cert_chain) < 0 ||
+                   qc_jr_str(r, v, "cpu0-id", true, &s->cpu0_id) < 0
+               ? -1
+               : 0;
+}
+
+static int
+qc_rd_sgx(qc_jr *r, json_object *v, void *arg)
+{
+    qc_model *m = arg;
+    qc_sgx_caps *s;
+
+    if (!(s = m->sgx = calloc(1, sizeof(*s))))
+        return qc_error_set(r->err, QC_E_NOMEM, "out of memory");
+    return qc_jr_bool(r, v, "sgx1", &s->sgx1) < 0 || qc_jr_bool(r, v, "sgx2", &s->sgx2) < 0 ||
+                   qc_jr_bool(r, v, "flc", &s->flc) < 0 ||
+                   qc_jr_array(r, v, "sections", false, sizeof(qc_sgx_section),
+                               (void **) &s->sections, &s->n_sections,
+                               qc_model_sgx_section_read, NULL) < 0
+               ? -1
+               : 0;
+}
+
+static int
 qc_rd_security(qc_jr *r, json_object *o, qc_model *m)
 {
-    json_object *v;
-    size_t old;
-
-    v = NULL;
-    if (!qc_rd_dropped(r, o, "sev") && qc_jr_get(r, o, "sev", json_type_object, true, &v) < 0)
-        return -1;
-    if (v) {
-        if (!(m->sev = calloc(1, sizeof(*m->sev))))
-            return qc_error_set(r->err, QC_E_NOMEM, "out of memory");
-        old = qc_jr_key(r, "sev");
-        if (qc_jr_int(r, v, "cbitpos", &m->sev->cbitpos) < 0 ||
-            qc_jr_int(r, v, "reduced-phys-bits", &m->sev->reduced_phys_bits) < 0 ||
-            qc_jr_str(r, v, "pdh", true, &m->sev->pdh) < 0 ||
-            qc_jr_str(r, v, "cert-chain", true, &m->sev->cert_chain) < 0 ||
-            qc_jr_str(r, v, "cpu0-id", true, &m->sev->cpu0_id) < 0)
-            return -1;
-        qc_jr_pop(r, old);
-    }
-    v = NULL;
-    if (!qc_rd_dropped(r, o, "sgx") && qc_jr_get(r, o, "sgx", json_type_object, true, &v) < 0)
-        return -1;
-    if (v) {
-        if (!(m->sgx = calloc(1, sizeof(*m->sgx))))
-            return qc_error_set(r->err, QC_E_NOMEM, "out of memory");
-        old = qc_jr_key(r, "sgx");
-        if (qc_jr_bool(r, v, "sgx1", &m->sgx->sgx1) < 0 ||
-            qc_jr_bool(r, v, "sgx2", &m->sgx->sgx2) < 0 ||
-            qc_jr_bool(r, v, "flc", &m->sgx->flc) < 0 ||
-            qc_jr_array(r, v, "sections", false, sizeof(qc_sgx_section),
-                        (void **) &m->sgx->sections, &m->sgx->n_sections, qc_rd_sgx_section,
-                        NULL) < 0)
-            return -1;
-        qc_jr_pop(r, old);
-    }
-    return 0;
+    return (!qc_rd_dropped(r, o, "sev") && qc_jr_object(r, o, "sev", true, qc_rd_sev, m) < 0) ||
+                   (!qc_rd_dropped(r, o, "sgx") &&
+                    qc_jr_object(r, o, "sgx", true, qc_rd_sgx, m) < 0)
+               ? -1
+               : 0;
 }
 
 static int
@@ -471,14 +437,10 @@ qc_rd_view(qc_jr *r, json_object *o, qc_model_view *ret)
 }
 
 static int
-qc_rd_accels(qc_jr *r, json_object *o, qc_model *m)
+qc_rd_accels(qc_jr *r, json_object *accels, void *arg)
 {
-    json_object *accels;
-    size_t old;
+    qc_model *m = arg;
 
-    if (qc_jr_get(r, o, "accelerators", json_type_object, false, &accels) < 0)
-        return -1;
-    old = qc_jr_key(r, "accelerators");
     for (int a = 0; a < QC_ACCEL_COUNT; a++) {
         /* the guests view keeps CPU facts only where the host CPU model reads them */
         bool cpu = qc_rd_view_of(r) == QC_MODEL_VIEW_FULL || (a == QC_ACCEL_KVM && m->kvm);
@@ -492,24 +454,18 @@ qc_rd_accels(qc_jr *r, json_object *o, qc_model *m)
             return -1;
         qc_jr_pop(r, o2);
     }
-    qc_jr_pop(r, old);
     return 0;
 }
 
 static int
-qc_rd_tpm(qc_jr *r, json_object *o, qc_model *m)
+qc_rd_tpm(qc_jr *r, json_object *tpm, void *arg)
 {
-    json_object *tpm;
-    size_t old;
+    qc_model *m = arg;
 
-    if (qc_jr_get(r, o, "tpm", json_type_object, false, &tpm) < 0)
-        return -1;
-    old = qc_jr_key(r, "tpm");
-    if (qc_rd_strlist(r, tpm, "models", &m->tpm_models) < 0 ||
-        qc_rd_strlist(r, tpm, "types", &m->tpm_types) < 0)
-        return -1;
-    qc_jr_pop(r, old);
-    return 0;
+    return qc_rd_strlist(r, tpm, "models", &m->tpm_models) < 0 ||
+                   qc_rd_strlist(r, tpm, "types", &m->tpm_types) < 0
+               ? -1
+               : 0;
 }
 
 /* The members after "accelerators". All but cpu-models are dropped by the guests view;
@@ -525,17 +481,22 @@ qc_rd_tail(qc_jr *r, json_object *o, qc_model *m)
         (!qc_rd_dropped(r, o, "events") && qc_rd_strlist(r, o, "events", &m->events) < 0))
         return -1;
     if ((!qc_rd_dropped(r, o, "device-properties") &&
-         qc_rd_type_props(r, o, "device-properties", &m->device_props, &m->n_device_props) < 0) ||
+         qc_jr_map(r, o, "device-properties", sizeof(qc_type_props), (void **) &m->device_props,
+                   &m->n_device_props, qc_rd_type_props) < 0) ||
         (!qc_rd_dropped(r, o, "object-properties") &&
-         qc_rd_type_props(r, o, "object-properties", &m->object_props, &m->n_object_props) < 0) ||
-        (!qc_rd_dropped(r, o, "command-line-options") && qc_rd_cmdline(r, o, m) < 0) ||
-        (!qc_rd_dropped(r, o, "tpm") && qc_rd_tpm(r, o, m) < 0))
+         qc_jr_map(r, o, "object-properties", sizeof(qc_type_props), (void **) &m->object_props,
+                   &m->n_object_props, qc_rd_type_props) < 0) ||
+        (!qc_rd_dropped(r, o, "command-line-options") &&
+         qc_jr_map(r, o, "command-line-options", sizeof(qc_cmdline_option),
+                   (void **) &m->cmdline_options, &m->n_cmdline_options,
+                   qc_rd_cmdline_option) < 0) ||
+        (!qc_rd_dropped(r, o, "tpm") && qc_jr_object(r, o, "tpm", false, qc_rd_tpm, m) < 0))
         return -1;
     if ((!qc_rd_dropped(r, o, "migration-capabilities") &&
          qc_rd_strlist(r, o, "migration-capabilities", &m->migration_caps) < 0) ||
         (!qc_rd_dropped(r, o, "gic") &&
          qc_jr_array(r, o, "gic", true, sizeof(qc_gic_cap), (void **) &m->gic, &m->n_gic,
-                     qc_rd_gic, &m->have_gic) < 0) ||
+                     qc_model_gic_read, &m->have_gic) < 0) ||
         qc_rd_security(r, o, m) < 0 ||
         (!qc_rd_dropped(r, o, "hyperv") && qc_rd_strlist(r, o, "hyperv", &m->hyperv) < 0))
         return -1;
@@ -547,11 +508,22 @@ qc_rd_tail(qc_jr *r, json_object *o, qc_model *m)
 }
 
 static int
+qc_rd_version(qc_jr *r, json_object *v, void *arg)
+{
+    qc_model *m = arg;
+
+    return qc_jr_int(r, v, "major", &m->version_major) < 0 ||
+                   qc_jr_int(r, v, "minor", &m->version_minor) < 0 ||
+                   qc_jr_int(r, v, "micro", &m->version_micro) < 0 ||
+                   qc_jr_str(r, v, "package", true, &m->package) < 0
+               ? -1
+               : 0;
+}
+
+static int
 qc_rd_model(qc_jr *r, json_object *o, qc_model *m)
 {
-    json_object *v;
     int64_t fv;
-    size_t old;
 
     if (qc_jr_int64(r, o, "format-version", &fv) < 0)
         return -1;
@@ -562,24 +534,12 @@ qc_rd_model(qc_jr *r, json_object *o, qc_model *m)
         return -1;
     m->view = qc_rd_view_of(r);
     if (qc_jr_str(r, o, "emulator", true, &m->emulator) < 0 ||
-        qc_jr_get(r, o, "version", json_type_object, false, &v) < 0)
-        return -1;
-    old = qc_jr_key(r, "version");
-    if (qc_jr_int(r, v, "major", &m->version_major) < 0 ||
-        qc_jr_int(r, v, "minor", &m->version_minor) < 0 ||
-        qc_jr_int(r, v, "micro", &m->version_micro) < 0 ||
-        qc_jr_str(r, v, "package", true, &m->package) < 0)
-        return -1;
-    qc_jr_pop(r, old);
-    if (qc_jr_str(r, o, "target", true, &m->target) < 0 ||
-        qc_jr_get(r, o, "host", json_type_object, false, &v) < 0)
-        return -1;
-    old = qc_jr_key(r, "host");
-    if (qc_rd_host(r, v, &m->host) < 0)
-        return -1;
-    qc_jr_pop(r, old);
-    if (qc_jr_bool(r, o, "kvm", &m->kvm) < 0 || qc_rd_strlist(r, o, "flags", &m->flags) < 0 ||
-        qc_rd_accels(r, o, m) < 0 || qc_rd_tail(r, o, m) < 0)
+        qc_jr_object(r, o, "version", false, qc_rd_version, m) < 0 ||
+        qc_jr_str(r, o, "target", true, &m->target) < 0 ||
+        qc_jr_object(r, o, "host", false, qc_rd_host, &m->host) < 0 ||
+        qc_jr_bool(r, o, "kvm", &m->kvm) < 0 || qc_rd_strlist(r, o, "flags", &m->flags) < 0 ||
+        qc_jr_object(r, o, "accelerators", false, qc_rd_accels, m) < 0 ||
+        qc_rd_tail(r, o, m) < 0)
         return -1;
     return 0;
 }

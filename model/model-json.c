@@ -2,6 +2,7 @@
 /* model-json.c: the deterministic JSON writer of qc_model (model/README.md); the reader is in
  * model-json-read.c. */
 #include "common/jsontext.h"
+#include "common/jsonwrite.h"
 #include "model/model-json.h"
 
 #include <inttypes.h>
@@ -41,13 +42,7 @@ qc_js_str(const char *s)
 static int
 qc_js_add(json_object *o, const char *key, json_object *v, bool must)
 {
-    if (must && !v)
-        return -1;
-    if (json_object_object_add(o, key, v) < 0) {
-        json_object_put(v);
-        return -1;
-    }
-    return 0;
+    return !v && !must ? qc_json_add_null(o, key) : qc_json_add(o, key, v);
 }
 
 static json_object *

@@ -33,4 +33,12 @@ qc_model *qc_model_from_string(const char *text, size_t len, qc_error **err);
 json_object *qc_host_to_json(const qc_host *h, qc_error **err);
 int qc_host_from_json(json_object *o, qc_host *ret_host, qc_error **err);
 
+/* Element readers (common/jsonread.h qc_jr_elem_fn) of objects that QMP replies spell as
+ * the document does, shared with introspect/: a qc_gic_cap ("version", "kernel",
+ * "emulated") and a qc_sgx_section ("node", "size"). The header stays free of jsonread.h,
+ * whose json_object_putp its includers may define themselves. */
+struct qc_jr;
+int qc_model_gic_read(struct qc_jr *r, json_object *o, void *elem);
+int qc_model_sgx_section_read(struct qc_jr *r, json_object *o, void *elem);
+
 #endif

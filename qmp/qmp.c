@@ -15,6 +15,7 @@
 #include <event2/util.h>
 
 #include "common/cleanup.h"
+#include "common/jsonwrite.h"
 #include "qmp/qmp-transport.h"
 
 QC_DEFINE_CLEANUP(json_object *, json_object_put);
@@ -616,19 +617,6 @@ qc_qmp_pending_new(qc_qmp *qmp, const char *command, qc_qmp_reply_fn cb, void *o
     *qmp->pending_tail = p;
     qmp->pending_tail = &p->next;
     return p;
-}
-
-/* Adds val (owned, may be NULL only on allocation failure) to obj. */
-static int
-qc_json_add(json_object *obj, const char *key, json_object *val)
-{
-    if (!val)
-        return -1;
-    if (json_object_object_add(obj, key, val) < 0) {
-        json_object_put(val);
-        return -1;
-    }
-    return 0;
 }
 
 /* Sends p's command (args: owned, may be NULL). On failure p is unlinked and freed. */

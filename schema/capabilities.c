@@ -161,14 +161,6 @@ qc_caps_collect(qc_caps_ctx *c, qc_error **err)
 /* ---- XML: helpers ---------------------------------------------------------------------- */
 
 static int
-qc_caps_raw(qc_xw *x, const char *text, qc_error **err)
-{
-    if (xmlTextWriterWriteRaw(x->w, BAD_CAST text) < 0)
-        return qc_error_set(err, QC_E_XML, "writing XML: raw text failed");
-    return 0;
-}
-
-static int
 qc_caps_attr_u(qc_xw *x, const char *name, unsigned long long v, qc_error **err)
 {
     char buf[32];
@@ -184,19 +176,7 @@ qc_caps_text_u(qc_xw *x, const char *name, unsigned long long v, qc_error **err)
     char buf[32];
 
     snprintf(buf, sizeof(buf), "%llu", v);
-    if (name)
-        return qc_xw_text_elem(x, name, buf, err);
-    if (xmlTextWriterWriteString(x->w, BAD_CAST buf) < 0)
-        return qc_error_set(err, QC_E_XML, "writing XML: text failed");
-    return 0;
-}
-
-static int
-qc_caps_text(qc_xw *x, const char *text, qc_error **err)
-{
-    if (xmlTextWriterWriteString(x->w, BAD_CAST text) < 0)
-        return qc_error_set(err, QC_E_XML, "writing XML: text failed");
-    return 0;
+    return name ? qc_xw_text_elem(x, name, buf, err) : qc_xw_text(x, buf, err);
 }
 
 /* <name/> */
@@ -461,7 +441,7 @@ qc_caps_secmodels(const qc_hostfacts *hf, qc_xw *x, qc_error **err)
         for (size_t j = 0; j < s->n_labels; j++) {
             if (qc_xw_start(x, "baselabel", err) < 0 ||
                 qc_xw_attr(x, "type", s->labels[j].type, err) < 0 ||
-                qc_caps_text(x, s->labels[j].label, err) < 0 || qc_xw_end(x, err) < 0)
+                qc_xw_text(x, s->labels[j].label, err) < 0 || qc_xw_end(x, err) < 0)
                 return -1;
         }
         if (qc_xw_end(x, err) < 0)
@@ -582,7 +562,7 @@ qc_caps_guest_arch(const qc_caps_guest *g, qc_xw *x, qc_error **err)
                                                   err) < 0) ||
             (ms[i].deprecated && qc_xw_attr(x, "deprecated", "yes", err) < 0))
             goto out;
-        if (qc_caps_text(x, ms[i].name, err) < 0 || qc_xw_end(x, err) < 0)
+        if (qc_xw_text(x, ms[i].name, err) < 0 || qc_xw_end(x, err) < 0)
             goto out;
     }
     if ((qc_model_has_flag(g->m, "tcg") && qc_xw_empty_attr(x, "domain", "type", "qemu",
@@ -641,11 +621,11 @@ qc_caps_xml(const qc_caps_ctx *c, qc_error **err)
     if (qc_xw_open(&x, err) < 0)
         return NULL;
     /* libvirt separates <host> and each <guest> by a blank line */
-    if (qc_xw_start(&x, "capabilities", err) < 0 || qc_caps_raw(&x, "\n\n", err) < 0 ||
-        qc_caps_host(c, &x, err) < 0 || qc_caps_raw(&x, "\n", err) < 0)
+    if (qc_xw_start(&x, "capabilities", err) < 0 || qc_xw_raw(&x, "\n\n", err) < 0 ||
+        qc_caps_host(c, &x, err) < 0 || qc_xw_raw(&x, "\n", err) < 0)
         goto fail;
     for (size_t i = 0; i < c->n_guests; i++) {
-        if (qc_caps_format_guest(&c->guests[i], &x, err) < 0 || qc_caps_raw(&x, "\n", err) < 0)
+        if (qc_caps_format_guest(&c->guests[i], &x, err) < 0 || qc_xw_raw(&x, "\n", err) < 0)
             goto fail;
     }
     if (qc_xw_end(&x, err) < 0)

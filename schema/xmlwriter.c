@@ -81,6 +81,22 @@ qc_xw_attr(qc_xw *x, const char *name, const char *value, qc_error **err)
 }
 
 int
+qc_xw_text(qc_xw *x, const char *text, qc_error **err)
+{
+    if (xmlTextWriterWriteString(x->w, BAD_CAST text) < 0)
+        return qc_xw_fail(err, "text");
+    return 0;
+}
+
+int
+qc_xw_raw(qc_xw *x, const char *text, qc_error **err)
+{
+    if (xmlTextWriterWriteRaw(x->w, BAD_CAST text) < 0)
+        return qc_xw_fail(err, "raw text");
+    return 0;
+}
+
+int
 qc_xw_text_elem(qc_xw *x, const char *name, const char *text, qc_error **err)
 {
     if (xmlTextWriterWriteElement(x->w, BAD_CAST name, BAD_CAST text) < 0)

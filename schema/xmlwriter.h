@@ -27,6 +27,9 @@ void qc_xw_close(qc_xw *x);
 int qc_xw_start(qc_xw *x, const char *name, qc_error **err);
 int qc_xw_end(qc_xw *x, qc_error **err);
 int qc_xw_attr(qc_xw *x, const char *name, const char *value, qc_error **err);
+/* Text inside the open element, escaped; raw: as it is (already XML). */
+int qc_xw_text(qc_xw *x, const char *text, qc_error **err);
+int qc_xw_raw(qc_xw *x, const char *text, qc_error **err);
 /* <name>text</name> */
 int qc_xw_text_elem(qc_xw *x, const char *name, const char *text, qc_error **err);
 /* <name attr='value'/> */
