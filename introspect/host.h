@@ -114,10 +114,4 @@ void qc_host_sys_clear(qc_host_sys *s);
 /* The probe's facts of qc_host_read_quick() from a read; replaces *ret_host. */
 int qc_host_from_sys(qc_host *ret_host, const qc_host_sys *s, qc_error **err);
 
-/* The one reader of /proc/cpuinfo under `root`: calls fn with each line (newline removed,
- * writable) until it returns 1 (stop) or -1 (error: returned). An unreadable file has no
- * lines. */
-typedef int (*qc_cpuinfo_fn)(char *line, void *opaque);
-int qc_host_cpuinfo_scan(const char *root, qc_cpuinfo_fn fn, void *opaque);
-
 #endif
