@@ -19,29 +19,9 @@
 
 #include "common/cleanup.h"
 #include "common/pathsig.h"
+#include "introspect/hostfs.h"
 
 /* ---- swtpm (domcaps tpm) ------------------------------------------------------------- */
-
-/* Full path of `prog` in $PATH, or NULL. */
-static char *
-qc_host_which(const char *prog)
-{
-    const char *path = getenv("PATH");
-    qc_autofree char *copy = strdup(path && *path ? path : "/usr/bin:/bin");
-    char *save = NULL;
-
-    if (!copy)
-        return NULL;
-    for (char *d = strtok_r(copy, ":", &save); d; d = strtok_r(NULL, ":", &save)) {
-        char *full = NULL;
-        if (asprintf(&full, "%s/%s", d, prog) < 0)
-            return NULL;
-        if (access(full, X_OK) == 0)
-            return full;
-        free(full);
-    }
-    return NULL;
-}
 
 /* Runs argv (no shell; stdin and stderr on /dev/null, a clean environment) and returns
  * how much of its standard output fit in buf (size - 1 at most; 0 if it cannot run). */
@@ -126,14 +106,14 @@ static int
 qc_host_read_swtpm(qc_host *h, qc_error **err)
 {
     static const char *const tools[] = {"swtpm", "swtpm_ioctl"};
-    qc_autofree char *setup = qc_host_which("swtpm_setup");
+    qc_autofree char *setup = qc_hostfs_which(NULL, NULL, "swtpm_setup");
     char buf[8192];
     json_object *o, *feats;
 
     if (!setup)
         return 0;
     for (size_t i = 0; i < QC_N_ELEMENTS(tools); i++) {
-        char *p = qc_host_which(tools[i]);
+        char *p = qc_hostfs_which(NULL, NULL, tools[i]);
         if (!p)
             return 0;
         free(p);

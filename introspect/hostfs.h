@@ -37,4 +37,12 @@ bool qc_hostfs_read_bool(const char *root, const char *path);
 /* True when the directory exists and has an entry not starting with '.'. */
 bool qc_hostfs_dir_nonempty(const char *root, const char *path);
 
+/* The one $PATH lookup of the host layer (swtpm for the probe, host.c, and for the
+ * cache's key of it, cache/hostkeys.c): root + dir + "/" + prog for the first directory
+ * of `path` (NULL: $PATH; unset or empty: /usr/bin:/bin) where access(X_OK) lets us run
+ * it (caller frees); NULL when there is none, or on OOM. Empty entries are skipped; a
+ * relative one is taken from the current directory on the real system and skipped under
+ * a root (it names no place of the tree). */
+char *qc_hostfs_which(const char *root, const char *path, const char *prog);
+
 #endif
