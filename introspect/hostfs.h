@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* hostfs.h: the one reader of the running system's files for the host layer.
  *
- * Contract: every sysfs, /proc, /dev and /etc path that introspect/ reads about the host
- * (host.c, hostfacts*.c) goes through these functions with a root prefix: NULL or "" is
+ * Contract: every sysfs, /proc, /dev, /etc and /usr path that introspect/ reads about the
+ * host (host-sys.c's one system read, host.c's firmware descriptors and swtpm,
+ * hostfacts*.c) and its $PATH lookup of host tools (qc_hostfs_which(), also what
+ * cache/hostkeys.c keys on) go through these functions with a root prefix: NULL or "" is
  * the real system, anything else a tree that mirrors it (a test's fake sysfs, a chroot).
  * Nothing allocates for the real system but qc_hostfs_read()'s result, so the cached
  * query's fast path pays no more than the bare system calls. A path that does not fit
