@@ -339,7 +339,7 @@ qc_hf_read_secmodels(const qc_hf_reader *r, qc_hostfacts *hf, qc_error **err)
     return qc_hf_add_secmodel(hf, "dac", label, label, err);
 }
 
-static qc_hostfacts *
+qc_hostfacts *
 qc_hf_read_all(qc_hf_reader *rd, qc_error **err)
 {
     QC_CLEANUP(qc_hostfacts_freep) qc_hostfacts *hf = qc_hostfacts_new();
