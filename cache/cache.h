@@ -31,7 +31,10 @@
  * - Host facts that are not QMP answers are keyed by cheap fingerprints of their sources
  *   (cache/hostkeys.c), except firmware descriptors: the model of an entry carries those
  *   of its probe, and its users re-read them (lib/ does on every query, so installing
- *   OVMF shows up without a re-probe).
+ *   OVMF shows up without a re-probe). The host layer owns every read of the running
+ *   system (introspect/host.h): the fingerprints are views of its one qc_host_sys read
+ *   and of its one $PATH lookup (qc_hostfs_which()), so a key is derived from exactly
+ *   what the probe reads and runs; cache/ itself only stat()s the files those name.
  * - Answers: a document rendered from entries may be kept beside the entry it belongs to
  *   (domcaps) or the cache's own pseudo-entry (capabilities, made from every entry), in
  *   <entry>.<hash of the slot>.answer (answer.c): line 1 a JSON header (engine, the

@@ -6,8 +6,9 @@
  * qc_host_read() reads instead, taken from the probe's own read of the system
  * (qc_host_sys_read(), introspect/host.h): uname, /dev/kvm, the first /proc/cpuinfo block
  * (without the per-CPU and clock lines), VFIO, iommufd, TDX and secure-guest support; and
- * the swtpm tools' inodes and times. Equal sources give equal facts; any change (even an
- * irrelevant one) re-probes.
+ * the swtpm tools' inodes and times, each tool the file the probe would run (the host
+ * layer's one $PATH lookup, qc_hostfs_which()). Equal sources give equal facts; any change
+ * (even an irrelevant one) re-probes.
  * Firmware descriptors are not fingerprinted: cache.c re-reads them on every hit.
  */
 #include <stdio.h>
@@ -19,6 +20,7 @@
 
 #include "cache/cache-internal.h"
 #include "introspect/host.h"
+#include "introspect/hostfs.h"
 
 static int
 qc_inputs_add(qc_host_inputs *in, const char *name, const char *value)
@@ -122,22 +124,19 @@ qc_inputs_cpuinfo(qc_host_inputs *in, const qc_host_sys *s)
     return qc_inputs_addf(in, "CPU flags", "%016llx", (unsigned long long) h);
 }
 
-/* Where `prog` is in $PATH (as host.c looks it up) and which file that is. */
+/* Where `prog` is in $PATH and which file that is: the file the probe runs, found by the
+ * host layer's one lookup (qc_hostfs_which(), introspect/hostfs.h). */
 static int
 qc_inputs_tool(qc_host_inputs *in, const char *prog, char **acc)
 {
-    const char *path = getenv("PATH");
-    qc_autofree char *copy = strdup(path && *path ? path : "/usr/bin:/bin");
-    char *save = NULL, *n = NULL;
+    qc_autofree char *full = qc_hostfs_which(NULL, NULL, prog);
+    struct stat st;
+    char *n = NULL;
 
-    if (!copy)
-        return -1;
-    for (char *d = strtok_r(copy, ":", &save); d; d = strtok_r(NULL, ":", &save)) {
-        char full[4096];
-        struct stat st;
-        if (snprintf(full, sizeof(full), "%s/%s", d, prog) >= (int) sizeof(full) ||
-            access(full, X_OK) != 0)
-            continue;
+    if (!full) {
+        if (asprintf(&n, "%s%s:- ", *acc, prog) < 0)
+            return -1;
+    } else {
         if (stat(full, &st) < 0)
             memset(&st, 0, sizeof(st));
         if (asprintf(&n, "%s%s:%llu:%lld:%lld.%09ld:%lld.%09ld ", *acc, full,
@@ -145,17 +144,11 @@ qc_inputs_tool(qc_host_inputs *in, const char *prog, char **acc)
                      (long long) st.st_mtim.tv_sec, st.st_mtim.tv_nsec,
                      (long long) st.st_ctim.tv_sec, st.st_ctim.tv_nsec) < 0)
             return -1;
-        free(*acc);
-        *acc = n;
-        return 0;
     }
-    if (asprintf(&n, "%s%s:- ", *acc, prog) < 0)
-        return -1;
     free(*acc);
     *acc = n;
     return 0;
 }
-
 
 int
 qc_host_inputs_read(qc_host_inputs *in, qc_error **err)

@@ -34,8 +34,11 @@ qc_host_set_str(char **dst, const char *src, qc_error **err)
 
 /* ---- the raw read ---------------------------------------------------------------------- */
 
-int
-qc_host_cpuinfo_scan(const char *root, qc_cpuinfo_fn fn, void *opaque)
+/* The one reader of /proc/cpuinfo under `root`: calls fn with each line (newline removed,
+ * writable) until it returns 1 (stop) or -1 (error: returned). An unreadable file has no
+ * lines. */
+static int
+qc_host_cpuinfo_scan(const char *root, int (*fn)(char *line, void *opaque), void *opaque)
 {
     FILE *f = qc_hostfs_fopen(root, "/proc/cpuinfo");
     qc_autofree char *line = NULL;

@@ -19,29 +19,9 @@
 
 #include "common/cleanup.h"
 #include "common/pathsig.h"
+#include "introspect/hostfs.h"
 
 /* ---- swtpm (domcaps tpm) ------------------------------------------------------------- */
-
-/* Full path of `prog` in $PATH, or NULL. */
-static char *
-qc_host_which(const char *prog)
-{
-    const char *path = getenv("PATH");
-    qc_autofree char *copy = strdup(path && *path ? path : "/usr/bin:/bin");
-    char *save = NULL;
-
-    if (!copy)
-        return NULL;
-    for (char *d = strtok_r(copy, ":", &save); d; d = strtok_r(NULL, ":", &save)) {
-        char *full = NULL;
-        if (asprintf(&full, "%s/%s", d, prog) < 0)
-            return NULL;
-        if (access(full, X_OK) == 0)
-            return full;
-        free(full);
-    }
-    return NULL;
-}
 
 /* Runs argv (no shell; stdin and stderr on /dev/null, a clean environment) and returns
  * how much of its standard output fit in buf (size - 1 at most; 0 if it cannot run). */
@@ -120,20 +100,21 @@ qc_host_swtpm_capabilities(const char *setup, char *buf, size_t size)
     return len;
 }
 
-/* libvirt uses swtpm only when all three tools exist; the TPM versions it offers come
- * from `swtpm_setup --print-capabilities` ({"features": ["tpm-1.2", "tpm-2.0", ...]}). */
+/* libvirt uses swtpm only when all three tools exist in $PATH (under `root`); the TPM
+ * versions it offers come from `swtpm_setup --print-capabilities` ({"features":
+ * ["tpm-1.2", "tpm-2.0", ...]}). */
 static int
-qc_host_read_swtpm(qc_host *h, qc_error **err)
+qc_host_read_swtpm(qc_host *h, const char *root, qc_error **err)
 {
     static const char *const tools[] = {"swtpm", "swtpm_ioctl"};
-    qc_autofree char *setup = qc_host_which("swtpm_setup");
+    qc_autofree char *setup = qc_hostfs_which(root, NULL, "swtpm_setup");
     char buf[8192];
     json_object *o, *feats;
 
     if (!setup)
         return 0;
     for (size_t i = 0; i < QC_N_ELEMENTS(tools); i++) {
-        char *p = qc_host_which(tools[i]);
+        char *p = qc_hostfs_which(root, NULL, tools[i]);
         if (!p)
             return 0;
         free(p);
@@ -163,7 +144,14 @@ qc_host_read_swtpm(qc_host *h, qc_error **err)
 int
 qc_host_read_rest(qc_host *h, qc_error **err)
 {
-    if (qc_host_read_swtpm(h, err) < 0 || qc_host_read_firmware(h, NULL, err) < 0)
+    return qc_host_read_rest_at(h, NULL, err);
+}
+
+int
+qc_host_read_rest_at(qc_host *h, const char *root, qc_error **err)
+{
+    if (qc_host_read_swtpm(h, root, err) < 0 ||
+        qc_host_read_firmware_at(h, root, NULL, NULL, err) < 0)
         return -1;
     return 0;
 }
@@ -206,14 +194,20 @@ qc_fw_note(qc_fw_inputs *rec, const char *path, const struct stat *st, int e, qc
     return 0;
 }
 
-/* stat() of a file whose existence decides something, noted; true when it exists. */
+/* stat() of a file (of the system's tree: under `root`) whose existence decides
+ * something, noted as the file read; true when it exists. */
 static bool
-qc_fw_exists(qc_fw_inputs *rec, const char *path, int *rc, qc_error **err)
+qc_fw_exists(const char *root, qc_fw_inputs *rec, const char *path, int *rc, qc_error **err)
 {
+    char buf[PATH_MAX];
+    const char *p = qc_hostfs_at(root, path, buf);
     struct stat st;
-    bool ok = stat(path, &st) == 0;
+    bool ok;
 
-    if (qc_fw_note(rec, path, ok ? &st : NULL, errno, err) < 0)
+    if (!p)
+        return false;
+    ok = stat(p, &st) == 0;
+    if (qc_fw_note(rec, p, ok ? &st : NULL, errno, err) < 0)
         *rc = -1;
     return ok;
 }
@@ -327,7 +321,8 @@ qc_fw_parse_targets(json_object *root, qc_fw_desc *d, char **why, qc_error **err
 
 /* Parses one descriptor file into d; a malformed file sets d->error (not a failure). */
 static int
-qc_fw_parse(const char *path, qc_fw_desc *d, qc_fw_inputs *rec, qc_error **err)
+qc_fw_parse(const char *path, qc_fw_desc *d, const char *sysroot, qc_fw_inputs *rec,
+            qc_error **err)
 {
     json_object *root = json_object_from_file(path);
     char *why = NULL;
@@ -345,7 +340,7 @@ qc_fw_parse(const char *path, qc_fw_desc *d, qc_fw_inputs *rec, qc_error **err)
     json_object_put(root);
     d->error = why;
     if (!why && d->executable && rc == 0)
-        d->executable_exists = qc_fw_exists(rec, d->executable, &rc, err);
+        d->executable_exists = qc_fw_exists(sysroot, rec, d->executable, &rc, err);
     return rc;
 }
 
@@ -421,41 +416,57 @@ qc_fw_scan_dir(const char *dir, qc_fw_entry **v, size_t *n, qc_fw_inputs *rec, q
     return rc;
 }
 
-/* The default search path (mapping §4); the per-user one only for non-root, as libvirt's
- * unprivileged daemon. Returns the number of entries written to dirs (max 3). */
+/* The default search path (mapping §4), under `root`; the per-user one only for non-root,
+ * as libvirt's unprivileged daemon. Returns the number of entries written to dirs (max 3;
+ * an entry is NULL on OOM). */
 static size_t
-qc_fw_default_dirs(char **dirs)
+qc_fw_default_dirs(const char *root, char **dirs)
 {
     const char *xdg = getenv("XDG_CONFIG_HOME"), *home = getenv("HOME");
+    const char *r = root ? root : "";
     size_t n = 0;
 
-    dirs[n++] = strdup("/usr/share/qemu/firmware");
-    dirs[n++] = strdup("/etc/qemu/firmware");
+    /* under a root, a relative directory names no place of the tree */
+    if (*r && xdg && *xdg != '/')
+        xdg = NULL;
+    if (*r && home && *home != '/')
+        home = NULL;
+
+    if (asprintf(&dirs[n++], "%s/usr/share/qemu/firmware", r) < 0)
+        dirs[n - 1] = NULL;
+    if (asprintf(&dirs[n++], "%s/etc/qemu/firmware", r) < 0)
+        dirs[n - 1] = NULL;
     if (geteuid() != 0) {
         if (xdg && *xdg) {
-            if (asprintf(&dirs[n], "%s/qemu/firmware", xdg) >= 0)
+            if (asprintf(&dirs[n], "%s%s/qemu/firmware", r, xdg) >= 0)
                 n++;
         } else if (home && *home) {
-            if (asprintf(&dirs[n], "%s/.config/qemu/firmware", home) >= 0)
+            if (asprintf(&dirs[n], "%s%s/.config/qemu/firmware", r, home) >= 0)
                 n++;
         }
     }
     return n;
 }
 
-/* Adds every existing *.fd of `dir` (symlinks followed) to h->firmware_images. The
- * directory's own signature is noted: an image added or removed changes it. */
+/* Adds every existing *.fd of `dir` (symlinks followed; the tree's: under `root`) to
+ * h->firmware_images, named as the system names them (without the root). The directory's
+ * own signature is noted: an image added or removed changes it. */
 static int
-qc_fw_images(qc_host *h, const char *dir, qc_fw_inputs *rec, qc_error **err)
+qc_fw_images(qc_host *h, const char *root, const char *dir, qc_fw_inputs *rec,
+             qc_error **err)
 {
+    char buf[PATH_MAX];
+    const char *at = qc_hostfs_at(root, dir, buf);
     struct stat st;
     struct dirent *de;
     DIR *d;
     int e;
 
-    d = opendir(dir);
+    if (!at)
+        return 0;
+    d = opendir(at);
     e = errno;
-    if (qc_fw_note(rec, dir, d && stat(dir, &st) == 0 ? &st : NULL, e, err) < 0) {
+    if (qc_fw_note(rec, at, d && stat(at, &st) == 0 ? &st : NULL, e, err) < 0) {
         if (d)
             closedir(d);
         return -1;
@@ -468,7 +479,7 @@ qc_fw_images(qc_host *h, const char *dir, qc_fw_inputs *rec, qc_error **err)
 
         if (de->d_name[0] == '.' || len < 4 || strcmp(de->d_name + len - 3, ".fd") != 0)
             continue;
-        if (asprintf(&p, "%s/%s", dir, de->d_name) < 0) {
+        if (asprintf(&p, "%s/%s", at, de->d_name) < 0) {
             closedir(d);
             return qc_error_set(err, QC_E_NOMEM, "out of memory");
         }
@@ -476,6 +487,9 @@ qc_fw_images(qc_host *h, const char *dir, qc_fw_inputs *rec, qc_error **err)
             free(p);
             continue;
         }
+        /* the name the system knows it by: a loader list names it so */
+        if (at != dir)
+            memmove(p, p + strlen(root), strlen(p + strlen(root)) + 1);
         if (qc_strlist_add_take(&h->firmware_images, p, err) < 0) {
             closedir(d);
             return -1;
@@ -486,7 +500,8 @@ qc_fw_images(qc_host *h, const char *dir, qc_fw_inputs *rec, qc_error **err)
 }
 
 static int
-qc_fw_build(qc_host *h, qc_fw_entry *v, size_t n, qc_fw_inputs *rec, qc_error **err)
+qc_fw_build(qc_host *h, const char *root, qc_fw_entry *v, size_t n, qc_fw_inputs *rec,
+            qc_error **err)
 {
     if (n) /* no descriptors at all: v is NULL, which qsort() must not get */
         qsort(v, n, sizeof(*v), qc_fw_entry_cmp);
@@ -499,11 +514,11 @@ qc_fw_build(qc_host *h, qc_fw_entry *v, size_t n, qc_fw_inputs *rec, qc_error **
         d = &h->firmware[h->n_firmware++];
         if (!(d->name = strdup(v[i].name)) || !(d->path = strdup(v[i].path)))
             return qc_error_set(err, QC_E_NOMEM, "out of memory");
-        if (qc_fw_parse(v[i].path, d, rec, err) < 0)
+        if (qc_fw_parse(v[i].path, d, root, rec, err) < 0)
             return -1;
     }
     for (size_t i = 0; i < QC_N_ELEMENTS(qc_fw_image_dirs); i++) {
-        if (qc_fw_images(h, qc_fw_image_dirs[i], rec, err) < 0)
+        if (qc_fw_images(h, root, qc_fw_image_dirs[i], rec, err) < 0)
             return -1;
     }
     qc_strlist_sort(&h->firmware_images);
@@ -513,8 +528,15 @@ qc_fw_build(qc_host *h, qc_fw_entry *v, size_t n, qc_fw_inputs *rec, qc_error **
 int
 qc_host_firmware_search_path(const char *const *dirs, qc_strlist *ret, qc_error **err)
 {
+    return qc_host_firmware_search_path_at(NULL, dirs, ret, err);
+}
+
+int
+qc_host_firmware_search_path_at(const char *root, const char *const *dirs, qc_strlist *ret,
+                                qc_error **err)
+{
     char *defaults[3] = {NULL, NULL, NULL};
-    size_t nd = dirs ? 0 : qc_fw_default_dirs(defaults);
+    size_t nd = dirs ? 0 : qc_fw_default_dirs(root, defaults);
     int rc = 0;
 
     for (size_t i = 0; rc == 0 && (dirs ? dirs[i] != NULL : i < nd); i++) {
@@ -530,12 +552,19 @@ qc_host_firmware_search_path(const char *const *dirs, qc_strlist *ret, qc_error 
 int
 qc_host_read_firmware(qc_host *h, const char *const *dirs, qc_error **err)
 {
-    return qc_host_read_firmware_inputs(h, dirs, NULL, err);
+    return qc_host_read_firmware_at(h, NULL, dirs, NULL, err);
 }
 
 int
 qc_host_read_firmware_inputs(qc_host *h, const char *const *dirs, qc_fw_inputs *rec,
                              qc_error **err)
+{
+    return qc_host_read_firmware_at(h, NULL, dirs, rec, err);
+}
+
+int
+qc_host_read_firmware_at(qc_host *h, const char *root, const char *const *dirs,
+                         qc_fw_inputs *rec, qc_error **err)
 {
     qc_strlist path = {0};
     qc_fw_entry *v = NULL;
@@ -548,11 +577,11 @@ qc_host_read_firmware_inputs(qc_host *h, const char *const *dirs, qc_fw_inputs *
     h->firmware = NULL;
     h->n_firmware = 0;
     qc_strlist_clear(&h->firmware_images);
-    rc = qc_host_firmware_search_path(dirs, &path, err);
+    rc = qc_host_firmware_search_path_at(root, dirs, &path, err);
     for (size_t i = 0; rc == 0 && i < path.n; i++)
         rc = qc_fw_scan_dir(path.v[i], &v, &n, rec, err);
     if (rc == 0)
-        rc = qc_fw_build(h, v, n, rec, err);
+        rc = qc_fw_build(h, root, v, n, rec, err);
     for (size_t i = 0; i < n; i++) {
         free(v[i].name);
         free(v[i].path);

@@ -1,13 +1,21 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* host.h: reads the facts of the running host that a probe depends on.
  *
- * Contract: introspect/ is the one layer that reads the running system. This file reads
- * uname(2), /dev/kvm (open + KVM_CHECK_EXTENSION), /proc/cpuinfo, swtpm
- * (`swtpm_setup --print-capabilities`), VFIO/IOMMU presence and the QEMU firmware
- * descriptors into a qc_host (the model's `host`); hostfacts.h reads the capabilities
- * document's host facts; both read sysfs, /proc and /dev through hostfs.h. A fact that
- * cannot be read is left unknown (NULL / -1 / false), which is not an error. Replay never
- * calls this: the fixture header carries these facts instead.
+ * Contract: introspect/ is the one layer that reads the running system, and every read
+ * of it goes through the root-prefix reader hostfs.h (NULL or "" root: the real system;
+ * anything else a tree that mirrors it, so a test or a chroot points it anywhere):
+ * - qc_host_sys_read() (host-sys.c) owns the one read of uname(2), /dev/kvm (open +
+ *   KVM_CHECK_EXTENSION), /proc/cpuinfo (its first processor block; nothing else scans
+ *   the file) and the VFIO / IOMMU / secure-guest switches. The probe's qc_host
+ *   (qc_host_from_sys), the capabilities document's host facts (hostfacts.h: arch and
+ *   <cpu>) and the cache's keys of them (cache/hostkeys.c) are views of that one struct.
+ * - This file (host.c) reads swtpm (found by qc_hostfs_which(), the one $PATH lookup,
+ *   which the cache's key uses too; then `swtpm_setup --print-capabilities`) and the QEMU
+ *   firmware descriptors of the default search path (under the root) or of given dirs.
+ * - emulators.c owns the one emulator discovery; hostfacts*.c the rest of the document's
+ *   host facts (sysfs, /proc, the passwd/group databases).
+ * A fact that cannot be read is left unknown (NULL / -1 / false), which is not an error.
+ * Replay never calls this: the fixture header carries these facts instead.
  */
 #ifndef QC_INTROSPECT_HOST_H
 #define QC_INTROSPECT_HOST_H
@@ -25,6 +33,10 @@ int qc_host_read(qc_host *ret_host, qc_error **err);
  * the rest (swtpm, which runs `swtpm_setup`, and the firmware descriptors) into *h. */
 int qc_host_read_quick(qc_host *ret_host, qc_error **err);
 int qc_host_read_rest(qc_host *h, qc_error **err);
+/* qc_host_read_rest() of the tree under `root` (hostfs.h): the swtpm tools are looked up
+ * in $PATH's absolute directories under it (and the one found there is run), the firmware
+ * descriptors in the default search path under it. */
+int qc_host_read_rest_at(qc_host *h, const char *root, qc_error **err);
 
 /* Replaces h->firmware and h->firmware_images with the descriptors found in `dirs`
  * (NULL-terminated, lowest priority first; NULL: /usr/share/qemu/firmware,
@@ -49,6 +61,18 @@ int qc_host_read_firmware_inputs(qc_host *h, const char *const *dirs, qc_fw_inpu
 /* The directories a firmware read of `dirs` (NULL: the default search path, which depends
  * on the effective uid and $XDG_CONFIG_HOME / $HOME) looks in, appended to *ret. */
 int qc_host_firmware_search_path(const char *const *dirs, qc_strlist *ret, qc_error **err);
+
+/* The two above for the tree under `root` (hostfs.h; NULL or "": the real system, which
+ * is what they read): the default search path is under the root (root +
+ * /usr/share/qemu/firmware, ...; an $XDG_CONFIG_HOME or $HOME that is not absolute is
+ * skipped there), and so are the loader images and the descriptors' executables whose
+ * existence is checked; `dirs`, when given, are paths of this system, taken as they are.
+ * What is noted in *rec is the file read (under the root); the images and executables in
+ * *h keep the names the tree's system knows them by (without the root). */
+int qc_host_read_firmware_at(qc_host *h, const char *root, const char *const *dirs,
+                             qc_fw_inputs *rec, qc_error **err);
+int qc_host_firmware_search_path_at(const char *root, const char *const *dirs,
+                                    qc_strlist *ret, qc_error **err);
 
 /* ---- emulators: the one discovery rule (emulators.c) ----------------------------------
  * Candidates are the files named qemu-system-* and qemu-kvm that are executable regular
@@ -85,8 +109,9 @@ const char *qc_host_arch_normalise(const char *uname_machine);
  * One read of uname(2), /dev/kvm, the first processor block of /proc/cpuinfo and the
  * passthrough / secure-guest switches, every path under `root` (hostfs.h). The probe's
  * qc_host (qc_host_from_sys), the cache's fingerprints of it (cache/hostkeys.c) and the
- * capabilities facts' arch (hostfacts.c) are views of this struct, so that a cache entry
- * is keyed on exactly what the probe read. Unknown facts are NULL / -1 / false. */
+ * capabilities facts' arch and <cpu> facts (hostfacts.c) are views of this struct, so
+ * that a cache entry is keyed on exactly what the probe read. Unknown facts are
+ * NULL / -1 / false. */
 typedef struct qc_host_sys {
     char *sysname, *machine, *release, *version; /* uname(2); NULL when it failed */
     bool kvm_open;          /* /dev/kvm opens read-write */
@@ -113,11 +138,5 @@ int qc_host_sys_read(const char *root, unsigned parts, qc_host_sys *ret, qc_erro
 void qc_host_sys_clear(qc_host_sys *s);
 /* The probe's facts of qc_host_read_quick() from a read; replaces *ret_host. */
 int qc_host_from_sys(qc_host *ret_host, const qc_host_sys *s, qc_error **err);
-
-/* The one reader of /proc/cpuinfo under `root`: calls fn with each line (newline removed,
- * writable) until it returns 1 (stop) or -1 (error: returned). An unreadable file has no
- * lines. */
-typedef int (*qc_cpuinfo_fn)(char *line, void *opaque);
-int qc_host_cpuinfo_scan(const char *root, qc_cpuinfo_fn fn, void *opaque);
 
 #endif

@@ -32,6 +32,10 @@ qc_hf_push(void *arrp, size_t *n, size_t size)
     return nv + (*n)++ * size;
 }
 
+/* hostfacts.c: the read of qc_hostfacts_read() and qc_hostfacts_read_keyed() as *rd asks
+ * (rd->root never NULL); sets rd->invtsc (a test looks at it under a root, where the TSC
+ * itself is not read). */
+qc_hostfacts *qc_hf_read_all(qc_hf_reader *rd, qc_error **err);
 
 /* hostfacts-numa.c: the NUMA cells with their CPUs and pages (needs hf->page_sizes), the
  * topology counted from them, and the cache banks of their online CPUs. */

@@ -78,14 +78,11 @@ qc_hostfacts_free(qc_hostfacts *hf)
 
 /* The uname machine of the host layer's one read (host.h), in libvirt's spelling. */
 static int
-qc_hf_read_arch(const qc_hf_reader *r, qc_hostfacts *hf, qc_error **err)
+qc_hf_read_arch(const qc_host_sys *s, qc_hostfacts *hf, qc_error **err)
 {
-    QC_CLEANUP(qc_host_sys_clear) qc_host_sys s = {0};
     const char *a;
 
-    if (qc_host_sys_read(r->root, QC_HOST_SYS_UNAME, &s, err) < 0)
-        return -1;
-    if (!(a = s.machine))
+    if (!(a = s->machine))
         return 0;
     if (a[0] == 'i' && a[1] >= '3' && a[1] <= '6' && !strcmp(a + 2, "86"))
         a = "i686";
@@ -192,39 +189,37 @@ qc_hf_read_tsc(qc_hostfacts *hf, qc_error **err)
     return 0;
 }
 
-typedef struct qc_hf_cpuinfo {
-    qc_hostfacts *hf;
-    bool invtsc;
-} qc_hf_cpuinfo;
-
+/* The <cpu> facts from the first processor block of the host layer's one read (host.h),
+ * lines "key<blanks>: value". Each fact takes the first value of its key, which is in that
+ * block (the flags are the same in every block); the one key that may come after it,
+ * ppc64's platform "model", would only be printed with a "cpu family", which ppc64 lacks. */
 static int
-qc_hf_cpuinfo_scan_line(char *line, void *opaque)
+qc_hf_read_cpuinfo(qc_hf_reader *r, const qc_host_sys *s, qc_hostfacts *hf, qc_error **err)
 {
-    qc_hf_cpuinfo *ci = opaque;
-    char *colon = strchr(line, ':'), *k = line, *v, *e;
+    bool invtsc = false;
 
-    if (!colon)
-        return 0;
-    *colon = '\0';
-    for (e = colon; e > k && isspace((unsigned char) e[-1]); e--)
-        e[-1] = '\0';
-    v = colon + 1;
-    while (isspace((unsigned char) *v))
-        v++;
-    qc_hf_cpuinfo_line(ci->hf, k, v, &ci->invtsc);
-    return 0;
-}
+    for (size_t i = 0; i < s->cpuinfo.n; i++) {
+        const char *line = s->cpuinfo.v[i], *colon = strchr(line, ':'), *v;
+        size_t klen;
+        char key[32];
 
-/* All of /proc/cpuinfo, through the host layer's one reader of it (host.h). */
-static int
-qc_hf_read_cpuinfo(qc_hf_reader *r, qc_hostfacts *hf, qc_error **err)
-{
-    qc_hf_cpuinfo ci = {.hf = hf};
-
-    qc_host_cpuinfo_scan(r->root, qc_hf_cpuinfo_scan_line, &ci);
-    r->invtsc = ci.invtsc;
+        if (!colon)
+            continue;
+        klen = (size_t) (colon - line);
+        while (klen > 0 && isspace((unsigned char) line[klen - 1]))
+            klen--;
+        if (klen >= sizeof(key)) /* longer than any key read here */
+            continue;
+        memcpy(key, line, klen);
+        key[klen] = '\0';
+        v = colon + 1;
+        while (isspace((unsigned char) *v))
+            v++;
+        qc_hf_cpuinfo_line(hf, key, v, &invtsc);
+    }
+    r->invtsc = invtsc;
     /* libvirt reads the TSC only for CPUs with an invariant TSC */
-    if (ci.invtsc && !*r->root && !r->skip_tsc)
+    if (invtsc && !*r->root && !r->skip_tsc)
         return qc_hf_read_tsc(hf, err);
     return 0;
 }
@@ -344,18 +339,22 @@ qc_hf_read_secmodels(const qc_hf_reader *r, qc_hostfacts *hf, qc_error **err)
     return qc_hf_add_secmodel(hf, "dac", label, label, err);
 }
 
-static qc_hostfacts *
+qc_hostfacts *
 qc_hf_read_all(qc_hf_reader *rd, qc_error **err)
 {
     QC_CLEANUP(qc_hostfacts_freep) qc_hostfacts *hf = qc_hostfacts_new();
+    QC_CLEANUP(qc_host_sys_clear) qc_host_sys s = {0};
     qc_hf_reader r = *rd;
 
     if (!hf) {
         QC_HF_OOM(err);
         return NULL;
     }
-    if (qc_hf_read_arch(&r, hf, err) < 0 || qc_hf_read_uuid(&r, hf, err) < 0 ||
-        qc_hf_read_cpuinfo(&r, hf, err) < 0 || qc_hf_read_page_sizes(&r, hf, err) < 0 ||
+    /* uname and the first /proc/cpuinfo block: one read of the host layer (host.h) */
+    if (qc_host_sys_read(r.root, QC_HOST_SYS_UNAME | QC_HOST_SYS_CPUINFO, &s, err) < 0)
+        return NULL;
+    if (qc_hf_read_arch(&s, hf, err) < 0 || qc_hf_read_uuid(&r, hf, err) < 0 ||
+        qc_hf_read_cpuinfo(&r, &s, hf, err) < 0 || qc_hf_read_page_sizes(&r, hf, err) < 0 ||
         qc_hf_read_cells(&r, hf, err) < 0 || qc_hf_read_banks(&r, hf, err) < 0 ||
         qc_hf_read_secmodels(&r, hf, err) < 0)
         return NULL;

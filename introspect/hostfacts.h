@@ -5,9 +5,12 @@
  * CPU signature/topology/counter/pages, power management, IOMMU, NUMA cells, cache banks,
  * security models), already in the shape libvirt prints. This file owns reading them from
  * the running system (sysfs, /proc, /dev/kvm, the passwd/group databases), every path
- * through the root-prefix reader of hostfs.h; schema/hostfacts.h owns their JSON file
- * form and schema/capabilities.h their rendering. Unreadable facts are left unknown,
- * which is not an error. No printing.
+ * through the root-prefix reader of hostfs.h, except arch (uname) and the <cpu> facts of
+ * /proc/cpuinfo (microcode, signature, address sizes, invariant TSC): those are a view of
+ * the host layer's one system read, qc_host_sys_read() (host.h), whose first processor
+ * block is what they need. schema/hostfacts.h owns their JSON file form and
+ * schema/capabilities.h their rendering. Unreadable facts are left unknown, which is not
+ * an error. No printing.
  */
 #ifndef QC_INTROSPECT_HOSTFACTS_H
 #define QC_INTROSPECT_HOSTFACTS_H

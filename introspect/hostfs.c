@@ -129,3 +129,30 @@ qc_hostfs_dir_nonempty(const char *root, const char *path)
         closedir(d);
     return any;
 }
+
+char *
+qc_hostfs_which(const char *root, const char *path, const char *prog)
+{
+    bool rooted = root && *root;
+    const char *p;
+
+    if (!path)
+        path = getenv("PATH");
+    if (!path || !*path)
+        path = "/usr/bin:/bin";
+    for (p = path; *p; p += *p == ':') {
+        size_t len = strcspn(p, ":");
+        char buf[PATH_MAX];
+        int n;
+
+        if (len == 0 || (rooted && p[0] != '/')) {
+            p += len;
+            continue;
+        }
+        n = snprintf(buf, sizeof(buf), "%s%.*s/%s", rooted ? root : "", (int) len, p, prog);
+        p += len;
+        if (n > 0 && n < (int) sizeof(buf) && access(buf, X_OK) == 0)
+            return strdup(buf);
+    }
+    return NULL;
+}

@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* hostfs.h: the one reader of the running system's files for the host layer.
  *
- * Contract: every sysfs, /proc, /dev and /etc path that introspect/ reads about the host
- * (host.c, hostfacts*.c) goes through these functions with a root prefix: NULL or "" is
+ * Contract: every sysfs, /proc, /dev, /etc and /usr path that introspect/ reads about the
+ * host (host-sys.c's one system read, host.c's firmware descriptors and swtpm,
+ * hostfacts*.c) and its $PATH lookup of host tools (qc_hostfs_which(), also what
+ * cache/hostkeys.c keys on) go through these functions with a root prefix: NULL or "" is
  * the real system, anything else a tree that mirrors it (a test's fake sysfs, a chroot).
  * Nothing allocates for the real system but qc_hostfs_read()'s result, so the cached
  * query's fast path pays no more than the bare system calls. A path that does not fit
@@ -36,5 +38,13 @@ bool qc_hostfs_read_ll(const char *root, const char *path, long long *ret);
 bool qc_hostfs_read_bool(const char *root, const char *path);
 /* True when the directory exists and has an entry not starting with '.'. */
 bool qc_hostfs_dir_nonempty(const char *root, const char *path);
+
+/* The one $PATH lookup of the host layer (swtpm for the probe, host.c, and for the
+ * cache's key of it, cache/hostkeys.c): root + dir + "/" + prog for the first directory
+ * of `path` (NULL: $PATH; unset or empty: /usr/bin:/bin) where access(X_OK) lets us run
+ * it (caller frees); NULL when there is none, or on OOM. Empty entries are skipped; a
+ * relative one is taken from the current directory on the real system and skipped under
+ * a root (it names no place of the tree). */
+char *qc_hostfs_which(const char *root, const char *path, const char *prog);
 
 #endif

@@ -19,6 +19,8 @@
 #include <cmocka.h>
 
 #include "introspect/host.h"
+#include "introspect/hostfacts-internal.h"
+#include "introspect/hostfs.h"
 #include "introspect/probe.h"
 #include "lib/internal.h"
 #include "model/model.h"
@@ -510,6 +512,245 @@ test_fake_sysfs(void **state)
     free(cmd);
 }
 
+static void
+qc_rm_tree(const char *root)
+{
+    char *cmd = NULL;
+
+    assert_true(asprintf(&cmd, "rm -rf '%s'", root) > 0);
+    assert_int_equal(system(cmd), 0);
+    free(cmd);
+}
+
+/* An environment variable set (NULL: unset) for a test, and put back. */
+typedef struct qc_env_saved {
+    const char *name;
+    char *value;
+} qc_env_saved;
+
+static qc_env_saved
+qc_env_set(const char *name, const char *value)
+{
+    const char *old = getenv(name);
+    qc_env_saved s = {.name = name, .value = old ? strdup(old) : NULL};
+
+    if (value)
+        assert_int_equal(setenv(name, value, 1), 0);
+    else
+        assert_int_equal(unsetenv(name), 0);
+    return s;
+}
+
+static void
+qc_env_restore(qc_env_saved *s)
+{
+    if (s->value)
+        assert_int_equal(setenv(s->name, s->value, 1), 0);
+    else
+        assert_int_equal(unsetenv(s->name), 0);
+    free(s->value);
+}
+
+/* The capabilities facts' <cpu> come from the host layer's one read of a fake tree's
+ * /proc/cpuinfo: its first processor block (a later block's values are not taken). */
+static void
+test_fake_cpuinfo_facts(void **state)
+{
+    char root[] = "/tmp/qc-hostcpu-XXXXXX";
+    qc_hf_reader r = {.root = root};
+    qc_error *err = NULL;
+    qc_hostfacts *hf;
+
+    (void) state;
+    assert_non_null(mkdtemp(root));
+    qc_put(root, "/proc/cpuinfo",
+           "processor\t: 0\nvendor_id\t: GenuineIntel\ncpu family\t: 6\nmodel\t\t: 85\n"
+           "model name\t: Intel(R) Xeon(R)\nstepping\t: 7\nmicrocode\t: 0x5003604\n"
+           "flags\t\t: fpu tsc constant_tsc nonstop_tsc\n"
+           "address sizes\t: 46 bits physical, 48 bits virtual\n\n"
+           "processor\t: 1\ncpu family\t: 6\nmodel\t\t: 86\nstepping\t: 8\n"
+           "microcode\t: 0x1\nflags\t\t: fpu tsc\naddress sizes\t: 39 bits physical\n");
+    if (!(hf = qc_hf_read_all(&r, &err)))
+        fail_msg("%s", err->message);
+    assert_int_equal(hf->microcode, 0x5003604);
+    assert_int_equal(hf->family, 6);
+    assert_int_equal(hf->model, 85);
+    assert_int_equal(hf->stepping, 7);
+    assert_int_equal(hf->phys_addr_bits, 46);
+    assert_true(r.invtsc);
+    assert_int_equal(hf->tsc_frequency, 0); /* never read under a root */
+    qc_hostfacts_free(hf);
+
+    /* without nonstop_tsc there is no invariant TSC; a missing "cpu family" leaves the
+     * signature unknown */
+    qc_put(root, "/proc/cpuinfo", "processor\t: 0\nmodel\t\t: 1\nmicrocode\t: 0x10\n"
+                                  "flags\t\t: fpu constant_tsc\n");
+    r.invtsc = true;
+    if (!(hf = qc_hf_read_all(&r, &err)))
+        fail_msg("%s", err->message);
+    assert_false(r.invtsc);
+    assert_int_equal(hf->microcode, 0x10);
+    assert_int_equal(hf->family, -1);
+    qc_hostfacts_free(hf);
+    qc_rm_tree(root);
+}
+
+static const char qc_fw_descriptor[] =
+    "{\"interface-types\": [\"uefi\"], \"mapping\": {\"device\": \"flash\", "
+    "\"executable\": {\"filename\": \"/usr/share/OVMF/OVMF_CODE.fd\"}, "
+    "\"nvram-template\": {\"filename\": \"/usr/share/OVMF/OVMF_VARS.fd\"}}, "
+    "\"targets\": [{\"architecture\": \"x86_64\", \"machines\": [\"pc-q35-*\"]}], "
+    "\"features\": []}";
+
+/* The default firmware search path, its descriptors' executables and the loader images
+ * are read under a root; the names kept are the tree's own. */
+static void
+test_fake_firmware_dirs(void **state)
+{
+    char root[] = "/tmp/qc-hostfw-XXXXXX";
+    qc_env_saved xdg = qc_env_set("XDG_CONFIG_HOME", "/xdg");
+    qc_strlist dirs = {0};
+    qc_fw_inputs rec = {0};
+    qc_host h = {0};
+    qc_error *err = NULL;
+    char *want = NULL;
+
+    (void) state;
+    assert_non_null(mkdtemp(root));
+    qc_put(root, "/usr/share/qemu/firmware/50-ovmf.json", qc_fw_descriptor);
+    qc_put(root, "/usr/share/qemu/firmware/60-masked.json", qc_fw_descriptor);
+    qc_put(root, "/etc/qemu/firmware/60-masked.json", "");
+    qc_put(root, "/usr/share/OVMF/OVMF_CODE.fd", "code");
+
+    assert_int_equal(qc_host_firmware_search_path_at(root, NULL, &dirs, &err), 0);
+    assert_int_equal(dirs.n, geteuid() == 0 ? 2 : 3);
+    assert_true(asprintf(&want, "%s/usr/share/qemu/firmware", root) > 0);
+    assert_string_equal(dirs.v[0], want);
+    free(want);
+    assert_true(asprintf(&want, "%s/etc/qemu/firmware", root) > 0);
+    assert_string_equal(dirs.v[1], want);
+    free(want);
+    if (geteuid() != 0) {
+        assert_true(asprintf(&want, "%s/xdg/qemu/firmware", root) > 0);
+        assert_string_equal(dirs.v[2], want);
+        free(want);
+    }
+    qc_strlist_clear(&dirs);
+    /* the real system stays the default; given directories are taken as they are */
+    assert_int_equal(qc_host_firmware_search_path_at(NULL, NULL, &dirs, &err), 0);
+    assert_string_equal(dirs.v[0], "/usr/share/qemu/firmware");
+    qc_strlist_clear(&dirs);
+    assert_int_equal(qc_host_firmware_search_path_at(root, (const char *const[]){"/d", NULL},
+                                                     &dirs, &err), 0);
+    assert_int_equal(dirs.n, 1);
+    assert_string_equal(dirs.v[0], "/d");
+    qc_strlist_clear(&dirs);
+
+    assert_int_equal(qc_host_read_firmware_at(&h, root, NULL, &rec, &err), 0);
+    assert_int_equal(h.n_firmware, 1); /* 60-masked.json masked by /etc */
+    assert_string_equal(h.firmware[0].name, "50-ovmf.json");
+    assert_null(h.firmware[0].error);
+    assert_string_equal(h.firmware[0].executable, "/usr/share/OVMF/OVMF_CODE.fd");
+    assert_true(h.firmware[0].executable_exists);
+    assert_int_equal(h.firmware_images.n, 1);
+    assert_string_equal(h.firmware_images.v[0], "/usr/share/OVMF/OVMF_CODE.fd");
+    assert_true(asprintf(&want, "%s/usr/share/OVMF/OVMF_CODE.fd", root) > 0);
+    assert_true(qc_strlist_index(&rec.paths, want) >= 0); /* the file read is noted */
+    free(want);
+    assert_true(qc_strlist_index(&rec.paths, "/usr/share/OVMF") < 0);
+    qc_host_clear(&h);
+    qc_strlist_clear(&rec.paths);
+    qc_strlist_clear(&rec.sigs);
+    qc_env_restore(&xdg);
+    qc_rm_tree(root);
+}
+
+static void
+qc_put_exec(const char *root, const char *rel, const char *text, mode_t mode)
+{
+    char *p = NULL;
+
+    qc_put(root, rel, text);
+    assert_true(asprintf(&p, "%s%s", root, rel) > 0);
+    assert_int_equal(chmod(p, mode), 0);
+    free(p);
+}
+
+/* qc_hostfs_which() under a root: the first executable in the list, empty and (under a
+ * root) relative entries skipped, non-executable files passed over. */
+static void
+test_fake_which(void **state)
+{
+    char root[] = "/tmp/qc-hostwhich-XXXXXX";
+    char cwd[PATH_MAX];
+    qc_env_saved path = qc_env_set("PATH", "/usr/bin");
+    qc_host h = {0};
+    qc_error *err = NULL;
+    char *want = NULL, *got;
+
+    (void) state;
+    assert_non_null(mkdtemp(root));
+    qc_put_exec(root, "/usr/local/bin/tool", "", 0644);
+    qc_put_exec(root, "/usr/bin/tool", "", 0755);
+    qc_put_exec(root, "/bin/tool", "", 0755);
+
+    assert_true(asprintf(&want, "%s/usr/bin/tool", root) > 0);
+    got = qc_hostfs_which(root, "/usr/local/bin:/usr/bin:/bin", "tool");
+    assert_non_null(got);
+    assert_string_equal(got, want); /* the non-executable one is passed over */
+    free(got);
+    got = qc_hostfs_which(root, NULL, "tool"); /* $PATH */
+    assert_non_null(got);
+    assert_string_equal(got, want);
+    free(got);
+    free(want);
+    assert_true(asprintf(&want, "%s/bin/tool", root) > 0);
+    got = qc_hostfs_which(root, "::usr/bin::/bin:", "tool");
+    assert_non_null(got);
+    assert_string_equal(got, want); /* empty and relative entries skipped */
+    free(got);
+    free(want);
+    assert_null(qc_hostfs_which(root, "/usr/local/bin", "tool"));
+    assert_null(qc_hostfs_which(root, "/usr/bin", "missing"));
+    {
+        qc_env_saved empty = qc_env_set("PATH", "");
+
+        assert_true(asprintf(&want, "%s/usr/bin/tool", root) > 0);
+        got = qc_hostfs_which(root, NULL, "tool"); /* empty $PATH: /usr/bin:/bin */
+        assert_non_null(got);
+        assert_string_equal(got, want);
+        free(got);
+        free(want);
+        qc_env_restore(&empty);
+    }
+    /* on the real system a relative entry is the current directory's, as it was */
+    assert_non_null(getcwd(cwd, sizeof(cwd)));
+    assert_int_equal(chdir(root), 0);
+    got = qc_hostfs_which(NULL, "usr/local/bin::usr/bin", "tool");
+    assert_int_equal(chdir(cwd), 0);
+    assert_non_null(got);
+    assert_string_equal(got, "usr/bin/tool");
+    free(got);
+
+    /* the probe's swtpm read looks the three tools up there and runs the one found */
+    qc_put_exec(root, "/usr/bin/swtpm", "", 0755);
+    qc_put_exec(root, "/usr/bin/swtpm_setup",
+                "#!/bin/sh\necho '{\"features\": [\"tpm-2.0\", \"tpm-1.2\"]}'\n", 0755);
+    assert_int_equal(qc_host_read_rest_at(&h, root, &err), 0);
+    assert_false(h.swtpm); /* no swtpm_ioctl */
+    qc_host_clear(&h);
+    qc_put_exec(root, "/usr/bin/swtpm_ioctl", "", 0755);
+    assert_int_equal(qc_host_read_rest_at(&h, root, &err), 0);
+    assert_true(h.swtpm);
+    assert_int_equal(h.swtpm_features.n, 2);
+    assert_string_equal(h.swtpm_features.v[0], "tpm-1.2");
+    assert_string_equal(h.swtpm_features.v[1], "tpm-2.0");
+    assert_int_equal(h.n_firmware, 0);
+    qc_host_clear(&h);
+    qc_env_restore(&path);
+    qc_rm_tree(root);
+}
+
 int
 main(void)
 {
@@ -522,6 +763,9 @@ main(void)
         cmocka_unit_test(test_cpulist),
         cmocka_unit_test(test_fake_sysfs),
         cmocka_unit_test(test_fake_host_sys),
+        cmocka_unit_test(test_fake_cpuinfo_facts),
+        cmocka_unit_test(test_fake_firmware_dirs),
+        cmocka_unit_test(test_fake_which),
     };
 
     return cmocka_run_group_tests_name("hostcaps", tests, NULL, NULL);
