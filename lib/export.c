@@ -39,16 +39,6 @@ QC_DEFINE_CLEANUP(json_object *, json_object_put);
 
 /* ---- helpers shared with the diff (lib/diff-internal.h) ---------------------------------- */
 
-void *
-qc_lib_invalid(qcaps_error **err, const char *func, const char *what)
-{
-    qc_error *e = NULL;
-
-    qc_error_set(&e, QC_E_INVALID, "%s: %s", func, what);
-    qcaps_error_wrap(err, e);
-    return NULL;
-}
-
 char *
 qc_lib_json_text(json_object *top, qc_error **err)
 {
