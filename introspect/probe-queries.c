@@ -578,8 +578,11 @@ qc_pq_nonmig_expansion(qc_pass *pass, const qc_req *req, json_object *ret, qc_er
     return qc_pq_expansion_into(req, ret, &pass->nonmig, err);
 }
 
-int
-qc_pq_hyperv_expansion(qc_pass *pass, const qc_req *req, json_object *ret, qc_error **err)
+/* Decodes an expansion reply and hands it to use (an empty reply is not used). */
+static int
+qc_pq_expansion_use(qc_pass *pass, const qc_req *req, json_object *ret,
+                    int (*use)(qc_pass *pass, const qc_cpu_expansion *e, qc_error **err),
+                    qc_error **err)
 {
     qc_cpu_expansion *e;
     int rc;
@@ -588,42 +591,44 @@ qc_pq_hyperv_expansion(qc_pass *pass, const qc_req *req, json_object *ret, qc_er
         return -1;
     if (!e)
         return 0;
-    rc = qc_flags_hyperv(pass->m, e, err);
+    rc = use(pass, e, err);
     qc_cpu_expansion_free(e);
     return rc;
+}
+
+static int
+qc_pq_hyperv_info(qc_pass *pass, const qc_cpu_expansion *e, qc_error **err)
+{
+    return qc_flags_hyperv(pass->m, e, err);
+}
+
+int
+qc_pq_hyperv_expansion(qc_pass *pass, const qc_req *req, json_object *ret, qc_error **err)
+{
+    return qc_pq_expansion_use(pass, req, ret, qc_pq_hyperv_info, err);
+}
+
+/* Keeps the full expansion's vendor in the pass. */
+static int
+qc_pq_vendor_info(qc_pass *pass, const qc_cpu_expansion *e, qc_error **err)
+{
+    const qc_cpu_prop *vendor = qc_cpu_expansion_prop(e, "vendor");
+
+    free(pass->full_vendor);
+    pass->full_vendor = NULL;
+    if (vendor && vendor->type == QC_PROP_STRING && !(pass->full_vendor = strdup(vendor->s)))
+        return qc_error_set(err, QC_E_NOMEM, "out of memory");
+    return 0;
 }
 
 int
 qc_pq_vendor_expansion(qc_pass *pass, const qc_req *req, json_object *ret, qc_error **err)
 {
-    qc_cpu_expansion *e;
-    const qc_cpu_prop *vendor;
-    int rc = 0;
-
-    if (qc_pq_expansion_new(req, ret, &e, err) < 0)
-        return -1;
-    if (!e)
-        return 0;
-    vendor = qc_cpu_expansion_prop(e, "vendor");
-    free(pass->full_vendor);
-    pass->full_vendor = NULL;
-    if (vendor && vendor->type == QC_PROP_STRING && !(pass->full_vendor = strdup(vendor->s)))
-        rc = qc_error_set(err, QC_E_NOMEM, "out of memory");
-    qc_cpu_expansion_free(e);
-    return rc;
+    return qc_pq_expansion_use(pass, req, ret, qc_pq_vendor_info, err);
 }
 
 int
 qc_pq_model_expansion(qc_pass *pass, const qc_req *req, json_object *ret, qc_error **err)
 {
-    qc_cpu_expansion *e;
-    int rc;
-
-    if (qc_pq_expansion_new(req, ret, &e, err) < 0)
-        return -1;
-    if (!e)
-        return 0;
-    rc = qc_pq_model_info(pass, e, err);
-    qc_cpu_expansion_free(e);
-    return rc;
+    return qc_pq_expansion_use(pass, req, ret, qc_pq_model_info, err);
 }

@@ -49,9 +49,6 @@ int qc_unwrap(qc_error **err, qcaps_error *pe);
 
 /* ---- lib/export.c: helpers the diff and the export share ------------------------------- */
 
-/* A public entry point's argument check failed: hands the caller a QC_E_INVALID error
- * "func: what" (as qcaps_error_wrap() does) and returns NULL. */
-void *qc_lib_invalid(qcaps_error **err, const char *func, const char *what);
 /* The text of a JSON document qcaps writes (an export, a diff): pretty-printed, '/' not
  * escaped, a final newline, in qc_json_text_layout()'s one form. NULL top, or OOM: NULL
  * with *err set. Caller frees. */

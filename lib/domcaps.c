@@ -97,11 +97,8 @@ qcaps_domcaps(qcaps_context *ctx, const qcaps_domcaps_query *q, qcaps_format for
     qc_error *e = NULL;
     char *out;
 
-    if (!q) {
-        qc_error_set(&e, QC_E_INVALID, "qcaps_domcaps: no query");
-        qcaps_error_wrap(err, e);
-        return NULL;
-    }
+    if (!q)
+        return qc_lib_invalid(err, "qcaps_domcaps", "no query");
     if (!(out = qc_lib_domcaps(ctx, q, format, &e)))
         qcaps_error_wrap(err, e);
     return out;

@@ -28,6 +28,16 @@ qcaps_error_wrap(qcaps_error **err, qc_error *e)
     *err = w;
 }
 
+void *
+qc_lib_invalid(qcaps_error **err, const char *func, const char *what)
+{
+    qc_error *e = NULL;
+
+    qc_error_set(&e, QC_E_INVALID, "%s: %s", func, what);
+    qcaps_error_wrap(err, e);
+    return NULL;
+}
+
 QCAPS_PUBLIC qcaps_error_code
 qcaps_error_get_code(const qcaps_error *e)
 {

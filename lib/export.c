@@ -19,7 +19,7 @@
 #include <dirent.h>
 #include <json-c/json.h>
 
-#include "common/jsontext.h"
+#include "common/jsonwrite.h"
 #include "introspect/host.h"
 #include "lib/diff-internal.h"
 #include "lib/internal.h"
@@ -39,30 +39,14 @@ QC_DEFINE_CLEANUP(json_object *, json_object_put);
 
 /* ---- helpers shared with the diff (lib/diff-internal.h) ---------------------------------- */
 
-void *
-qc_lib_invalid(qcaps_error **err, const char *func, const char *what)
-{
-    qc_error *e = NULL;
-
-    qc_error_set(&e, QC_E_INVALID, "%s: %s", func, what);
-    qcaps_error_wrap(err, e);
-    return NULL;
-}
-
 char *
 qc_lib_json_text(json_object *top, qc_error **err)
 {
-    const char *text = top ? json_object_to_json_string_ext(top, JSON_C_TO_STRING_PRETTY |
-                                                                     JSON_C_TO_STRING_SPACED |
-                                                                     JSON_C_TO_STRING_NOSLASHESCAPE)
-                           : NULL;
-    char *out = NULL;
+    char *out = top ? qc_json_pretty_text(top) : NULL;
 
-    if (!text || asprintf(&out, "%s\n", text) < 0) {
+    if (!out)
         qc_error_set(err, QC_E_NOMEM, "out of memory");
-        return NULL;
-    }
-    return qc_json_text_layout(out);
+    return out;
 }
 
 QCAPS_PUBLIC void

@@ -49,6 +49,9 @@ qc_lv_gen qc_context_libvirt(const qcaps_context *ctx);
 
 /* Hands an internal error to the caller (consumes e; frees it when err is NULL/set). */
 void qcaps_error_wrap(qcaps_error **err, qc_error *e);
+/* A public entry point's argument check failed: hands the caller a QC_E_INVALID error
+ * "func: what" (as qcaps_error_wrap() does) and returns NULL. */
+void *qc_lib_invalid(qcaps_error **err, const char *func, const char *what);
 /* Wraps a model (takes ownership; frees it on failure). */
 qcaps_model *qcaps_model_wrap(qc_model *m, qcaps_error **err);
 

@@ -34,11 +34,8 @@ qcaps_probe(const char *emulator, unsigned flags, int timeout_ms, qcaps_error **
     qc_error *e = NULL;
     qc_model *m;
 
-    if (!emulator) {
-        qc_error_set(&e, QC_E_INVALID, "qcaps_probe: no emulator given");
-        qcaps_error_wrap(err, e);
-        return NULL;
-    }
+    if (!emulator)
+        return qc_lib_invalid(err, "qcaps_probe", "no emulator given");
     o.emulator = emulator;
     o.timeout_ms = timeout_ms > 0 ? timeout_ms : 0;
     o.accel_mode = (flags & QCAPS_PROBE_TCG_ONLY) ? QC_PROBE_ACCEL_TCG_ONLY
@@ -60,12 +57,9 @@ qcaps_record(qcaps_context *ctx, const char *emulator, const char *path, char **
 
     if (ret_text)
         *ret_text = NULL;
-    if (!emulator || (!path && !ret_text)) {
-        qc_error_set(&e, QC_E_INVALID, "qcaps_record: %s",
-                     emulator ? "no path and no text asked for" : "no emulator given");
-        qcaps_error_wrap(err, e);
-        return NULL;
-    }
+    if (!emulator || (!path && !ret_text))
+        return qc_lib_invalid(err, "qcaps_record",
+                              emulator ? "no path and no text asked for" : "no emulator given");
     o.emulator = emulator;
     o.record_path = path;
     o.record_text = path ? NULL : ret_text;
@@ -86,11 +80,8 @@ qcaps_replay(const char *fixture_path, qcaps_error **err)
     qc_error *e = NULL;
     qc_model *m;
 
-    if (!fixture_path) {
-        qc_error_set(&e, QC_E_INVALID, "qcaps_replay: no fixture given");
-        qcaps_error_wrap(err, e);
-        return NULL;
-    }
+    if (!fixture_path)
+        return qc_lib_invalid(err, "qcaps_replay", "no fixture given");
     if (!(fx = qc_fixture_load(fixture_path, &e))) {
         qcaps_error_wrap(err, e);
         return NULL;
@@ -109,11 +100,8 @@ qcaps_model_to_json(const qcaps_model *m, qcaps_error **err)
     qc_error *e = NULL;
     char *s;
 
-    if (!m) {
-        qc_error_set(&e, QC_E_INVALID, "qcaps_model_to_json: no model");
-        qcaps_error_wrap(err, e);
-        return NULL;
-    }
+    if (!m)
+        return qc_lib_invalid(err, "qcaps_model_to_json", "no model");
     if (!(s = qc_model_to_string(m->m, &e)))
         qcaps_error_wrap(err, e);
     return s;

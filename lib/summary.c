@@ -108,11 +108,8 @@ qcaps_model_summary(const qcaps_model *m, qcaps_error **err)
     qc_error *e = NULL;
     char *s;
 
-    if (!m) {
-        qc_error_set(&e, QC_E_INVALID, "qcaps_model_summary: no model");
-        qcaps_error_wrap(err, e);
-        return NULL;
-    }
+    if (!m)
+        return qc_lib_invalid(err, "qcaps_model_summary", "no model");
     if (!(s = qc_summary(m->m, &e)))
         qcaps_error_wrap(err, e);
     return s;

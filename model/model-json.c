@@ -1,7 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* model-json.c: the deterministic JSON writer of qc_model (model/README.md); the reader is in
  * model-json-read.c. */
-#include "common/jsontext.h"
 #include "common/jsonwrite.h"
 #include "model/model-json.h"
 
@@ -525,18 +524,11 @@ char *
 qc_model_to_string_view(const qc_model *m, qc_model_view view, qc_error **err)
 {
     QC_CLEANUP(json_object_putp) json_object *o = qc_model_to_json_view(m, view, err);
-    const char *text;
-    char *out = NULL;
+    char *out;
 
     if (!o)
         return NULL;
-    text = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED |
-                                                 JSON_C_TO_STRING_NOSLASHESCAPE);
-    if (!text || asprintf(&out, "%s\n", text) < 0) {
-        qc_error_set(err, QC_E_NOMEM, "out of memory");
-        return NULL;
-    }
-    if (!(out = qc_json_text_layout(out)))
+    if (!(out = qc_json_pretty_text(o)))
         qc_error_set(err, QC_E_NOMEM, "out of memory");
     return out;
 }

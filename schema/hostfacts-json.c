@@ -2,7 +2,7 @@
 /* hostfacts-json.c: the host facts file (JSON) <-> qc_hostfacts. */
 #include "common/fileio.h"
 #include "common/jsonread.h"
-#include "common/jsontext.h"
+#include "common/jsonwrite.h"
 #include "schema/hostfacts.h"
 
 #include <fcntl.h>
@@ -212,21 +212,11 @@ char *
 qc_hostfacts_to_json(const qc_hostfacts *hf, qc_error **err)
 {
     QC_CLEANUP(json_object_putp) json_object *o = qc_hj_facts(hf);
-    const char *text;
-    char *out = NULL;
+    char *out = o ? qc_json_pretty_text(o) : NULL;
 
-    if (!o)
-        goto oom;
-    text = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED |
-                                                 JSON_C_TO_STRING_NOSLASHESCAPE);
-    if (!text || asprintf(&out, "%s\n", text) < 0)
-        goto oom;
-    if (!(out = qc_json_text_layout(out)))
+    if (!out)
         qc_error_set(err, QC_E_NOMEM, "out of memory");
     return out;
-oom:
-    qc_error_set(err, QC_E_NOMEM, "out of memory");
-    return NULL;
 }
 
 char *

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* xmljson.c: XML <-> JSON by the typed rule documented in schema/README.md, each element
  * shaped by its document's grammar (schema/jsonshape.h). */
-#include "common/jsontext.h"
+#include "common/jsonwrite.h"
 #include "schema/xmljson.h"
 
 #include <errno.h>
@@ -206,7 +206,6 @@ qc_xml_to_json(const char *xml, qc_error **err)
     qc_xj c = {.err = err};
     xmlNodePtr root;
     json_object *body;
-    const char *text;
     char *out = NULL;
 
     if (!xml)
@@ -227,12 +226,7 @@ qc_xml_to_json(const char *xml, qc_error **err)
     if (!(body = qc_xj_element(&c, root, "")) ||
         qc_xj_add(&c, top, (const char *) root->name, body) < 0)
         return NULL;
-    text = json_object_to_json_string_ext(top, JSON_C_TO_STRING_PRETTY |
-                                                   JSON_C_TO_STRING_SPACED |
-                                                   JSON_C_TO_STRING_NOSLASHESCAPE);
-    if (!text || asprintf(&out, "%s\n", text) < 0)
-        return qc_error_set(err, QC_E_NOMEM, "out of memory"), NULL;
-    if (!(out = qc_json_text_layout(out)))
+    if (!(out = qc_json_pretty_text(top)))
         qc_error_set(err, QC_E_NOMEM, "out of memory");
     return out;
 }

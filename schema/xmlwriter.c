@@ -11,6 +11,13 @@ qc_xw_fail(qc_error **err, const char *what)
     return qc_error_set(err, QC_E_XML, "writing XML: %s failed", what);
 }
 
+/* The result rc of an xmlTextWriter call: 0, or -1 with "what failed" in *err. */
+static int
+qc_xw_check(int rc, qc_error **err, const char *what)
+{
+    return rc < 0 ? qc_xw_fail(err, what) : 0;
+}
+
 int
 qc_xw_open(qc_xw *x, qc_error **err)
 {
@@ -59,49 +66,37 @@ qc_xw_finish(qc_xw *x, qc_error **err)
 int
 qc_xw_start(qc_xw *x, const char *name, qc_error **err)
 {
-    if (xmlTextWriterStartElement(x->w, BAD_CAST name) < 0)
-        return qc_xw_fail(err, name);
-    return 0;
+    return qc_xw_check(xmlTextWriterStartElement(x->w, BAD_CAST name), err, name);
 }
 
 int
 qc_xw_end(qc_xw *x, qc_error **err)
 {
-    if (xmlTextWriterEndElement(x->w) < 0)
-        return qc_xw_fail(err, "end element");
-    return 0;
+    return qc_xw_check(xmlTextWriterEndElement(x->w), err, "end element");
 }
 
 int
 qc_xw_attr(qc_xw *x, const char *name, const char *value, qc_error **err)
 {
-    if (xmlTextWriterWriteAttribute(x->w, BAD_CAST name, BAD_CAST value) < 0)
-        return qc_xw_fail(err, name);
-    return 0;
+    return qc_xw_check(xmlTextWriterWriteAttribute(x->w, BAD_CAST name, BAD_CAST value), err, name);
 }
 
 int
 qc_xw_text(qc_xw *x, const char *text, qc_error **err)
 {
-    if (xmlTextWriterWriteString(x->w, BAD_CAST text) < 0)
-        return qc_xw_fail(err, "text");
-    return 0;
+    return qc_xw_check(xmlTextWriterWriteString(x->w, BAD_CAST text), err, "text");
 }
 
 int
 qc_xw_raw(qc_xw *x, const char *text, qc_error **err)
 {
-    if (xmlTextWriterWriteRaw(x->w, BAD_CAST text) < 0)
-        return qc_xw_fail(err, "raw text");
-    return 0;
+    return qc_xw_check(xmlTextWriterWriteRaw(x->w, BAD_CAST text), err, "raw text");
 }
 
 int
 qc_xw_text_elem(qc_xw *x, const char *name, const char *text, qc_error **err)
 {
-    if (xmlTextWriterWriteElement(x->w, BAD_CAST name, BAD_CAST text) < 0)
-        return qc_xw_fail(err, name);
-    return 0;
+    return qc_xw_check(xmlTextWriterWriteElement(x->w, BAD_CAST name, BAD_CAST text), err, name);
 }
 
 int
