@@ -751,6 +751,44 @@ test_fake_which(void **state)
     qc_rm_tree(root);
 }
 
+/* A keyed read of this host leaves the cache banks out for the boot id and the online
+ * CPUs (the fingerprint is in the sources), and a full read has the same banks every
+ * time; under a root nothing is fingerprinted. */
+static void
+test_keyed_banks(void **state)
+{
+    QC_CLEANUP(qc_hostfacts_freep) qc_hostfacts *full = NULL;
+    QC_CLEANUP(qc_hostfacts_freep) qc_hostfacts *again = NULL;
+    QC_CLEANUP(qc_hostfacts_freep) qc_hostfacts *keyed = NULL;
+    QC_CLEANUP(qc_hostfacts_freep) qc_hostfacts *rooted = NULL;
+    qc_autofree char *boot = qc_hostfs_read(NULL, "/proc/sys/kernel/random/boot_id");
+    qc_autofree char *online = qc_hostfs_read(NULL, "/sys/devices/system/cpu/online");
+    qc_autofree char *sources = NULL;
+    qc_autofree char *rooted_sources = NULL;
+    qc_autofree char *want = NULL;
+    qc_error *err = NULL;
+
+    (void) state;
+    assert_non_null(full = qc_hostfacts_read(NULL, &err));
+    assert_non_null(again = qc_hostfacts_read(NULL, &err));
+    assert_int_equal(full->n_banks, again->n_banks);
+    for (size_t i = 0; i < full->n_banks; i++)
+        assert_string_equal(full->banks[i].cpus, again->banks[i].cpus);
+    assert_non_null(keyed = qc_hostfacts_read_keyed(NULL, &sources, &err));
+    if (!boot || !*boot) {
+        assert_non_null(strstr(sources, "banks: read"));
+        assert_int_equal(keyed->n_banks, full->n_banks);
+        return;
+    }
+    assert_int_equal(keyed->n_banks, 0);
+    assert_true(asprintf(&want, "banks: boot %s online %s", boot, online ? online : "?") > 0);
+    if (!strstr(sources, want))
+        fail_msg("'%s' not in the sources: %s", want, sources);
+    assert_non_null(rooted = qc_hostfacts_read_keyed("/", &rooted_sources, &err));
+    assert_non_null(strstr(rooted_sources, "banks: read"));
+    assert_int_equal(rooted->n_banks, full->n_banks);
+}
+
 int
 main(void)
 {
@@ -766,6 +804,7 @@ main(void)
         cmocka_unit_test(test_fake_cpuinfo_facts),
         cmocka_unit_test(test_fake_firmware_dirs),
         cmocka_unit_test(test_fake_which),
+        cmocka_unit_test(test_keyed_banks),
     };
 
     return cmocka_run_group_tests_name("hostcaps", tests, NULL, NULL);
