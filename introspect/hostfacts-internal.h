@@ -15,7 +15,7 @@ typedef struct qc_hf_reader {
     const char *root;        /* "" for the real system */
     bool skip_tsc;           /* leave KVM's TSC out (qc_hostfacts_read_keyed()) */
     bool skip_users;         /* leave the qemu user's ids out (a placeholder label) */
-    bool skip_banks;         /* leave the cache banks out (qc_hostfacts_read_keyed()) */
+    bool skip_cpus;          /* leave each CPU's topology and caches out (read_keyed()) */
     bool invtsc;             /* set by the cpuinfo reader */
 } qc_hf_reader;
 

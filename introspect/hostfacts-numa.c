@@ -123,6 +123,8 @@ qc_hf_cell_cpu(const qc_hf_reader *r, qc_hf_cell *c, int id, qc_error **err)
     if (!cpu)
         return QC_HF_OOM(err);
     cpu->id = id;
+    if (r->skip_cpus)
+        return 0; /* keyed by the online CPUs instead (qc_hostfacts_read_keyed()) */
     /* cpu0 usually has no "online" file: it cannot be offlined */
     snprintf(t, sizeof(t), "/sys/devices/system/cpu/cpu%d/online", id);
     if (qc_hostfs_read_ll(r->root, t, &v) && v == 0)

@@ -356,7 +356,7 @@ qc_hf_read_all(qc_hf_reader *rd, qc_error **err)
     if (qc_hf_read_arch(&s, hf, err) < 0 || qc_hf_read_uuid(&r, hf, err) < 0 ||
         qc_hf_read_cpuinfo(&r, &s, hf, err) < 0 || qc_hf_read_page_sizes(&r, hf, err) < 0 ||
         qc_hf_read_cells(&r, hf, err) < 0 ||
-        (!r.skip_banks && qc_hf_read_banks(&r, hf, err) < 0) ||
+        (!r.skip_cpus && qc_hf_read_banks(&r, hf, err) < 0) ||
         qc_hf_read_secmodels(&r, hf, err) < 0)
         return NULL;
     qc_hf_topology(hf);
@@ -400,19 +400,20 @@ qc_hf_tsc_source(bool invtsc)
     return s;
 }
 
-/* The cache banks (cpuN/cache/indexM) are the kernel's cacheinfo, made when a CPU comes
- * online from CPUID or the firmware tables: fixed by the boot and by which CPUs are
- * online. Reading them was 80 of a cached capabilities query's 465 system calls on two
- * CPUs (and grows with the CPUs). NULL: no boot id to key on. */
+/* A CPU's topology (cpuN/topology) and caches (cpuN/cache) are the kernel's, made when
+ * the CPU comes online from CPUID or the firmware tables: fixed by the boot and by which
+ * CPUs are present and online. Reading them was 108 of a cached capabilities query's 465
+ * system calls on two CPUs (growing with the CPUs). NULL: no boot id to key on. */
 static char *
-qc_hf_banks_source(void)
+qc_hf_cpus_source(void)
 {
     qc_autofree char *boot = qc_hostfs_read(NULL, "/proc/sys/kernel/random/boot_id");
     qc_autofree char *online = qc_hostfs_read(NULL, "/sys/devices/system/cpu/online");
+    qc_autofree char *present = qc_hostfs_read(NULL, "/sys/devices/system/cpu/present");
     char *s = NULL;
 
-    if (!boot || !*boot ||
-        asprintf(&s, "banks: boot %s online %s", boot, online ? online : "?") < 0)
+    if (!boot || !*boot || asprintf(&s, "cpus: boot %s online %s present %s", boot,
+                                    online ? online : "?", present ? present : "?") < 0)
         return NULL;
     return s;
 }
@@ -491,7 +492,7 @@ qc_hostfacts_read_keyed(const char *root, char **ret_sources, qc_error **err)
 {
     qc_hf_reader r = {.root = root ? root : ""};
     qc_autofree char *users = NULL;
-    qc_autofree char *banks = NULL;
+    qc_autofree char *cpus = NULL;
     qc_autofree char *tsc = NULL;
     qc_hostfacts *hf;
 
@@ -500,7 +501,7 @@ qc_hostfacts_read_keyed(const char *root, char **ret_sources, qc_error **err)
      * shows up as a changed fingerprint next time */
     if (!*r.root) {
         r.skip_users = (users = qc_hf_users_source()) != NULL;
-        r.skip_banks = (banks = qc_hf_banks_source()) != NULL;
+        r.skip_cpus = (cpus = qc_hf_cpus_source()) != NULL;
         r.skip_tsc = true; /* decided once cpuinfo is read: with no boot id, read it */
     }
     if (!(hf = qc_hf_read_all(&r, err)))
@@ -513,7 +514,7 @@ qc_hostfacts_read_keyed(const char *root, char **ret_sources, qc_error **err)
     }
     if (asprintf(ret_sources, "%s; %s; %s", tsc ? tsc : r.skip_tsc && r.invtsc ? "tsc: read"
                                                                                : "tsc: none",
-                 users ? users : "users: read", banks ? banks : "banks: read") < 0) {
+                 users ? users : "users: read", cpus ? cpus : "cpus: read") < 0) {
         *ret_sources = NULL;
         qc_hostfacts_free(hf);
         QC_HF_OOM(err);

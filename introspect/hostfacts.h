@@ -102,7 +102,7 @@ QC_DEFINE_CLEANUP(qc_hostfacts *, qc_hostfacts_free);
 qc_hostfacts *qc_hostfacts_read(const char *root, qc_error **err);
 /* qc_hostfacts_read() for keying a kept document: the facts that cost most to read
  * (KVM's TSC needs a throw-away VM, about a millisecond; the qemu user's uid and gid go
- * through NSS, as much again; the cache banks are five sysfs files per cache per CPU) are
+ * through NSS, as much again; each CPU's topology and caches are a dozen sysfs files) are
  * left out *when* their sources have cheap fingerprints,
  * and *ret_sources (caller frees) names those fingerprints instead, so that equal facts
  * and sources mean an equal full read. A fact whose sources cannot be fingerprinted is

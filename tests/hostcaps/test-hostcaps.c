@@ -751,9 +751,9 @@ test_fake_which(void **state)
     qc_rm_tree(root);
 }
 
-/* A keyed read of this host leaves the cache banks out for the boot id and the online
- * CPUs (the fingerprint is in the sources), and a full read has the same banks every
- * time; under a root nothing is fingerprinted. */
+/* A keyed read of this host leaves each CPU's topology and the cache banks out for the
+ * boot id and the present and online CPUs (the fingerprint is in the sources), and a full
+ * read has the same banks and topology every time; under a root nothing is fingerprinted. */
 static void
 test_keyed_banks(void **state)
 {
@@ -763,6 +763,7 @@ test_keyed_banks(void **state)
     QC_CLEANUP(qc_hostfacts_freep) qc_hostfacts *rooted = NULL;
     qc_autofree char *boot = qc_hostfs_read(NULL, "/proc/sys/kernel/random/boot_id");
     qc_autofree char *online = qc_hostfs_read(NULL, "/sys/devices/system/cpu/online");
+    qc_autofree char *present = qc_hostfs_read(NULL, "/sys/devices/system/cpu/present");
     qc_autofree char *sources = NULL;
     qc_autofree char *rooted_sources = NULL;
     qc_autofree char *want = NULL;
@@ -774,18 +775,24 @@ test_keyed_banks(void **state)
     assert_int_equal(full->n_banks, again->n_banks);
     for (size_t i = 0; i < full->n_banks; i++)
         assert_string_equal(full->banks[i].cpus, again->banks[i].cpus);
+    assert_int_equal(full->cores, again->cores);
+    assert_int_equal(full->threads, again->threads);
     assert_non_null(keyed = qc_hostfacts_read_keyed(NULL, &sources, &err));
     if (!boot || !*boot) {
-        assert_non_null(strstr(sources, "banks: read"));
+        assert_non_null(strstr(sources, "cpus: read"));
         assert_int_equal(keyed->n_banks, full->n_banks);
         return;
     }
     assert_int_equal(keyed->n_banks, 0);
-    assert_true(asprintf(&want, "banks: boot %s online %s", boot, online ? online : "?") > 0);
+    for (size_t i = 0; i < keyed->n_cells; i++)
+        for (size_t j = 0; j < keyed->cells[i].n_cpus; j++)
+            assert_null(keyed->cells[i].cpus[j].siblings);
+    assert_true(asprintf(&want, "cpus: boot %s online %s present %s", boot,
+                         online ? online : "?", present ? present : "?") > 0);
     if (!strstr(sources, want))
         fail_msg("'%s' not in the sources: %s", want, sources);
     assert_non_null(rooted = qc_hostfacts_read_keyed("/", &rooted_sources, &err));
-    assert_non_null(strstr(rooted_sources, "banks: read"));
+    assert_non_null(strstr(rooted_sources, "cpus: read"));
     assert_int_equal(rooted->n_banks, full->n_banks);
 }
 
