@@ -275,7 +275,8 @@ qc_hf_read_page_sizes(const qc_hf_reader *r, qc_hostfacts *hf, qc_error **err)
     if (!(hf->page_sizes = calloc(n + 1, sizeof(*hf->page_sizes))))
         return QC_HF_OOM(err);
     hf->page_sizes[0] = (unsigned) (sysconf(_SC_PAGESIZE) / 1024);
-    memcpy(hf->page_sizes + 1, huge, n * sizeof(*huge));
+    if (n) /* no huge page sizes: huge is NULL, which memcpy may not take even for 0 bytes */
+        memcpy(hf->page_sizes + 1, huge, n * sizeof(*huge));
     hf->n_page_sizes = n + 1;
     return 0;
 }
