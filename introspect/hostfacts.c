@@ -383,11 +383,10 @@ qc_hostfacts_read(const char *root, qc_error **err)
  * nothing, their inodes do), with whether we may open /dev/kvm. Whether it is read at
  * all (an invariant TSC in /proc/cpuinfo) is part of it. NULL: no boot id to key on. */
 static char *
-qc_hf_tsc_source(bool invtsc)
+qc_hf_tsc_source(const char *boot, bool invtsc)
 {
     static const char *const paths[] = {"/dev/kvm", "/sys/module/kvm", "/sys/module/kvm_intel",
                                         "/sys/module/kvm_amd"};
-    qc_autofree char *boot = qc_hostfs_read(NULL, "/proc/sys/kernel/random/boot_id");
     char sig[QC_N_ELEMENTS(paths)][QC_PATHSIG_MAX];
     char *s = NULL;
 
@@ -406,15 +405,18 @@ qc_hf_tsc_source(bool invtsc)
  * CPUs are present and online. Reading them was 108 of a cached capabilities query's 465
  * system calls on two CPUs (growing with the CPUs). NULL: no boot id to key on. */
 static char *
-qc_hf_cpus_source(void)
+qc_hf_cpus_source(const char *boot)
 {
-    qc_autofree char *boot = qc_hostfs_read(NULL, "/proc/sys/kernel/random/boot_id");
-    qc_autofree char *online = qc_hostfs_read(NULL, "/sys/devices/system/cpu/online");
-    qc_autofree char *present = qc_hostfs_read(NULL, "/sys/devices/system/cpu/present");
+    qc_autofree char *online = NULL;
+    qc_autofree char *present = NULL;
     char *s = NULL;
 
-    if (!boot || !*boot || asprintf(&s, "cpus: boot %s online %s present %s", boot,
-                                    online ? online : "?", present ? present : "?") < 0)
+    if (!boot || !*boot)
+        return NULL;
+    online = qc_hostfs_read(NULL, "/sys/devices/system/cpu/online");
+    present = qc_hostfs_read(NULL, "/sys/devices/system/cpu/present");
+    if (asprintf(&s, "cpus: boot %s online %s present %s", boot, online ? online : "?",
+                 present ? present : "?") < 0)
         return NULL;
     return s;
 }
@@ -495,6 +497,9 @@ qc_hostfacts_read_keyed(const char *root, char **ret_sources, qc_error **err)
     qc_autofree char *users = NULL;
     qc_autofree char *cpus = NULL;
     qc_autofree char *tsc = NULL;
+    /* both fingerprints key on the boot */
+    qc_autofree char *boot = *r.root ? NULL
+                                     : qc_hostfs_read(NULL, "/proc/sys/kernel/random/boot_id");
     qc_hostfacts *hf;
 
     *ret_sources = NULL;
@@ -502,12 +507,12 @@ qc_hostfacts_read_keyed(const char *root, char **ret_sources, qc_error **err)
      * shows up as a changed fingerprint next time */
     if (!*r.root) {
         r.skip_users = (users = qc_hf_users_source()) != NULL;
-        r.skip_cpus = (cpus = qc_hf_cpus_source()) != NULL;
+        r.skip_cpus = (cpus = qc_hf_cpus_source(boot)) != NULL;
         r.skip_tsc = true; /* decided once cpuinfo is read: with no boot id, read it */
     }
     if (!(hf = qc_hf_read_all(&r, err)))
         return NULL;
-    if (r.skip_tsc && r.invtsc && !(tsc = qc_hf_tsc_source(r.invtsc))) {
+    if (r.skip_tsc && r.invtsc && !(tsc = qc_hf_tsc_source(boot, r.invtsc))) {
         if (qc_hf_read_tsc(hf, err) < 0) {
             qc_hostfacts_free(hf);
             return NULL;

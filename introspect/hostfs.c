@@ -74,7 +74,8 @@ qc_hostfs_read(const char *root, const char *path)
     if (fd < 0)
         return NULL;
     while (n < sizeof(buf) - 1) {
-        ssize_t k = read(fd, buf + n, sizeof(buf) - 1 - n);
+        size_t want = sizeof(buf) - 1 - n;
+        ssize_t k = read(fd, buf + n, want);
         if (k < 0 && errno == EINTR)
             continue;
         if (k <= 0)
@@ -82,7 +83,7 @@ qc_hostfs_read(const char *root, const char *path)
         n += (size_t) k;
         /* a sysfs attribute is made whole by one show() call: a short read has it all,
          * and asking again for the end of file would cost a capabilities query 70 reads */
-        if ((size_t) k < sizeof(buf) - 1 - (n - (size_t) k) && strncmp(path, "/sys/", 5) == 0)
+        if ((size_t) k < want && strncmp(path, "/sys/", 5) == 0)
             break;
     }
     buf[n] = '\0';

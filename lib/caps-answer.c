@@ -126,9 +126,7 @@ qcaps_capabilities_kept(qcaps_context *ctx, qcaps_format format, char **ret_text
     if (ret_text)
         *ret_text = NULL;
     if (!ctx || !ret_text) {
-        qc_error_set(&e, QC_E_INVALID, "qcaps_capabilities_kept: %s",
-                     !ctx ? "no context" : "no ret_text");
-        qcaps_error_wrap(err, e);
+        qc_lib_invalid(err, "qcaps_capabilities_kept", !ctx ? "no context" : "no ret_text");
         return -1;
     }
     if ((r = qc_lib_caps_fast(ctx, format, ret_text, &e)) < 0)

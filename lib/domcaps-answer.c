@@ -136,9 +136,8 @@ qcaps_domcaps_kept(qcaps_context *ctx, const qcaps_domcaps_query *q, qcaps_forma
     if (ret_text)
         *ret_text = NULL;
     if (!ctx || !q || !ret_text) {
-        qc_error_set(&e, QC_E_INVALID, "qcaps_domcaps_kept: %s",
-                     !ctx ? "no context" : !q ? "no query" : "no ret_text");
-        qcaps_error_wrap(err, e);
+        qc_lib_invalid(err, "qcaps_domcaps_kept",
+                       !ctx ? "no context" : !q ? "no query" : "no ret_text");
         return -1;
     }
     if ((r = qc_lib_domcaps_fast(ctx, q, format, ret_text, &e)) < 0)

@@ -149,7 +149,6 @@ t_capabilities_kept(void **state)
     qcaps_context *ctx = qc_kt_context(t);
     qcaps_error *err = NULL;
     char *text = NULL, *doc;
-    int starts;
 
     setenv("PATH", t->bin, 1);
     assert_int_equal(qcaps_capabilities_kept(ctx, QCAPS_FORMAT_XML, &text, &err), 0);
@@ -157,7 +156,6 @@ t_capabilities_kept(void **state)
     assert_int_equal(qc_kt_starts(t), 0);
     assert_non_null(doc = qcaps_capabilities(ctx, QCAPS_FORMAT_XML, &err));
     assert_non_null(strstr(doc, t->emu));
-    starts = qc_kt_starts(t);
     assert_int_equal(qcaps_capabilities_kept(ctx, QCAPS_FORMAT_XML, &text, &err), 1);
     assert_string_equal(text, doc);
     free(text);
@@ -170,7 +168,6 @@ t_capabilities_kept(void **state)
     assert_int_equal(qcaps_capabilities_kept(ctx, QCAPS_FORMAT_XML, &text, &err), 0);
     assert_null(text);
     assert_int_equal(qc_kt_starts(t), 0);
-    (void) starts;
     free(doc);
 
     assert_int_equal(qcaps_capabilities_kept(NULL, QCAPS_FORMAT_XML, &text, &err), -1);
