@@ -18,14 +18,18 @@
 
 #include "cache/cache-internal.h"
 #include "common/fileio.h"
+#include "common/fmt.h"
 #include "common/jsonread.h"
 #include "common/pathsig.h"
 
 #define QC_ANSWER_MAGIC "{\"qcaps-answer\":"
 /* 2: entries carry their file signature and keys; 3: the query follows the header line
  * as raw bytes (a capabilities query holds all the host facts: as a JSON string it was a
- * third of a cached query's instructions to unescape) and the checksum is qc_answer_sum() */
-#define QC_ANSWER_FORMAT 3
+ * third of a cached query's instructions to unescape) and the checksum is qc_answer_sum();
+ * 4: the signatures follow the query as raw bytes too (the sources section), and the
+ * header only names the entries and inputs (parsing 26 entries' signatures as JSON, and
+ * freeing them, was a quarter of a cached capabilities query) */
+#define QC_ANSWER_FORMAT 4
 #define QC_ANSWER_MAX_BYTES ((size_t) 64 << 20)
 #define QC_JSON_FLAGS (JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE)
 
@@ -102,18 +106,15 @@ qc_js_streq(json_object *o, const char *key, const char *want)
            strcmp(json_object_get_string(v), want) == 0;
 }
 
-/* The strings of a [a, b] pair, or false. */
+/* An array of strings, or false. */
 static bool
-qc_js_pair(json_object *pair, const char **a, const char **b)
+qc_js_strings(json_object *a)
 {
-    json_object *x, *y;
-
-    if (!json_object_is_type(pair, json_type_array) || json_object_array_length(pair) != 2 ||
-        !json_object_is_type(x = json_object_array_get_idx(pair, 0), json_type_string) ||
-        !json_object_is_type(y = json_object_array_get_idx(pair, 1), json_type_string))
+    if (!json_object_is_type(a, json_type_array))
         return false;
-    *a = json_object_get_string(x);
-    *b = json_object_get_string(y);
+    for (size_t i = 0; i < json_object_array_length(a); i++)
+        if (!json_object_is_type(json_object_array_get_idx(a, i), json_type_string))
+            return false;
     return true;
 }
 
@@ -123,15 +124,22 @@ qc_js_pair(json_object *pair, const char **a, const char **b)
 static char *
 qc_answer_keysig(const qc_cache_keys *k)
 {
-    char *s = NULL;
+    const char *emu = k->emulator ? k->emulator : "", *moddir = k->moddir ? k->moddir : "-";
+    char *s, *p;
 
     if (k->stat_errno)
         return NULL;
-    if (asprintf(&s, "%s %llx:%llx:%llx:%lld:%lld %s %lld", k->emulator ? k->emulator : "",
-                 (unsigned long long) k->dev, (unsigned long long) k->ino,
-                 (unsigned long long) k->size, (long long) k->mtime_ns, (long long) k->ctime_ns,
-                 k->moddir ? k->moddir : "-", k->moddir ? (long long) k->moddir_mtime_ns : 0LL) < 0)
+    /* "%s %llx:%llx:%llx:%lld:%lld %s %lld", without printf's cost (fmt.h) */
+    if (!(s = malloc(strlen(emu) + strlen(moddir) + 8 * QC_FMT_U64_MAX)))
         return NULL;
+    p = qc_fmt_char(qc_fmt_str(s, emu), ' ');
+    p = qc_fmt_char(qc_fmt_hex(p, k->dev), ':');
+    p = qc_fmt_char(qc_fmt_hex(p, k->ino), ':');
+    p = qc_fmt_char(qc_fmt_hex(p, k->size), ':');
+    p = qc_fmt_char(qc_fmt_dec(p, k->mtime_ns), ':');
+    p = qc_fmt_char(qc_fmt_dec(p, k->ctime_ns), ' ');
+    p = qc_fmt_char(qc_fmt_str(p, moddir), ' ');
+    qc_fmt_end(qc_fmt_dec(p, k->moddir ? k->moddir_mtime_ns : 0));
     return s;
 }
 
@@ -178,83 +186,112 @@ qc_answer_entry_sig(qc_cache *c, const char *emulator)
     return strdup(sig);
 }
 
-/* Every [emulator, id, file, keys] of `entries` names an entry file that is still that
- * one (its signature `file`), and its keys are still those of the binary now; `inputs_sig` is that of the
- * cache's host inputs now; every [path, signature] of `inputs` still holds: 1, else 0
- * (-1 on OOM). An entry whose identity is unchanged is the one that was valid with those
- * keys and host inputs when the answer was kept, so this is its validity, without
- * decoding it. */
-static int
-qc_answer_sources_hold(qc_cache *c, json_object *entries, json_object *inputs,
-                       const char *inputs_sig)
+/* The sources section of an answer: everything its validity compares, a line each: the
+ * signature of the host inputs its entries share, per entry the signature of its file and
+ * its keys, per other input its signature. The writer makes it from what it checked, the
+ * reader from the files now: the same bytes mean every source still holds. */
+static char *
+qc_answer_sources_text(const char *inputs_sig, const qc_strlist *files,
+                       const qc_strlist *keysigs, const qc_strlist *input_sigs, size_t *ret_len)
 {
-    qc_autofree char *now_sig = NULL;
-    const char *a, *b;
+    size_t len = strlen("inputs \n") + strlen(inputs_sig);
+    char *text, *p;
 
-    if (!json_object_is_type(entries, json_type_array) || !json_object_array_length(entries) ||
-        !json_object_is_type(inputs, json_type_array))
-        return 0;
-    if (!(now_sig = qc_answer_inputs_sig(&c->inputs)))
+    for (size_t i = 0; i < files->n; i++)
+        len += strlen("entry \t\n") + strlen(files->v[i]) + strlen(keysigs->v[i]);
+    for (size_t i = 0; i < input_sigs->n; i++)
+        len += strlen("input \n") + strlen(input_sigs->v[i]);
+    if (!(text = malloc(len + 1)))
+        return NULL;
+    p = qc_fmt_char(qc_fmt_str(qc_fmt_str(text, "inputs "), inputs_sig), '\n');
+    for (size_t i = 0; i < files->n; i++) {
+        p = qc_fmt_char(qc_fmt_str(qc_fmt_str(p, "entry "), files->v[i]), '\t');
+        p = qc_fmt_char(qc_fmt_str(p, keysigs->v[i]), '\n');
+    }
+    for (size_t i = 0; i < input_sigs->n; i++)
+        p = qc_fmt_char(qc_fmt_str(qc_fmt_str(p, "input "), input_sigs->v[i]), '\n');
+    qc_fmt_end(p);
+    *ret_len = len;
+    return text;
+}
+
+void
+qc_cache_answer_head_clear(qc_cache_answer_head *h)
+{
+    if (!h)
+        return;
+    json_object_put(h->header);
+    free(h->sources);
+    memset(h, 0, sizeof(*h));
+}
+
+/* The sources section of the entries and inputs a decoded header names, as they are now
+ * (in *ret, *ret_len): 1; 0 when an entry's binary cannot be read (it is never valid);
+ * -1 on OOM. */
+static int
+qc_answer_sources_now(qc_cache *c, json_object *emulators, json_object *inputs, char **ret,
+                      size_t *ret_len)
+{
+    qc_autofree char *inputs_sig = qc_answer_inputs_sig(&c->inputs);
+    qc_strlist files = {0}, keysigs = {0}, sigs = {0};
+    qc_cache_moddir_memo memo = {0};
+    int r = -1;
+
+    *ret = NULL;
+    if (!inputs_sig)
         return -1;
-    if (strcmp(now_sig, inputs_sig) != 0)
-        return 0;
-    for (size_t i = 0; i < json_object_array_length(entries); i++) {
-        json_object *e = json_object_array_get_idx(entries, i), *k;
-        QC_CLEANUP(qc_cache_keys_freep) qc_cache_keys *now = NULL;
-        qc_autofree char *file = NULL;
-        qc_autofree char *keysig = NULL;
+    for (size_t i = 0; i < json_object_array_length(emulators); i++) {
+        const char *emu = json_object_get_string(json_object_array_get_idx(emulators, i));
+        QC_CLEANUP(qc_cache_keys_freep) qc_cache_keys *now =
+            qc_cache_keys_read_memo(c, emu, &memo, NULL);
+        qc_autofree char *file = qc_answer_entry_sig(c, emu);
+        qc_autofree char *keysig = now ? qc_answer_keysig(now) : NULL;
 
-        if (!json_object_is_type(e, json_type_array) || json_object_array_length(e) != 4 ||
-            !json_object_is_type(json_object_array_get_idx(e, 0), json_type_string) ||
-            !json_object_is_type(json_object_array_get_idx(e, 1), json_type_string) ||
-            !json_object_is_type(json_object_array_get_idx(e, 2), json_type_string) ||
-            !json_object_is_type(k = json_object_array_get_idx(e, 3), json_type_string))
-            return 0;
-        a = json_object_get_string(json_object_array_get_idx(e, 0));
-        b = json_object_get_string(json_object_array_get_idx(e, 2));
-        if (!(file = qc_answer_entry_sig(c, a)))
-            return -1;
-        if (strcmp(file, b) != 0)
-            return 0;
-        if (!(now = qc_cache_keys_read(c, a, NULL)))
-            return -1;
-        if (!(keysig = qc_answer_keysig(now)))
-            return now->stat_errno ? 0 : -1;
-        if (strcmp(keysig, json_object_get_string(k)) != 0)
-            return 0;
+        if (now && !keysig && now->stat_errno) {
+            r = 0;
+            goto out;
+        }
+        if (!file || !keysig || qc_strlist_add(&files, file, NULL) < 0 ||
+            qc_strlist_add(&keysigs, keysig, NULL) < 0)
+            goto out;
     }
     for (size_t i = 0; i < json_object_array_length(inputs); i++) {
         char sig[QC_PATHSIG_MAX];
-        if (!qc_js_pair(json_object_array_get_idx(inputs, i), &a, &b))
-            return 0;
-        qc_pathsig(a, sig);
-        if (strcmp(sig, b) != 0)
-            return 0;
+        qc_pathsig(json_object_get_string(json_object_array_get_idx(inputs, i)), sig);
+        if (qc_strlist_add(&sigs, sig, NULL) < 0)
+            goto out;
     }
-    return 1;
+    if ((*ret = qc_answer_sources_text(inputs_sig, &files, &keysigs, &sigs, ret_len)))
+        r = 1;
+out:
+    qc_strlist_clear(&files);
+    qc_strlist_clear(&keysigs);
+    qc_strlist_clear(&sigs);
+    qc_cache_moddir_memo_clear(&memo);
+    return r;
 }
 
 int
 qc_cache_answer_decode(const qc_cache *c, char *data, size_t len, const char *query,
-                       qc_cache_answer *ret, json_object **ret_header)
+                       qc_cache_answer *ret, qc_cache_answer_head *ret_head)
 {
     QC_CLEANUP(json_object_putp) json_object *o = NULL;
-    json_object *v = NULL, *warnings = NULL, *entries = NULL, *inputs = NULL;
-    size_t qlen = strlen(query), body, doc;
+    json_object *v = NULL, *warnings = NULL, *emulators = NULL, *inputs = NULL;
+    size_t qlen = strlen(query), body, srcs, slen, doc;
     json_tokener *tok;
     const char *nl;
 
     memset(ret, 0, sizeof(*ret));
-    *ret_header = NULL;
+    memset(ret_head, 0, sizeof(*ret_head));
     if (len < strlen(QC_ANSWER_MAGIC) || memcmp(data, QC_ANSWER_MAGIC, strlen(QC_ANSWER_MAGIC)) ||
         !(nl = memchr(data, '\n', len)))
         return 0;
-    /* header line, the query, a newline, the document */
+    /* header line, the query, a newline, the sources section, the document */
     body = (size_t) (nl - data) + 1;
     if (len - body < qlen + 1 || memcmp(data + body, query, qlen) != 0 ||
         data[body + qlen] != '\n')
         return 0;
-    doc = body + qlen + 1;
+    srcs = body + qlen + 1;
     if (!(tok = json_tokener_new()))
         return -1;
     o = json_tokener_parse_ex(tok, data, (int) (nl - data));
@@ -264,43 +301,55 @@ qc_cache_answer_decode(const qc_cache *c, char *data, size_t len, const char *qu
         json_object_get_int(v) != QC_ANSWER_FORMAT || !qc_js_streq(o, "engine", c->engine) ||
         !json_object_object_get_ex(o, "query-bytes", &v) ||
         !json_object_is_type(v, json_type_int) || json_object_get_int64(v) != (int64_t) qlen ||
-        !json_object_object_get_ex(o, "bytes", &v) || !json_object_is_type(v, json_type_int) ||
+        !json_object_object_get_ex(o, "sources-bytes", &v) ||
+        !json_object_is_type(v, json_type_int) || json_object_get_int64(v) < 0 ||
+        (uint64_t) json_object_get_int64(v) > len - srcs)
+        return 0;
+    slen = (size_t) json_object_get_int64(v);
+    doc = srcs + slen;
+    if (!json_object_object_get_ex(o, "bytes", &v) || !json_object_is_type(v, json_type_int) ||
         json_object_get_int64(v) != (int64_t) (len - doc) ||
         !json_object_object_get_ex(o, "hash", &v) || !json_object_is_type(v, json_type_string) ||
         strtoull(json_object_get_string(v), NULL, 16) != qc_answer_sum(data + body, len - body) ||
-        !json_object_object_get_ex(o, "warnings", &warnings) ||
-        !json_object_is_type(warnings, json_type_array) ||
-        !json_object_object_get_ex(o, "entries", &entries) ||
-        !json_object_object_get_ex(o, "inputs", &inputs))
+        !json_object_object_get_ex(o, "warnings", &warnings) || !qc_js_strings(warnings) ||
+        !json_object_object_get_ex(o, "entries", &emulators) || !qc_js_strings(emulators) ||
+        !json_object_array_length(emulators) ||
+        !json_object_object_get_ex(o, "inputs", &inputs) || !qc_js_strings(inputs))
         return 0;
-    for (size_t i = 0; i < json_object_array_length(warnings); i++) {
-        json_object *w = json_object_array_get_idx(warnings, i);
-        if (!json_object_is_type(w, json_type_string)) {
-            qc_strlist_clear(&ret->warnings);
-            return 0;
-        }
-        if (qc_strlist_add(&ret->warnings, json_object_get_string(w), NULL) < 0)
+    for (size_t i = 0; i < json_object_array_length(warnings); i++)
+        if (qc_strlist_add(&ret->warnings,
+                           json_object_get_string(json_object_array_get_idx(warnings, i)),
+                           NULL) < 0)
             return -1;
+    if (!(ret_head->sources = malloc(slen + 1))) {
+        qc_strlist_clear(&ret->warnings);
+        return -1;
     }
+    memcpy(ret_head->sources, data + srcs, slen);
+    ret_head->sources[slen] = '\0';
+    ret_head->sources_len = slen;
     memmove(data, data + doc, len - doc);
     data[len - doc] = '\0';
     ret->text = data;
     ret->len = len - doc;
-    *ret_header = qc_steal(&o);
+    ret_head->header = qc_steal(&o);
     return 1;
 }
 
 int
-qc_cache_answer_sources_hold(qc_cache *c, json_object *header)
+qc_cache_answer_sources_hold(qc_cache *c, const qc_cache_answer_head *head)
 {
-    json_object *entries = NULL, *inputs = NULL, *sig = NULL;
+    json_object *emulators = NULL, *inputs = NULL;
+    qc_autofree char *now = NULL;
+    size_t len = 0;
+    int r;
 
-    if (!json_object_object_get_ex(header, "entries", &entries) ||
-        !json_object_object_get_ex(header, "inputs", &inputs) ||
-        !json_object_object_get_ex(header, "entry-inputs", &sig) ||
-        !json_object_is_type(sig, json_type_string))
+    if (!json_object_object_get_ex(head->header, "entries", &emulators) ||
+        !json_object_object_get_ex(head->header, "inputs", &inputs))
         return 0;
-    return qc_answer_sources_hold(c, entries, inputs, json_object_get_string(sig));
+    if ((r = qc_answer_sources_now(c, emulators, inputs, &now, &len)) <= 0)
+        return r;
+    return len == head->sources_len && memcmp(now, head->sources, len) == 0;
 }
 
 int
@@ -310,7 +359,7 @@ qc_cache_answer_get(qc_cache *c, const char *owner, const char *slot, const char
     QC_CLEANUP(qc_error_freep) qc_error *rerr = NULL;
     qc_autofree char *name = NULL;
     qc_autofree char *data = NULL;
-    json_object *header = NULL;
+    qc_cache_answer_head head;
     size_t len = 0;
     int r;
 
@@ -321,10 +370,10 @@ qc_cache_answer_get(qc_cache *c, const char *owner, const char *slot, const char
     if (qc_file_read(c->dirfd, name, QC_READ_NOFOLLOW | QC_READ_REGULAR, QC_ANSWER_MAX_BYTES,
                      &data, &len, &rerr) < 0)
         return rerr->code == QC_E_NOMEM ? qc_error_set(err, QC_E_NOMEM, "out of memory") : 0;
-    if ((r = qc_cache_answer_decode(c, data, len, query, ret, &header)) == 1) {
+    if ((r = qc_cache_answer_decode(c, data, len, query, ret, &head)) == 1) {
         ret->text = NULL; /* still data's until the sources are known to hold */
-        r = qc_cache_answer_sources_hold(c, header);
-        json_object_put(header);
+        r = qc_cache_answer_sources_hold(c, &head);
+        qc_cache_answer_head_clear(&head);
     }
     if (r < 0) {
         qc_cache_answer_clear(ret);
@@ -337,44 +386,32 @@ qc_cache_answer_get(qc_cache *c, const char *owner, const char *slot, const char
     return r;
 }
 
-/* [[a[0], b[0]], ...], or [[a[0], b[0], c[0], d[0]], ...] with c and d. */
+/* An array of the strings of l, or NULL on OOM. */
 static json_object *
-qc_js_tuples(const qc_strlist *a, const qc_strlist *b, const qc_strlist *c,
-             const qc_strlist *d)
+qc_js_strlist(const qc_strlist *l)
 {
     json_object *arr = json_object_new_array();
 
-    for (size_t i = 0; arr && i < a->n; i++) {
-        json_object *t = json_object_new_array();
-        if (!t || json_object_array_add(arr, t) < 0 ||
-            json_object_array_add(t, json_object_new_string(a->v[i])) < 0 ||
-            json_object_array_add(t, json_object_new_string(b->v[i])) < 0 ||
-            (c && json_object_array_add(t, json_object_new_string(c->v[i])) < 0) ||
-            (d && json_object_array_add(t, json_object_new_string(d->v[i])) < 0)) {
-            if (t && json_object_array_length(arr) <= i)
-                json_object_put(t);
+    for (size_t i = 0; arr && i < l->n; i++)
+        if (json_object_array_add(arr, json_object_new_string(l->v[i])) < 0) {
             json_object_put(arr);
             return NULL;
         }
-    }
     return arr;
 }
 
 static json_object *
-qc_answer_header(const qc_cache *c, const qc_cache_answer_src *src, const qc_strlist *files,
-                 const qc_strlist *keysigs, const char *inputs_sig, uint64_t sum, size_t qlen,
-                 size_t len)
+qc_answer_header(const qc_cache *c, const qc_cache_answer_src *src, uint64_t sum, size_t qlen,
+                 size_t slen, size_t len)
 {
     QC_CLEANUP(json_object_putp) json_object *o = json_object_new_object();
-    json_object *entries = qc_js_tuples(&src->entry_emulators, &src->entry_ids, files, keysigs);
-    json_object *inputs = qc_js_tuples(&src->input_paths, &src->input_sigs, NULL, NULL);
-    json_object *w = json_object_new_array();
+    json_object *entries = qc_js_strlist(&src->entry_emulators);
+    json_object *inputs = qc_js_strlist(&src->input_paths);
+    json_object *w = qc_js_strlist(&src->warnings);
     char hash[17];
     bool ok = o && entries && inputs && w;
 
     snprintf(hash, sizeof(hash), "%016llx", (unsigned long long) sum);
-    for (size_t i = 0; ok && i < src->warnings.n; i++)
-        ok = json_object_array_add(w, json_object_new_string(src->warnings.v[i])) == 0;
     if (!ok) {
         json_object_put(entries);
         json_object_put(inputs);
@@ -385,8 +422,8 @@ qc_answer_header(const qc_cache *c, const qc_cache_answer_src *src, const qc_str
          json_object_object_add(o, "engine", json_object_new_string(c->engine)) == 0 &&
          json_object_object_add(o, "query-bytes", json_object_new_int64((int64_t) qlen)) == 0 &&
          json_object_object_add(o, "entries", entries) == 0 &&
-         json_object_object_add(o, "entry-inputs", json_object_new_string(inputs_sig)) == 0 &&
          json_object_object_add(o, "inputs", inputs) == 0 &&
+         json_object_object_add(o, "sources-bytes", json_object_new_int64((int64_t) slen)) == 0 &&
          json_object_object_add(o, "warnings", w) == 0 &&
          json_object_object_add(o, "bytes", json_object_new_int64((int64_t) len)) == 0 &&
          json_object_object_add(o, "hash", json_object_new_string(hash)) == 0;
@@ -448,9 +485,10 @@ qc_cache_answer_put(qc_cache *c, const char *owner, const char *slot, const char
     QC_CLEANUP(json_object_putp) json_object *head = NULL;
     qc_autofree char *name = NULL;
     qc_autofree char *inputs_sig = NULL;
+    qc_autofree char *sources = NULL;
     qc_autofree char *tail = NULL;
     qc_strlist files = {0}, keysigs = {0};
-    size_t qlen = strlen(query), tlen = qlen + 1 + len;
+    size_t qlen = strlen(query), slen = 0, tlen;
     struct iovec iov[3];
     const char *line;
     int r;
@@ -461,20 +499,23 @@ qc_cache_answer_put(qc_cache *c, const char *owner, const char *slot, const char
                                                "and a signature per input");
     if (!(name = qc_answer_name(owner, slot, err)))
         return -1;
-    /* what follows the header line, as its checksum covers it */
-    if (!(tail = malloc(tlen)))
-        return qc_error_set(err, QC_E_NOMEM, "out of memory");
-    memcpy(tail, query, qlen);
-    tail[qlen] = '\n';
-    memcpy(tail + qlen + 1, text, len);
     r = qc_answer_entry_keys(c, src, &files, &keysigs, &inputs_sig, err);
-    if (r > 0)
-        head = qc_answer_header(c, src, &files, &keysigs, inputs_sig, qc_answer_sum(tail, tlen),
-                                qlen, len);
+    if (r > 0 && !(sources = qc_answer_sources_text(inputs_sig, &files, &keysigs,
+                                                    &src->input_sigs, &slen)))
+        r = qc_error_set(err, QC_E_NOMEM, "out of memory");
     qc_strlist_clear(&files);
     qc_strlist_clear(&keysigs);
     if (r <= 0)
         return r; /* 0: an entry changed meanwhile, this answer would never hold */
+    /* what follows the header line, as its checksum covers it */
+    tlen = qlen + 1 + slen + len;
+    if (!(tail = malloc(tlen)))
+        return qc_error_set(err, QC_E_NOMEM, "out of memory");
+    memcpy(tail, query, qlen);
+    tail[qlen] = '\n';
+    memcpy(tail + qlen + 1, sources, slen);
+    memcpy(tail + qlen + 1 + slen, text, len);
+    head = qc_answer_header(c, src, qc_answer_sum(tail, tlen), qlen, slen, len);
     if (!head || !(line = json_object_to_json_string_ext(head, QC_JSON_FLAGS)))
         return qc_error_set(err, QC_E_NOMEM, "out of memory");
     iov[0].iov_base = (void *) line;

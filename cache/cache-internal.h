@@ -52,6 +52,19 @@ struct qc_cache_keys {
     int64_t moddir_mtime_ns;
 };
 
+/* The module directory found for the binaries of one directory (qc_cache_keys_read_memo()).
+ * Only ever within one pass over many entries: a module directory may appear any time. */
+typedef struct qc_cache_moddir_memo {
+    char *dir;                  /* the binaries' directory, as given; NULL: nothing yet */
+    char *moddir;               /* NULL: none */
+    int64_t moddir_mtime_ns;
+} qc_cache_moddir_memo;
+void qc_cache_moddir_memo_clear(qc_cache_moddir_memo *memo);
+/* qc_cache_keys_read(), the same keys with a binary that is no symlink found through *memo
+ * when its directory is the memo's (which it then becomes). */
+qc_cache_keys *qc_cache_keys_read_memo(qc_cache *c, const char *emulator,
+                                       qc_cache_moddir_memo *memo, qc_error **err);
+
 /* Line 1 of an entry, decoded. */
 typedef struct qc_cache_header {
     int format;
@@ -124,14 +137,22 @@ int qc_cache_lock_name(qc_cache *c, const char *lockname, int timeout_ms, qc_err
 void qc_cache_unlock_name(qc_cache *c, const char *lockname, int fd);
 
 /* ---- answer.c, for its fuzz target (tests/fuzz/fuzz-cache-answer.c) --------------------- */
-/* Decodes an answer file read whole into data[len]: 1 when it is well formed,
- * of this engine and answers `query`, with *ret filled (ret->text points into `data`,
- * where the document was moved to the start) and *ret_header (the decoded header line,
- * caller puts it) for qc_cache_answer_sources_hold(); 0 when not; -1 on OOM. */
+/* What qc_cache_answer_sources_hold() checks of a decoded answer: its header line (the
+ * entries and inputs it names) and a copy of its sources section. */
 struct json_object;
+typedef struct qc_cache_answer_head {
+    struct json_object *header;
+    char *sources;
+    size_t sources_len;
+} qc_cache_answer_head;
+void qc_cache_answer_head_clear(qc_cache_answer_head *h);
+/* Decodes an answer file read whole into data[len]: 1 when it is well formed, of this
+ * engine and answers `query`, with *ret filled (ret->text points into `data`, where the
+ * document was moved to the start) and *ret_head (caller clears); 0 when not (both left
+ * empty); -1 on OOM. */
 int qc_cache_answer_decode(const qc_cache *c, char *data, size_t len, const char *query,
-                           qc_cache_answer *ret, struct json_object **ret_header);
-/* 1 when every entry and input named by a decoded header still holds, else 0; -1 OOM. */
-int qc_cache_answer_sources_hold(qc_cache *c, struct json_object *header);
+                           qc_cache_answer *ret, qc_cache_answer_head *ret_head);
+/* 1 when every entry and input a decoded answer names still holds, else 0; -1 OOM. */
+int qc_cache_answer_sources_hold(qc_cache *c, const qc_cache_answer_head *head);
 
 #endif

@@ -226,12 +226,16 @@ qc_ts_ns(struct timespec ts)
 
 /* QEMU's module directory: $QEMU_MODULE_DIR (QEMU honours it), else the first existing of
  * <prefix>/lib/<multiarch>/qemu, <prefix>/lib64/qemu, <prefix>/lib/qemu, where <prefix> is
- * the parent of the binary's real directory, then the same under /usr. */
+ * the parent of the binary's real directory, then the same under /usr. `plain`: the
+ * binary is no symlink, so that its real directory is that of its directory, and the
+ * answer for its directory in *memo (optional) is its answer too. */
 static int
-qc_cache_moddir(const char *emulator, qc_cache_keys *k)
+qc_cache_moddir(const char *emulator, bool plain, qc_cache_moddir_memo *memo, qc_cache_keys *k)
 {
     const char *env = getenv("QEMU_MODULE_DIR");
     const char *prefixes[2] = {NULL, "/usr"};
+    const char *slash = strrchr(emulator, '/');
+    size_t dlen = slash ? (size_t) (slash - emulator) : 0;
     qc_autofree char *real = NULL;
     struct stat st;
 
@@ -239,6 +243,14 @@ qc_cache_moddir(const char *emulator, qc_cache_keys *k)
         if (!(k->moddir = strdup(env)))
             return -1;
         k->moddir_mtime_ns = stat(env, &st) == 0 ? qc_ts_ns(st.st_mtim) : -1;
+        return 0;
+    }
+    if (!plain || !dlen)
+        memo = NULL;
+    if (memo && memo->dir && strlen(memo->dir) == dlen && memcmp(memo->dir, emulator, dlen) == 0) {
+        if (memo->moddir && !(k->moddir = strdup(memo->moddir)))
+            return -1;
+        k->moddir_mtime_ns = memo->moddir_mtime_ns;
         return 0;
     }
     if ((real = realpath(emulator, NULL))) {
@@ -251,7 +263,7 @@ qc_cache_moddir(const char *emulator, qc_cache_keys *k)
             prefixes[0] = real;
         }
     }
-    for (size_t i = 0; i < 2; i++) {
+    for (size_t i = 0; i < 2 && !k->moddir; i++) {
         static const char *const subs[] = {"/lib/" QC_MULTIARCH "/qemu", "/lib64/qemu",
                                            "/lib/qemu"};
         if (!prefixes[i] || (i == 1 && prefixes[0] && strcmp(prefixes[0], "/usr") == 0))
@@ -264,23 +276,47 @@ qc_cache_moddir(const char *emulator, qc_cache_keys *k)
                 if (!(k->moddir = strdup(path)))
                     return -1;
                 k->moddir_mtime_ns = qc_ts_ns(st.st_mtim);
-                return 0;
+                break;
             }
         }
+    }
+    /* a binary that vanished says nothing of its directory */
+    if (memo && real) {
+        qc_cache_moddir_memo_clear(memo);
+        if (!(memo->dir = strndup(emulator, dlen)) ||
+            (k->moddir && !(memo->moddir = strdup(k->moddir)))) {
+            qc_cache_moddir_memo_clear(memo);
+            return -1;
+        }
+        memo->moddir_mtime_ns = k->moddir_mtime_ns;
     }
     return 0;
 }
 
+void
+qc_cache_moddir_memo_clear(qc_cache_moddir_memo *memo)
+{
+    free(memo->dir);
+    free(memo->moddir);
+    memset(memo, 0, sizeof(*memo));
+}
+
 qc_cache_keys *
-qc_cache_keys_read(qc_cache *c, const char *emulator, qc_error **err)
+qc_cache_keys_read_memo(qc_cache *c, const char *emulator, qc_cache_moddir_memo *memo,
+                        qc_error **err)
 {
     qc_cache_keys *k = calloc(1, sizeof(*k));
+    bool plain = false;
     struct stat st;
+    int r;
 
     (void) c;
     if (!k || !(k->emulator = strdup(emulator)))
         goto oom;
-    if (stat(emulator, &st) == 0) {
+    /* no symlink: lstat() is stat(), and says its directory's module directory is its own */
+    if (memo && lstat(emulator, &st) == 0 && !S_ISLNK(st.st_mode))
+        plain = true;
+    if ((r = plain ? 0 : stat(emulator, &st)) == 0) {
         k->dev = (uint64_t) st.st_dev;
         k->ino = (uint64_t) st.st_ino;
         k->size = (uint64_t) st.st_size;
@@ -289,13 +325,19 @@ qc_cache_keys_read(qc_cache *c, const char *emulator, qc_error **err)
     } else {
         k->stat_errno = errno ? errno : EIO;
     }
-    if (qc_cache_moddir(emulator, k) < 0)
+    if (qc_cache_moddir(emulator, plain, memo, k) < 0)
         goto oom;
     return k;
 oom:
     qc_cache_keys_free(k);
     qc_error_set(err, QC_E_NOMEM, "out of memory");
     return NULL;
+}
+
+qc_cache_keys *
+qc_cache_keys_read(qc_cache *c, const char *emulator, qc_error **err)
+{
+    return qc_cache_keys_read_memo(c, emulator, NULL, err);
 }
 
 void

@@ -12,6 +12,7 @@
 
 #include "cache/cache.h"
 #include "common/fileio.h"
+#include "common/fmt.h"
 
 uint64_t
 qc_cache_hash(const char *data, size_t len)
@@ -32,7 +33,7 @@ qc_cache_entry_name(const char *emulator, qc_error **err)
     const char *base = slash ? slash + 1 : emulator;
     char safe[65];
     size_t n = 0;
-    char *name = NULL;
+    char *name, *p;
 
     for (; base[n] && n < sizeof(safe) - 1; n++) {
         char ch = base[n];
@@ -42,11 +43,14 @@ qc_cache_entry_name(const char *emulator, qc_error **err)
         safe[n] = ok ? ch : '_';
     }
     safe[n] = '\0';
-    if (asprintf(&name, "%s-%016llx" QC_CACHE_SUFFIX, n ? safe : "emulator",
-                 (unsigned long long) qc_cache_hash(emulator, strlen(emulator))) < 0) {
+    /* "<safe>-%016llx.qcache": a cached query names every entry it checks */
+    if (!(name = malloc(sizeof(safe) + 1 + 16 + sizeof(QC_CACHE_SUFFIX)))) {
         qc_error_set(err, QC_E_NOMEM, "out of memory");
         return NULL;
     }
+    p = qc_fmt_char(qc_fmt_str(name, n ? safe : "emulator"), '-');
+    p = qc_fmt_hex_pad(p, qc_cache_hash(emulator, strlen(emulator)), 16);
+    qc_fmt_end(qc_fmt_str(p, QC_CACHE_SUFFIX));
     return name;
 }
 

@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <stdio.h>
 
+#include "common/fmt.h"
 #include "common/pathsig.h"
 
 static char
@@ -14,6 +15,8 @@ qc_pathsig_type(mode_t mode)
 void
 qc_pathsig_from_stat(const struct stat *st, int err, char buf[QC_PATHSIG_MAX])
 {
+    char *p = buf;
+
     if (!st) {
         if (err == ENOENT || err == ENOTDIR)
             snprintf(buf, QC_PATHSIG_MAX, "absent");
@@ -21,11 +24,16 @@ qc_pathsig_from_stat(const struct stat *st, int err, char buf[QC_PATHSIG_MAX])
             snprintf(buf, QC_PATHSIG_MAX, "error %d", err);
         return;
     }
-    snprintf(buf, QC_PATHSIG_MAX, "%c %llx %llx %llx %lld.%09ld %lld.%09ld",
-             qc_pathsig_type(st->st_mode), (unsigned long long) st->st_dev,
-             (unsigned long long) st->st_ino, (unsigned long long) st->st_size,
-             (long long) st->st_mtim.tv_sec, st->st_mtim.tv_nsec,
-             (long long) st->st_ctim.tv_sec, st->st_ctim.tv_nsec);
+    /* "%c %llx %llx %llx %lld.%09ld %lld.%09ld", without printf's cost (fmt.h) */
+    p = qc_fmt_char(p, qc_pathsig_type(st->st_mode));
+    p = qc_fmt_hex(qc_fmt_char(p, ' '), (uint64_t) st->st_dev);
+    p = qc_fmt_hex(qc_fmt_char(p, ' '), (uint64_t) st->st_ino);
+    p = qc_fmt_hex(qc_fmt_char(p, ' '), (uint64_t) st->st_size);
+    p = qc_fmt_dec(qc_fmt_char(p, ' '), (int64_t) st->st_mtim.tv_sec);
+    p = qc_fmt_dec_pad(qc_fmt_char(p, '.'), (uint64_t) st->st_mtim.tv_nsec, 9);
+    p = qc_fmt_dec(qc_fmt_char(p, ' '), (int64_t) st->st_ctim.tv_sec);
+    p = qc_fmt_dec_pad(qc_fmt_char(p, '.'), (uint64_t) st->st_ctim.tv_nsec, 9);
+    qc_fmt_end(p);
 }
 
 void

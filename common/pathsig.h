@@ -12,7 +12,8 @@
 
 #include <sys/stat.h>
 
-#define QC_PATHSIG_MAX 96
+/* the longest: 3 hex numbers of 16 digits and 2 times of 20 + 1 + 9, with 6 separators */
+#define QC_PATHSIG_MAX 128
 
 /* The signature of a stat() result, or of its failure (st NULL, err the errno). */
 void qc_pathsig_from_stat(const struct stat *st, int err, char buf[QC_PATHSIG_MAX]);

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -22,23 +23,33 @@ typedef struct qc_kt {
     char *root, *dir, *bin, *emu, *count, *path;
 } qc_kt;
 
+/* A fake QEMU at `path` replaying the fixture of `arch`, counting its starts in t->count. */
+static int
+qc_kt_fake(const qc_kt *t, const char *path, const char *arch)
+{
+    qc_autofree char *fx = qc_fixture_for(arch);
+    qc_autofree char *text = NULL;
+
+    if (!fx)
+        return -1;
+    text = qc_xasprintf("#!/bin/sh\necho start >> '%s'\nexec '%s' --fake-mode 'replay:%s' \"$@\"\n",
+                        t->count, qc_env_path("QC_FAKE_QEMU"), fx);
+    return qc_write_file(path, text, 0755);
+}
+
 static int
 qc_kt_setup(void **state)
 {
     qc_kt *t = calloc(1, sizeof(*t));
-    qc_autofree char *fx = qc_fixture_for("x86_64");
-    qc_autofree char *text = NULL;
 
-    if (!t || !fx)
+    if (!t)
         return -1;
     t->root = qc_make_tmpdir("kept");
     t->dir = qc_xasprintf("%s/cache", t->root);
     t->bin = qc_xasprintf("%s/bin", t->root);
     t->emu = qc_xasprintf("%s/qemu-system-x86_64", t->bin);
     t->count = qc_xasprintf("%s/starts", t->root);
-    text = qc_xasprintf("#!/bin/sh\necho start >> '%s'\nexec '%s' --fake-mode 'replay:%s' \"$@\"\n",
-                        t->count, qc_env_path("QC_FAKE_QEMU"), fx);
-    if (mkdir(t->bin, 0755) < 0 || qc_write_file(t->emu, text, 0755) < 0)
+    if (mkdir(t->bin, 0755) < 0 || qc_kt_fake(t, t->emu, "x86_64") < 0)
         return -1;
     t->path = getenv("PATH") ? strdup(getenv("PATH")) : NULL;
     *state = t;
@@ -176,6 +187,65 @@ t_capabilities_kept(void **state)
     qcaps_context_free(ctx);
 }
 
+/* Each emulator's module directory is a key of its own, also when several share a
+ * directory (whose module directory one pass over them looks up once) and when one is a
+ * symlink into another prefix. */
+static void
+t_capabilities_moddir(void **state)
+{
+    qc_kt *t = *state;
+    qcaps_context *ctx = qc_kt_context(t);
+    qcaps_error *err = NULL;
+    qc_autofree char *arm = qc_xasprintf("%s/qemu-system-aarch64", t->bin);
+    qc_autofree char *other = qc_xasprintf("%s/other", t->root);
+    qc_autofree char *other_bin = qc_xasprintf("%s/bin", other);
+    qc_autofree char *other_emu = qc_xasprintf("%s/qemu-system-riscv64", other_bin);
+    qc_autofree char *link = qc_xasprintf("%s/qemu-system-riscv64", t->bin);
+    qc_autofree char *lib = qc_xasprintf("%s/lib", t->root);
+    qc_autofree char *mods = qc_xasprintf("%s/lib/qemu", t->root);
+    qc_autofree char *other_mods = qc_xasprintf("%s/lib/qemu", other);
+    qc_autofree char *other_lib = qc_xasprintf("%s/lib", other);
+    qc_autofree char *mod = qc_xasprintf("%s/lib/qemu/accel-tcg-x86_64.so", t->root);
+    char *text = NULL, *doc;
+
+    assert_int_equal(qc_kt_fake(t, arm, "aarch64"), 0);
+    assert_int_equal(mkdir(other, 0755), 0);
+    assert_int_equal(mkdir(other_bin, 0755), 0);
+    assert_int_equal(mkdir(other_lib, 0755), 0);
+    assert_int_equal(mkdir(other_mods, 0755), 0);
+    assert_int_equal(qc_kt_fake(t, other_emu, "riscv64"), 0);
+    assert_int_equal(symlink(other_emu, link), 0);
+    setenv("PATH", t->bin, 1);
+    assert_non_null(doc = qcaps_capabilities(ctx, QCAPS_FORMAT_XML, &err));
+    assert_non_null(strstr(doc, arm));
+    assert_non_null(strstr(doc, link));
+    assert_int_equal(qcaps_capabilities_kept(ctx, QCAPS_FORMAT_XML, &text, &err), 1);
+    assert_string_equal(text, doc);
+    free(text);
+    free(doc);
+    /* a module directory appears for the two binaries of bin/, not for the symlink's */
+    assert_int_equal(mkdir(lib, 0755), 0);
+    assert_int_equal(mkdir(mods, 0755), 0);
+    assert_int_equal(qcaps_capabilities_kept(ctx, QCAPS_FORMAT_XML, &text, &err), 0);
+    assert_non_null(doc = qcaps_capabilities(ctx, QCAPS_FORMAT_XML, &err));
+    assert_int_equal(qcaps_capabilities_kept(ctx, QCAPS_FORMAT_XML, &text, &err), 1);
+    free(text);
+    free(doc);
+    /* a module added there changes its time */
+    assert_int_equal(qc_write_file(mod, "", 0644), 0);
+    assert_int_equal(qcaps_capabilities_kept(ctx, QCAPS_FORMAT_XML, &text, &err), 0);
+    assert_non_null(doc = qcaps_capabilities(ctx, QCAPS_FORMAT_XML, &err));
+    assert_int_equal(qcaps_capabilities_kept(ctx, QCAPS_FORMAT_XML, &text, &err), 1);
+    free(text);
+    free(doc);
+    /* and one added to the symlink's prefix changes the symlink's alone */
+    assert_int_equal(rmdir(other_mods), 0);
+    assert_int_equal(qcaps_capabilities_kept(ctx, QCAPS_FORMAT_XML, &text, &err), 0);
+    assert_null(text);
+    assert_null(err);
+    qcaps_context_free(ctx);
+}
+
 static void
 t_libvirt_check(void **state)
 {
@@ -199,6 +269,7 @@ main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(t_domcaps_kept, qc_kt_setup, qc_kt_teardown),
         cmocka_unit_test_setup_teardown(t_capabilities_kept, qc_kt_setup, qc_kt_teardown),
+        cmocka_unit_test_setup_teardown(t_capabilities_moddir, qc_kt_setup, qc_kt_teardown),
         cmocka_unit_test(t_libvirt_check),
     };
 

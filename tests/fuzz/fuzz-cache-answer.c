@@ -4,10 +4,11 @@
  *
  * The input is an answer file as qc_cache_answer_get() reads it. Its query is the bytes
  * the header line's "query-bytes" says follow it (when it parses), so that mutations reach
- * past the query check; the engine is fixed ("qcaps 0.1.0", as in the seeds). A decoded
- * answer must hand back exactly the document after the header line and the query; the
- * sources check then runs against a cache without a directory (every entry lookup fails
- * cleanly, so no answer may hold).
+ * past the query check into the sources section and the document; the engine is fixed
+ * ("qcaps 0.1.0", as in the seeds). A decoded answer must hand back exactly the document
+ * after the header line, the query and the sources section; the sources check then runs
+ * against a cache without a directory (every entry lookup fails cleanly, so no answer may
+ * hold).
  */
 #include <stdint.h>
 #include <string.h>
@@ -59,7 +60,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     char *buf = malloc(size + 1), *query;
     const char *nl;
-    json_object *header = NULL;
+    qc_cache_answer_head head;
     qc_cache_answer a;
     int r;
 
@@ -68,20 +69,21 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     buf[size] = '\0';
     query = qc_fuzz_query(buf, size);
     nl = memchr(data, '\n', size);
-    r = qc_cache_answer_decode(qc_fuzz_cache(), buf, size, query ? query : "", &a, &header);
+    r = qc_cache_answer_decode(qc_fuzz_cache(), buf, size, query ? query : "", &a, &head);
     QC_FUZZ_CHECK(r == 0 || r == 1);
     if (r == 1) {
         size_t body = (size_t) ((const char *) nl - (const char *) data) + 2 +
-                      strlen(query ? query : "");
-        QC_FUZZ_CHECK(header != NULL && a.text == buf && a.len == size - body &&
+                      strlen(query ? query : "") + head.sources_len;
+        QC_FUZZ_CHECK(head.header != NULL && head.sources != NULL && a.text == buf &&
+                      a.len == size - body &&
                       memcmp(a.text, data + body, a.len) == 0 && a.text[a.len] == '\0');
         /* no directory: no entry is valid, so nothing may hold */
-        QC_FUZZ_CHECK(qc_cache_answer_sources_hold(qc_fuzz_cache(), header) == 0);
+        QC_FUZZ_CHECK(qc_cache_answer_sources_hold(qc_fuzz_cache(), &head) == 0);
         a.text = NULL; /* buf's */
     } else {
-        QC_FUZZ_CHECK(header == NULL && a.text == NULL);
+        QC_FUZZ_CHECK(head.header == NULL && head.sources == NULL && a.text == NULL);
     }
-    json_object_put(header);
+    qc_cache_answer_head_clear(&head);
     qc_cache_answer_clear(&a);
     free(query);
     free(buf);
