@@ -29,7 +29,8 @@ typedef struct qc_host_inputs {
     qc_strlist values;
 } qc_host_inputs;
 
-int qc_host_inputs_read(qc_host_inputs *in, qc_error **err);
+/* From `sys` (a qc_host_sys_read() of QC_HOST_SYS_ALL), or read now when NULL. */
+int qc_host_inputs_read(qc_host_inputs *in, const struct qc_host_sys *sys, qc_error **err);
 void qc_host_inputs_clear(qc_host_inputs *in);
 
 struct qc_cache {

@@ -135,6 +135,13 @@ qc_mkdir_p(const char *path, qc_error **err)
 qc_cache *
 qc_cache_open(const char *dir, bool create, qc_cache_warn_fn warn, void *opaque, qc_error **err)
 {
+    return qc_cache_open_sys(dir, create, warn, opaque, NULL, err);
+}
+
+qc_cache *
+qc_cache_open_sys(const char *dir, bool create, qc_cache_warn_fn warn, void *opaque,
+                  const struct qc_host_sys *sys, qc_error **err)
+{
     QC_CLEANUP(qc_cache_freep) qc_cache *c = calloc(1, sizeof(*c));
     const char *engine = getenv("QC_CACHE_TEST_ENGINE");
     struct stat st;
@@ -185,7 +192,7 @@ qc_cache_open(const char *dir, bool create, qc_cache_warn_fn warn, void *opaque,
         qc_error_set(err, QC_E_NOMEM, "out of memory");
         return NULL;
     }
-    if (qc_host_inputs_read(&c->inputs, err) < 0)
+    if (qc_host_inputs_read(&c->inputs, sys, err) < 0)
         return NULL;
     return qc_steal(&c);
 }
@@ -213,7 +220,7 @@ qc_cache_dir(const qc_cache *c)
 int
 qc_cache_refresh_host(qc_cache *c, qc_error **err)
 {
-    return qc_host_inputs_read(&c->inputs, err);
+    return qc_host_inputs_read(&c->inputs, NULL, err);
 }
 
 /* ---- keys ------------------------------------------------------------------------------ */

@@ -99,6 +99,11 @@ qc_cache *qc_cache_fallback(const qc_cache *c);
  * cannot be used safely (a symlink, someone else's, world writable) or opened. */
 qc_cache *qc_cache_open(const char *dir, bool create, qc_cache_warn_fn warn, void *opaque,
                         qc_error **err);
+/* qc_cache_open() with the host inputs taken from `sys`, a qc_host_sys_read() of
+ * QC_HOST_SYS_ALL the caller just made for all its readers (NULL: read the host). */
+struct qc_host_sys;
+qc_cache *qc_cache_open_sys(const char *dir, bool create, qc_cache_warn_fn warn, void *opaque,
+                            const struct qc_host_sys *sys, qc_error **err);
 void qc_cache_free(qc_cache *c);
 const char *qc_cache_dir(const qc_cache *c);
 /* Re-reads the host facts (microcode can change under a long-lived process). */

@@ -151,25 +151,26 @@ qc_inputs_tool(qc_host_inputs *in, const char *prog, char **acc)
 }
 
 int
-qc_host_inputs_read(qc_host_inputs *in, qc_error **err)
+qc_host_inputs_read(qc_host_inputs *in, const qc_host_sys *sys, qc_error **err)
 {
     qc_autofree char *tools = strdup("");
-    QC_CLEANUP(qc_host_sys_clear) qc_host_sys s = {0};
+    QC_CLEANUP(qc_host_sys_clear) qc_host_sys own = {0};
+    const qc_host_sys *s = sys ? sys : &own;
 
     qc_host_inputs_clear(in);
-    if (!tools || qc_host_sys_read(NULL, QC_HOST_SYS_ALL, &s, NULL) < 0)
+    if (!tools || (!sys && qc_host_sys_read(NULL, QC_HOST_SYS_ALL, &own, NULL) < 0))
         goto oom;
-    if (qc_inputs_addf(in, "kernel", "%s %s %s %s", s.sysname ? s.sysname : "",
-                       s.release ? s.release : "", s.version ? s.version : "",
-                       s.machine ? s.machine : "") < 0 ||
-        qc_inputs_kvm(in, &s) < 0 || qc_inputs_cpuinfo(in, &s) < 0 ||
+    if (qc_inputs_addf(in, "kernel", "%s %s %s %s", s->sysname ? s->sysname : "",
+                       s->release ? s->release : "", s->version ? s->version : "",
+                       s->machine ? s->machine : "") < 0 ||
+        qc_inputs_kvm(in, s) < 0 || qc_inputs_cpuinfo(in, s) < 0 ||
         qc_inputs_tool(in, "swtpm", &tools) < 0 ||
         qc_inputs_tool(in, "swtpm_setup", &tools) < 0 ||
         qc_inputs_tool(in, "swtpm_ioctl", &tools) < 0 || qc_inputs_add(in, "swtpm", tools) < 0 ||
-        qc_inputs_addf(in, "VFIO", "%d", s.vfio) < 0 ||
-        qc_inputs_addf(in, "iommufd", "%d", s.iommufd) < 0 ||
-        qc_inputs_addf(in, "TDX", "%d", s.tdx) < 0 ||
-        qc_inputs_addf(in, "secure guest", "%d", s.secure_guest) < 0)
+        qc_inputs_addf(in, "VFIO", "%d", s->vfio) < 0 ||
+        qc_inputs_addf(in, "iommufd", "%d", s->iommufd) < 0 ||
+        qc_inputs_addf(in, "TDX", "%d", s->tdx) < 0 ||
+        qc_inputs_addf(in, "secure guest", "%d", s->secure_guest) < 0)
         goto oom;
     return 0;
 oom:

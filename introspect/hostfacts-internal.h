@@ -17,6 +17,7 @@ typedef struct qc_hf_reader {
     bool skip_users;         /* leave the qemu user's ids out (a placeholder label) */
     bool skip_cpus;          /* leave each CPU's topology and caches out (read_keyed()) */
     bool invtsc;             /* set by the cpuinfo reader */
+    const struct qc_host_sys *sys; /* uname and cpuinfo already read, or NULL */
 } qc_hf_reader;
 
 /* Grows an array by one zeroed element; returns it or NULL on OOM. */

@@ -352,10 +352,10 @@ qc_hf_read_all(qc_hf_reader *rd, qc_error **err)
         return NULL;
     }
     /* uname and the first /proc/cpuinfo block: one read of the host layer (host.h) */
-    if (qc_host_sys_read(r.root, QC_HOST_SYS_UNAME | QC_HOST_SYS_CPUINFO, &s, err) < 0)
+    if (!r.sys && qc_host_sys_read(r.root, QC_HOST_SYS_UNAME | QC_HOST_SYS_CPUINFO, &s, err) < 0)
         return NULL;
-    if (qc_hf_read_arch(&s, hf, err) < 0 || qc_hf_read_uuid(&r, hf, err) < 0 ||
-        qc_hf_read_cpuinfo(&r, &s, hf, err) < 0 || qc_hf_read_page_sizes(&r, hf, err) < 0 ||
+    if (qc_hf_read_arch(r.sys ? r.sys : &s, hf, err) < 0 || qc_hf_read_uuid(&r, hf, err) < 0 ||
+        qc_hf_read_cpuinfo(&r, r.sys ? r.sys : &s, hf, err) < 0 || qc_hf_read_page_sizes(&r, hf, err) < 0 ||
         qc_hf_read_cells(&r, hf, err) < 0 ||
         (!r.skip_cpus && qc_hf_read_banks(&r, hf, err) < 0) ||
         qc_hf_read_secmodels(&r, hf, err) < 0)
@@ -491,9 +491,10 @@ qc_hf_users_source(void)
 }
 
 qc_hostfacts *
-qc_hostfacts_read_keyed(const char *root, char **ret_sources, qc_error **err)
+qc_hostfacts_read_keyed(const char *root, const qc_host_sys *sys, char **ret_sources,
+                        qc_error **err)
 {
-    qc_hf_reader r = {.root = root ? root : ""};
+    qc_hf_reader r = {.root = root ? root : "", .sys = sys};
     qc_autofree char *users = NULL;
     qc_autofree char *cpus = NULL;
     qc_autofree char *tsc = NULL;

@@ -106,8 +106,12 @@ qc_hostfacts *qc_hostfacts_read(const char *root, qc_error **err);
  * left out *when* their sources have cheap fingerprints,
  * and *ret_sources (caller frees) names those fingerprints instead, so that equal facts
  * and sources mean an equal full read. A fact whose sources cannot be fingerprinted is
- * read as qc_hostfacts_read() reads it. */
-qc_hostfacts *qc_hostfacts_read_keyed(const char *root, char **ret_sources, qc_error **err);
+ * read as qc_hostfacts_read() reads it. `sys`: uname and /proc/cpuinfo as the caller
+ * just read them under `root` (qc_host_sys_read(), host.h; at least QC_HOST_SYS_UNAME and
+ * QC_HOST_SYS_CPUINFO), or NULL to read them here. */
+struct qc_host_sys;
+qc_hostfacts *qc_hostfacts_read_keyed(const char *root, const struct qc_host_sys *sys,
+                                      char **ret_sources, qc_error **err);
 
 /* CPU list helpers: parses "0-3,8" style lists (sorted, de-duplicated) and formats them as
  * libvirt's virBitmapFormat does. Return -1 / NULL on bad input or OOM. */

@@ -135,6 +135,7 @@ char *
 qc_hostfs_which(const char *root, const char *path, const char *prog)
 {
     bool rooted = root && *root;
+    size_t plen = strlen(prog);
     const char *p;
 
     if (!path)
@@ -142,17 +143,25 @@ qc_hostfs_which(const char *root, const char *path, const char *prog)
     if (!path || !*path)
         path = "/usr/bin:/bin";
     for (p = path; *p; p += *p == ':') {
-        size_t len = strcspn(p, ":");
+        size_t len = strcspn(p, ":"), rlen, n;
         char buf[PATH_MAX];
-        int n;
 
         if (len == 0 || (rooted && p[0] != '/')) {
             p += len;
             continue;
         }
-        n = snprintf(buf, sizeof(buf), "%s%.*s/%s", rooted ? root : "", (int) len, p, prog);
+        /* "<root><dir>/<prog>" (a cached query looks up three programs in every
+         * directory of $PATH: snprintf() was most of its cost) */
+        rlen = rooted ? strlen(root) : 0;
+        n = rlen + len + 1 + plen;
+        if (n < sizeof(buf)) {
+            memcpy(buf, root ? root : "", rlen);
+            memcpy(buf + rlen, p, len);
+            buf[rlen + len] = '/';
+            memcpy(buf + rlen + len + 1, prog, plen + 1);
+        }
         p += len;
-        if (n > 0 && n < (int) sizeof(buf) && access(buf, X_OK) == 0)
+        if (n < sizeof(buf) && access(buf, X_OK) == 0)
             return strdup(buf);
     }
     return NULL;

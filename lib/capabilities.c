@@ -190,7 +190,7 @@ qcaps_capabilities(qcaps_context *ctx, qcaps_format format, qcaps_error **err)
     if (!(ms.cache = qc_context_cache(ctx, false, &e)) && e)
         goto out;
     /* the key and the inputs are read before what they stand for */
-    if (ms.cache && !(key = qc_lib_caps_key(ctx, NULL, format, &e)))
+    if (ms.cache && !(key = qc_lib_caps_key(ctx, NULL, NULL, format, &e)))
         goto out;
     if (ms.cache && ctx->cache_mode == QCAPS_CACHE_USE) {
         if ((r = qc_lib_answer(ctx, ms.cache, NULL, slot, key, &out, &e)) != 0)

@@ -17,6 +17,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "introspect/host.h"
 #include "lib/internal.h"
 #include "schema/hostfacts.h"
 
@@ -58,7 +59,8 @@ qc_lib_key_part(FILE *f, const char *text)
 }
 
 char *
-qc_lib_caps_key(qcaps_context *ctx, const char *root, qcaps_format format, qc_error **err)
+qc_lib_caps_key(qcaps_context *ctx, const char *root, const qc_host_sys *sys,
+                qcaps_format format, qc_error **err)
 {
     QC_CLEANUP(qc_hostfacts_freep) qc_hostfacts *hf = NULL;
     qc_autofree char *sources = NULL;
@@ -73,7 +75,7 @@ qc_lib_caps_key(qcaps_context *ctx, const char *root, qcaps_format format, qc_er
         qc_error_set(err, QC_E_NOMEM, "out of memory");
         return NULL;
     }
-    if (!(hf = qc_hostfacts_read_keyed(root, &sources, err)) ||
+    if (!(hf = qc_hostfacts_read_keyed(root, sys, &sources, err)) ||
         !(facts = qc_hostfacts_to_json_line(hf, err)))
         return NULL;
     if (!(f = open_memstream(&key, &len))) {
@@ -103,15 +105,21 @@ qc_lib_caps_fast(qcaps_context *ctx, qcaps_format format, char **ret_text, qc_er
 {
     QC_CLEANUP(qc_cache_freep) qc_cache *cache = NULL;
     QC_CLEANUP(qc_error_freep) qc_error *e = NULL;
+    QC_CLEANUP(qc_host_sys_clear) qc_host_sys sys = {0};
     qc_autofree char *key = NULL;
 
     *ret_text = NULL;
     if (ctx && ctx->cache_mode != QCAPS_CACHE_USE)
         return 0;
-    if (!(cache = qc_context_cache(ctx, true, err)))
+    /* one read of uname, KVM and /proc/cpuinfo for the cache's host inputs and the key's
+     * facts (reading cpuinfo, which the kernel formats anew each time, was a tenth of a
+     * cached query's time, and it was read twice) */
+    if (qc_host_sys_read(NULL, QC_HOST_SYS_ALL, &sys, err) < 0)
+        return -1;
+    if (!(cache = qc_context_cache_sys(ctx, true, &sys, err)))
         return err && *err ? -1 : 0;
     /* a host that cannot be read is the full path's to report */
-    if (!(key = qc_lib_caps_key(ctx, NULL, format, &e)))
+    if (!(key = qc_lib_caps_key(ctx, NULL, &sys, format, &e)))
         return e->code == QC_E_NOMEM ? (qc_error_propagate(err, qc_steal(&e)), -1) : 0;
     return qc_lib_answer(ctx, cache, NULL, qc_lib_caps_slot(format), key, ret_text, err);
 }

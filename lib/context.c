@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "cache/cache.h"
+#include "introspect/host.h"
 #include "lib/internal.h"
 
 QCAPS_PUBLIC qcaps_context *
@@ -237,13 +238,19 @@ qc_context_cache_warn(const char *message, void *opaque)
 qc_cache *
 qc_context_cache(qcaps_context *ctx, bool quiet, qc_error **err)
 {
+    return qc_context_cache_sys(ctx, quiet, NULL, err);
+}
+
+qc_cache *
+qc_context_cache_sys(qcaps_context *ctx, bool quiet, const qc_host_sys *sys, qc_error **err)
+{
     QC_CLEANUP(qc_error_freep) qc_error *cerr = NULL;
     qc_cache *cache;
 
     if ((ctx && ctx->cache_mode == QCAPS_CACHE_BYPASS) || (ctx && ctx->tcg_only))
         return NULL;
-    if (!(cache = qc_cache_open(ctx ? ctx->cache_dir : NULL, !quiet,
-                                quiet ? NULL : qc_context_cache_warn, ctx, &cerr))) {
+    if (!(cache = qc_cache_open_sys(ctx ? ctx->cache_dir : NULL, !quiet,
+                                    quiet ? NULL : qc_context_cache_warn, ctx, sys, &cerr))) {
         if (cerr->code == QC_E_NOMEM)
             qc_error_propagate(err, qc_steal(&cerr));
         else if (!quiet)
@@ -251,11 +258,11 @@ qc_context_cache(qcaps_context *ctx, bool quiet, qc_error **err)
     }
     /* a user's own cache falls back on the system's, which root's warm-up fills */
     if (cache && !(ctx && ctx->cache_dir)) {
-        qc_autofree char *sys = qc_cache_system_dir();
+        qc_autofree char *sysdir = qc_cache_system_dir();
         qc_cache *s;
 
-        if (sys && strcmp(sys, qc_cache_dir(cache)) != 0 &&
-            (s = qc_cache_open(sys, false, NULL, NULL, NULL)))
+        if (sysdir && strcmp(sysdir, qc_cache_dir(cache)) != 0 &&
+            (s = qc_cache_open_sys(sysdir, false, NULL, NULL, sys, NULL)))
             qc_cache_set_fallback(cache, s);
     }
     return cache;

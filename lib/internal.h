@@ -70,6 +70,10 @@ qc_model *qc_context_model(qcaps_context *ctx, const char *emulator, const char 
  * cannot be used: a warning unless `quiet`, which also neither creates the directory nor
  * reports anything through the cache; *err only on OOM), */
 qc_cache *qc_context_cache(qcaps_context *ctx, bool quiet, qc_error **err);
+/* The same with the cache's host inputs taken from `sys` (qc_cache_open_sys()). */
+struct qc_host_sys;
+qc_cache *qc_context_cache_sys(qcaps_context *ctx, bool quiet, const struct qc_host_sys *sys,
+                               qc_error **err);
 /* and the model of `view` from `cache` (NULL: probe) or `fixture`, as it was stored: the
  * firmware descriptors are those of its probe. *ret_id: see qc_cache_get(). */
 qc_model *qc_context_lookup(qcaps_context *ctx, qc_cache *cache, const char *emulator,
@@ -126,10 +130,11 @@ int qc_lib_answer(qcaps_context *ctx, qc_cache *cache, const char *owner, const 
 /* The cache answer key of the capabilities document: libvirt generation, format, who we
  * are (which binaries we may run), $PATH, and the host facts as read for keying
  * (qc_hostfacts_read_keyed() under `root`, NULL: this host) with the fingerprints of those
- * left out. The emulators found in $PATH are the answer's inputs (their directories'
- * signatures), not part of the key. Caller frees. */
-char *qc_lib_caps_key(qcaps_context *ctx, const char *root, qcaps_format format,
-                      qc_error **err);
+ * left out; `sys`, when not NULL, is the read of uname and cpuinfo those facts take).
+ * The emulators found in $PATH are the answer's inputs (their directories' signatures),
+ * not part of the key. Caller frees. */
+char *qc_lib_caps_key(qcaps_context *ctx, const char *root, const struct qc_host_sys *sys,
+                      qcaps_format format, qc_error **err);
 /* The slot of the capabilities answer of `format`. */
 const char *qc_lib_caps_slot(qcaps_format format);
 

@@ -486,8 +486,8 @@ test_fake_sysfs(void **state)
             {"/sys/devices/system/cpu/cpu3/online", "0\n", "1\n"},
             {"/sys/devices/system/cpu/cpu0/cache/index3/size", "16384K\n", "32768K\n"},
         };
-        char *key = qc_lib_caps_key(NULL, root, QCAPS_FORMAT_XML, &err);
-        char *json = qc_lib_caps_key(NULL, root, QCAPS_FORMAT_JSON, &err);
+        char *key = qc_lib_caps_key(NULL, root, NULL, QCAPS_FORMAT_XML, &err);
+        char *json = qc_lib_caps_key(NULL, root, NULL, QCAPS_FORMAT_JSON, &err);
 
         assert_non_null(key);
         assert_non_null(json);
@@ -496,13 +496,34 @@ test_fake_sysfs(void **state)
             char *k;
 
             qc_put(root, changes[i][0], changes[i][1]);
-            assert_non_null(k = qc_lib_caps_key(NULL, root, QCAPS_FORMAT_XML, &err));
+            assert_non_null(k = qc_lib_caps_key(NULL, root, NULL, QCAPS_FORMAT_XML, &err));
             assert_string_not_equal(k, key);
             free(k);
             qc_put(root, changes[i][0], changes[i][2]);
-            assert_non_null(k = qc_lib_caps_key(NULL, root, QCAPS_FORMAT_XML, &err));
+            assert_non_null(k = qc_lib_caps_key(NULL, root, NULL, QCAPS_FORMAT_XML, &err));
             assert_string_equal(k, key);
             free(k);
+        }
+        /* a read of uname and cpuinfo made for the cache too is the key's: the same key
+         * as a read of its own, and what that read says is what the key holds */
+        {
+            qc_host_sys sys = {0};
+            char *k;
+
+            assert_int_equal(qc_host_sys_read(root, QC_HOST_SYS_ALL, &sys, &err), 0);
+            assert_non_null(k = qc_lib_caps_key(NULL, root, &sys, QCAPS_FORMAT_XML, &err));
+            assert_string_equal(k, key);
+            free(k);
+            for (size_t i = 0; i < sys.cpuinfo.n; i++)
+                if (strncmp(sys.cpuinfo.v[i], "microcode", 9) == 0) {
+                    free(sys.cpuinfo.v[i]);
+                    assert_non_null(sys.cpuinfo.v[i] = strdup("microcode\t: 0xa0011d2"));
+                }
+            assert_non_null(k = qc_lib_caps_key(NULL, root, &sys, QCAPS_FORMAT_XML, &err));
+            assert_string_not_equal(k, key);
+            assert_non_null(strstr(k, "\"microcode\":167776722"));
+            free(k);
+            qc_host_sys_clear(&sys);
         }
         free(key);
         free(json);
@@ -777,7 +798,7 @@ test_keyed_banks(void **state)
         assert_string_equal(full->banks[i].cpus, again->banks[i].cpus);
     assert_int_equal(full->cores, again->cores);
     assert_int_equal(full->threads, again->threads);
-    assert_non_null(keyed = qc_hostfacts_read_keyed(NULL, &sources, &err));
+    assert_non_null(keyed = qc_hostfacts_read_keyed(NULL, NULL, &sources, &err));
     if (!boot || !*boot) {
         assert_non_null(strstr(sources, "cpus: read"));
         assert_int_equal(keyed->n_banks, full->n_banks);
@@ -791,7 +812,7 @@ test_keyed_banks(void **state)
                          online ? online : "?", present ? present : "?") > 0);
     if (!strstr(sources, want))
         fail_msg("'%s' not in the sources: %s", want, sources);
-    assert_non_null(rooted = qc_hostfacts_read_keyed("/", &rooted_sources, &err));
+    assert_non_null(rooted = qc_hostfacts_read_keyed("/", NULL, &rooted_sources, &err));
     assert_non_null(strstr(rooted_sources, "cpus: read"));
     assert_int_equal(rooted->n_banks, full->n_banks);
 }
