@@ -30,6 +30,8 @@
  * header only names the entries and inputs (parsing 26 entries' signatures as JSON, and
  * freeing them, was a quarter of a cached capabilities query) */
 #define QC_ANSWER_FORMAT 4
+/* the member of a decoded header that holds a copy of the sources section */
+#define QC_ANSWER_SOURCES " sources"
 #define QC_ANSWER_MAX_BYTES ((size_t) 64 << 20)
 #define QC_JSON_FLAGS (JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE)
 
@@ -215,16 +217,6 @@ qc_answer_sources_text(const char *inputs_sig, const qc_strlist *files,
     return text;
 }
 
-void
-qc_cache_answer_head_clear(qc_cache_answer_head *h)
-{
-    if (!h)
-        return;
-    json_object_put(h->header);
-    free(h->sources);
-    memset(h, 0, sizeof(*h));
-}
-
 /* The sources section of the entries and inputs a decoded header names, as they are now
  * (in *ret, *ret_len): 1; 0 when an entry's binary cannot be read (it is never valid);
  * -1 on OOM. */
@@ -273,7 +265,7 @@ out:
 
 int
 qc_cache_answer_decode(const qc_cache *c, char *data, size_t len, const char *query,
-                       qc_cache_answer *ret, qc_cache_answer_head *ret_head)
+                       qc_cache_answer *ret, json_object **ret_header)
 {
     QC_CLEANUP(json_object_putp) json_object *o = NULL;
     json_object *v = NULL, *warnings = NULL, *emulators = NULL, *inputs = NULL;
@@ -282,7 +274,7 @@ qc_cache_answer_decode(const qc_cache *c, char *data, size_t len, const char *qu
     const char *nl;
 
     memset(ret, 0, sizeof(*ret));
-    memset(ret_head, 0, sizeof(*ret_head));
+    *ret_header = NULL;
     if (len < strlen(QC_ANSWER_MAGIC) || memcmp(data, QC_ANSWER_MAGIC, strlen(QC_ANSWER_MAGIC)) ||
         !(nl = memchr(data, '\n', len)))
         return 0;
@@ -321,35 +313,37 @@ qc_cache_answer_decode(const qc_cache *c, char *data, size_t len, const char *qu
                            json_object_get_string(json_object_array_get_idx(warnings, i)),
                            NULL) < 0)
             return -1;
-    if (!(ret_head->sources = malloc(slen + 1))) {
+    /* the sources section goes with the header: the document moves over it */
+    if (json_object_object_add(o, QC_ANSWER_SOURCES,
+                               json_object_new_string_len(data + srcs, (int) slen)) < 0) {
         qc_strlist_clear(&ret->warnings);
         return -1;
     }
-    memcpy(ret_head->sources, data + srcs, slen);
-    ret_head->sources[slen] = '\0';
-    ret_head->sources_len = slen;
     memmove(data, data + doc, len - doc);
     data[len - doc] = '\0';
     ret->text = data;
     ret->len = len - doc;
-    ret_head->header = qc_steal(&o);
+    *ret_header = qc_steal(&o);
     return 1;
 }
 
 int
-qc_cache_answer_sources_hold(qc_cache *c, const qc_cache_answer_head *head)
+qc_cache_answer_sources_hold(qc_cache *c, json_object *header)
 {
-    json_object *emulators = NULL, *inputs = NULL;
+    json_object *emulators = NULL, *inputs = NULL, *kept = NULL;
     qc_autofree char *now = NULL;
     size_t len = 0;
     int r;
 
-    if (!json_object_object_get_ex(head->header, "entries", &emulators) ||
-        !json_object_object_get_ex(head->header, "inputs", &inputs))
+    if (!json_object_object_get_ex(header, "entries", &emulators) ||
+        !json_object_object_get_ex(header, "inputs", &inputs) ||
+        !json_object_object_get_ex(header, QC_ANSWER_SOURCES, &kept) ||
+        !json_object_is_type(kept, json_type_string))
         return 0;
     if ((r = qc_answer_sources_now(c, emulators, inputs, &now, &len)) <= 0)
         return r;
-    return len == head->sources_len && memcmp(now, head->sources, len) == 0;
+    return len == (size_t) json_object_get_string_len(kept) &&
+           memcmp(now, json_object_get_string(kept), len) == 0;
 }
 
 int
@@ -359,7 +353,7 @@ qc_cache_answer_get(qc_cache *c, const char *owner, const char *slot, const char
     QC_CLEANUP(qc_error_freep) qc_error *rerr = NULL;
     qc_autofree char *name = NULL;
     qc_autofree char *data = NULL;
-    qc_cache_answer_head head;
+    json_object *header = NULL;
     size_t len = 0;
     int r;
 
@@ -370,10 +364,10 @@ qc_cache_answer_get(qc_cache *c, const char *owner, const char *slot, const char
     if (qc_file_read(c->dirfd, name, QC_READ_NOFOLLOW | QC_READ_REGULAR, QC_ANSWER_MAX_BYTES,
                      &data, &len, &rerr) < 0)
         return rerr->code == QC_E_NOMEM ? qc_error_set(err, QC_E_NOMEM, "out of memory") : 0;
-    if ((r = qc_cache_answer_decode(c, data, len, query, ret, &head)) == 1) {
+    if ((r = qc_cache_answer_decode(c, data, len, query, ret, &header)) == 1) {
         ret->text = NULL; /* still data's until the sources are known to hold */
-        r = qc_cache_answer_sources_hold(c, &head);
-        qc_cache_answer_head_clear(&head);
+        r = qc_cache_answer_sources_hold(c, header);
+        json_object_put(header);
     }
     if (r < 0) {
         qc_cache_answer_clear(ret);

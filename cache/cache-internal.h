@@ -138,22 +138,15 @@ int qc_cache_lock_name(qc_cache *c, const char *lockname, int timeout_ms, qc_err
 void qc_cache_unlock_name(qc_cache *c, const char *lockname, int fd);
 
 /* ---- answer.c, for its fuzz target (tests/fuzz/fuzz-cache-answer.c) --------------------- */
-/* What qc_cache_answer_sources_hold() checks of a decoded answer: its header line (the
- * entries and inputs it names) and a copy of its sources section. */
-struct json_object;
-typedef struct qc_cache_answer_head {
-    struct json_object *header;
-    char *sources;
-    size_t sources_len;
-} qc_cache_answer_head;
-void qc_cache_answer_head_clear(qc_cache_answer_head *h);
 /* Decodes an answer file read whole into data[len]: 1 when it is well formed, of this
  * engine and answers `query`, with *ret filled (ret->text points into `data`, where the
- * document was moved to the start) and *ret_head (caller clears); 0 when not (both left
- * empty); -1 on OOM. */
+ * document was moved to the start) and *ret_header (the decoded header line with a copy
+ * of the sources section, caller puts it) for qc_cache_answer_sources_hold(); 0 when not;
+ * -1 on OOM. */
+struct json_object;
 int qc_cache_answer_decode(const qc_cache *c, char *data, size_t len, const char *query,
-                           qc_cache_answer *ret, qc_cache_answer_head *ret_head);
-/* 1 when every entry and input a decoded answer names still holds, else 0; -1 OOM. */
-int qc_cache_answer_sources_hold(qc_cache *c, const qc_cache_answer_head *head);
+                           qc_cache_answer *ret, struct json_object **ret_header);
+/* 1 when every entry and input a decoded header names still holds, else 0; -1 OOM. */
+int qc_cache_answer_sources_hold(qc_cache *c, struct json_object *header);
 
 #endif
