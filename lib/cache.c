@@ -137,17 +137,8 @@ qcaps_cache_exists(const qcaps_cache *c)
     return c && c->c;
 }
 
-QCAPS_PUBLIC const char *
-qcaps_cache_dir(const qcaps_cache *c)
-{
-    return c ? c->dir : NULL;
-}
-
-QCAPS_PUBLIC const qcaps_cache *
-qcaps_cache_system(const qcaps_cache *c)
-{
-    return c ? c->system : NULL;
-}
+QC_PUBLIC_GETTER(const char *, qcaps_cache_dir, qcaps_cache, c, c->dir, NULL)
+QC_PUBLIC_GETTER(const qcaps_cache *, qcaps_cache_system, qcaps_cache, c, c->system, NULL)
 
 QCAPS_PUBLIC void
 qcaps_cache_entries_free(qcaps_cache_entries *l)
@@ -204,11 +195,7 @@ fail:
     return NULL;
 }
 
-QCAPS_PUBLIC size_t
-qcaps_cache_entries_count(const qcaps_cache_entries *l)
-{
-    return l ? l->n : 0;
-}
+QC_PUBLIC_GETTER(size_t, qcaps_cache_entries_count, qcaps_cache_entries, l, l->n, 0)
 
 QCAPS_PUBLIC const qcaps_cache_entry *
 qcaps_cache_entries_get(const qcaps_cache_entries *l, size_t i)

@@ -17,17 +17,9 @@ QC_DEFINE_CLEANUP(json_object *, json_object_put);
 
 /* ---- walking a diff -------------------------------------------------------------------- */
 
-QCAPS_PUBLIC size_t
-qcaps_changes_count(const qcaps_changes *d)
-{
-    return d ? d->d.n : 0;
-}
-
-QCAPS_PUBLIC size_t
-qcaps_changes_differences(const qcaps_changes *d)
-{
-    return d ? qc_diff_count_differences(&d->d) : 0;
-}
+QC_PUBLIC_GETTER(size_t, qcaps_changes_count, qcaps_changes, d, d->d.n, 0)
+QC_PUBLIC_GETTER(size_t, qcaps_changes_differences, qcaps_changes, d,
+                 qc_diff_count_differences(&d->d), 0)
 
 QCAPS_PUBLIC const qcaps_change *
 qcaps_changes_get(const qcaps_changes *d, size_t i)
@@ -35,29 +27,14 @@ qcaps_changes_get(const qcaps_changes *d, size_t i)
     return d && i < d->d.n ? (const qcaps_change *) &d->d.v[i] : NULL;
 }
 
-QCAPS_PUBLIC const char *
-qcaps_change_group(const qcaps_change *c)
-{
-    return c ? qc_diff_group_name(c->c.group) : NULL;
-}
+QC_PUBLIC_GETTER(const char *, qcaps_change_group, qcaps_change, c,
+                 qc_diff_group_name(c->c.group), NULL)
 
-QCAPS_PUBLIC qcaps_change_kind
-qcaps_change_get_kind(const qcaps_change *c)
-{
-    return c ? (qcaps_change_kind) c->c.kind : QCAPS_CHANGE_COMMON;
-}
+QC_PUBLIC_GETTER(qcaps_change_kind, qcaps_change_get_kind, qcaps_change, c,
+                 (qcaps_change_kind) c->c.kind, QCAPS_CHANGE_COMMON)
 
-QCAPS_PUBLIC const char *
-qcaps_change_emulator(const qcaps_change *c)
-{
-    return c ? c->c.emulator : NULL;
-}
-
-QCAPS_PUBLIC const char *
-qcaps_change_scope(const qcaps_change *c)
-{
-    return c ? c->c.scope : NULL;
-}
+QC_PUBLIC_GETTER(const char *, qcaps_change_emulator, qcaps_change, c, c->c.emulator, NULL)
+QC_PUBLIC_GETTER(const char *, qcaps_change_scope, qcaps_change, c, c->c.scope, NULL)
 
 QCAPS_PUBLIC bool
 qcaps_change_scope_is_accel(const qcaps_change *c)
@@ -65,35 +42,11 @@ qcaps_change_scope_is_accel(const qcaps_change *c)
     return c && qc_diff_group_scope_is_accel(c->c.group);
 }
 
-QCAPS_PUBLIC const char *
-qcaps_change_name(const qcaps_change *c)
-{
-    return c ? c->c.name : NULL;
-}
-
-QCAPS_PUBLIC const char *
-qcaps_change_attribute(const qcaps_change *c)
-{
-    return c ? c->c.attribute : NULL;
-}
-
-QCAPS_PUBLIC const char *
-qcaps_change_old(const qcaps_change *c)
-{
-    return c ? c->c.old_value : NULL;
-}
-
-QCAPS_PUBLIC const char *
-qcaps_change_new(const qcaps_change *c)
-{
-    return c ? c->c.new_value : NULL;
-}
-
-QCAPS_PUBLIC const char *
-qcaps_change_detail(const qcaps_change *c)
-{
-    return c ? c->c.detail : NULL;
-}
+QC_PUBLIC_GETTER(const char *, qcaps_change_name, qcaps_change, c, c->c.name, NULL)
+QC_PUBLIC_GETTER(const char *, qcaps_change_attribute, qcaps_change, c, c->c.attribute, NULL)
+QC_PUBLIC_GETTER(const char *, qcaps_change_old, qcaps_change, c, c->c.old_value, NULL)
+QC_PUBLIC_GETTER(const char *, qcaps_change_new, qcaps_change, c, c->c.new_value, NULL)
+QC_PUBLIC_GETTER(const char *, qcaps_change_detail, qcaps_change, c, c->c.detail, NULL)
 
 static const qc_strlist *
 qc_change_list(const qcaps_change *c, qcaps_change_list l)

@@ -68,29 +68,12 @@ qcaps_source_free(qcaps_source *s)
 
 QC_DEFINE_CLEANUP(qcaps_source *, qcaps_source_free);
 
-QCAPS_PUBLIC qcaps_source_kind
-qcaps_source_get_kind(const qcaps_source *s)
-{
-    return s ? s->kind : (qcaps_source_kind) 0;
-}
+QC_PUBLIC_GETTER(qcaps_source_kind, qcaps_source_get_kind, qcaps_source, s,
+                 s->kind, (qcaps_source_kind) 0)
 
-QCAPS_PUBLIC const char *
-qcaps_source_path(const qcaps_source *s)
-{
-    return s ? s->path : NULL;
-}
-
-QCAPS_PUBLIC const qcaps_model *
-qcaps_source_model(const qcaps_source *s)
-{
-    return s ? s->model : NULL;
-}
-
-QCAPS_PUBLIC const qcaps_host *
-qcaps_source_host(const qcaps_source *s)
-{
-    return s ? s->host : NULL;
-}
+QC_PUBLIC_GETTER(const char *, qcaps_source_path, qcaps_source, s, s->path, NULL)
+QC_PUBLIC_GETTER(const qcaps_model *, qcaps_source_model, qcaps_source, s, s->model, NULL)
+QC_PUBLIC_GETTER(const qcaps_host *, qcaps_source_host, qcaps_source, s, s->host, NULL)
 
 static int
 qc_not_a_source(qc_error **err, const char *path, const char *why)

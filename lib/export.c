@@ -63,11 +63,7 @@ qcaps_host_free(qcaps_host *h)
 
 QC_DEFINE_CLEANUP(qcaps_host *, qcaps_host_free);
 
-QCAPS_PUBLIC size_t
-qcaps_host_model_count(const qcaps_host *h)
-{
-    return h ? h->n : 0;
-}
+QC_PUBLIC_GETTER(size_t, qcaps_host_model_count, qcaps_host, h, h->n, 0)
 
 QCAPS_PUBLIC const qcaps_model *
 qcaps_host_model(const qcaps_host *h, size_t i)

@@ -65,6 +65,14 @@ qcaps_model *qcaps_model_wrap(qc_model *m, qcaps_error **err);
 qc_model *qc_context_model(qcaps_context *ctx, const char *emulator, const char *fixture,
                            qc_error **err);
 
+/* Defines the public getter `name` of an `otype` object: `expr` of the object `var`, or
+ * `none` when it is NULL (every getter of the API takes NULL). */
+#define QC_PUBLIC_GETTER(type, name, otype, var, expr, none)                                 \
+    QCAPS_PUBLIC type name(const otype *var)                                                 \
+    {                                                                                         \
+        return var ? (expr) : (none);                                                         \
+    }
+
 /* The pieces of qc_context_model(), for queries that need more of the cache:
  * the context's cache (NULL when its mode bypasses the cache, or when the directory
  * cannot be used: a warning unless `quiet`, which also neither creates the directory nor

@@ -107,29 +107,13 @@ qcaps_model_to_json(const qcaps_model *m, qcaps_error **err)
     return s;
 }
 
-QCAPS_PUBLIC const char *
-qcaps_model_emulator(const qcaps_model *m)
-{
-    return m ? m->m->emulator : NULL;
-}
+QC_PUBLIC_GETTER(const char *, qcaps_model_emulator, qcaps_model, m, m->m->emulator, NULL)
+QC_PUBLIC_GETTER(const char *, qcaps_model_target, qcaps_model, m, m->m->target, NULL)
+QC_PUBLIC_GETTER(const char *, qcaps_model_arch, qcaps_model, m,
+                 qc_lv_arch_of_target(QC_LV_LATEST, m->m->target), NULL)
 
-QCAPS_PUBLIC const char *
-qcaps_model_target(const qcaps_model *m)
-{
-    return m ? m->m->target : NULL;
-}
-
-QCAPS_PUBLIC const char *
-qcaps_model_arch(const qcaps_model *m)
-{
-    return m ? qc_lv_arch_of_target(QC_LV_LATEST, m->m->target) : NULL;
-}
-
-QCAPS_PUBLIC unsigned long
-qcaps_model_version(const qcaps_model *m)
-{
-    return m ? qc_model_version_number(m->m) : 0;
-}
+QC_PUBLIC_GETTER(unsigned long, qcaps_model_version, qcaps_model, m,
+                 qc_model_version_number(m->m), 0)
 
 QCAPS_PUBLIC bool
 qcaps_model_has_flag(const qcaps_model *m, const char *flag)

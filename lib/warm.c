@@ -126,11 +126,7 @@ fail:
     return NULL;
 }
 
-QCAPS_PUBLIC size_t
-qcaps_warm_count(const qcaps_warm *w)
-{
-    return w ? w->emus.n : 0;
-}
+QC_PUBLIC_GETTER(size_t, qcaps_warm_count, qcaps_warm, w, w->emus.n, 0)
 
 QCAPS_PUBLIC const char *
 qcaps_warm_emulator(const qcaps_warm *w, size_t i)
@@ -138,11 +134,7 @@ qcaps_warm_emulator(const qcaps_warm *w, size_t i)
     return w && i < w->emus.n ? w->emus.v[i] : NULL;
 }
 
-QCAPS_PUBLIC const char *
-qcaps_warm_cache_dir(const qcaps_warm *w)
-{
-    return w ? qc_cache_dir(w->c) : NULL;
-}
+QC_PUBLIC_GETTER(const char *, qcaps_warm_cache_dir, qcaps_warm, w, qc_cache_dir(w->c), NULL)
 
 QCAPS_PUBLIC void
 qcaps_warm_set_jobs(qcaps_warm *w, unsigned jobs)
