@@ -123,8 +123,7 @@ qc_cmd_cache(int argc, char **argv)
     qcaps_error *pe = NULL;
     int ch, r;
 
-    optind = 1;
-    opterr = 0;
+    qc_cli_getopt_begin();
     while ((ch = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
         switch (ch) {
         case QC_OPT_CACHE_DIR:

@@ -55,9 +55,7 @@ qc_cmd_capabilities(int argc, char **argv)
         {"fixture-dir", required_argument, NULL, 'd'},
         {"dump-host-facts", no_argument, NULL, QC_OPT_DUMP},
         {"libvirt", required_argument, NULL, 'L'},
-        {"help", no_argument, NULL, 'h'},
-        QC_CACHE_LONGOPTS,
-        {NULL, 0, NULL, 0},
+        QC_VERB_LONGOPTS_END,
     };
     const char *format = "xml", *host_facts = NULL, *fixture_dir = NULL, *libvirt = NULL;
     QC_CLEANUP(qc_error_freep) qc_error *e = NULL;
@@ -68,8 +66,7 @@ qc_cmd_capabilities(int argc, char **argv)
     char *text = NULL;
     int c, r;
 
-    optind = 1;
-    opterr = 0;
+    qc_cli_getopt_begin();
     while ((c = getopt_long(argc, argv, ":f:H:d:L:h", longopts, NULL)) != -1) {
         switch (c) {
         case 'f':

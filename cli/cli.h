@@ -39,6 +39,15 @@ int qc_cli_opt_other(const char *verb, const char *usage, int c, char **argv, in
 
 /* Verbs, each in its own file: parse argv (argv[0] is the verb), return the exit code
  * (0 ok, 1 usage, 2 failure). */
+/* Starts a verb's getopt_long() loop: from argv[1], getopt's own messages off (a verb
+ * reports a bad option with qc_cli_usage(), naming itself). */
+static inline void
+qc_cli_getopt_begin(void)
+{
+    optind = 1;
+    opterr = 0;
+}
+
 int qc_cmd_probe(int argc, char **argv);        /* cli/probe.c */
 int qc_cmd_record(int argc, char **argv);       /* cli/record.c */
 int qc_cmd_domcaps(int argc, char **argv);      /* cli/domcaps.c */
@@ -61,6 +70,10 @@ enum { QC_OPT_CACHE_DIR = 0x200, QC_OPT_NO_CACHE, QC_OPT_REFRESH };
     {"cache-dir", required_argument, NULL, QC_OPT_CACHE_DIR},                                  \
         {"no-cache", no_argument, NULL, QC_OPT_NO_CACHE},                                      \
         {"refresh", no_argument, NULL, QC_OPT_REFRESH}
+/* The end of the option table of a verb that takes the cache options: --help, those, and
+ * the terminator. */
+#define QC_VERB_LONGOPTS_END                                                                   \
+    {"help", no_argument, NULL, 'h'}, QC_CACHE_LONGOPTS, {NULL, 0, NULL, 0}
 /* --cache-dir in the help of the verbs that take only it of the cache options (or not
  * --no-cache): cache and warm. */
 #define QC_CACHE_DIR_HELP                                                                      \

@@ -232,14 +232,11 @@ qc_diff_parse(int argc, char **argv, qc_diff_opts *o)
         {"virttype", required_argument, NULL, 'v'},
         {"libvirt", required_argument, NULL, 'L'},
         {"timeout", required_argument, NULL, 't'},
-        {"help", no_argument, NULL, 'h'},
-        QC_CACHE_LONGOPTS,
-        {NULL, 0, NULL, 0},
+        QC_VERB_LONGOPTS_END,
     };
     int c, r;
 
-    optind = 1;
-    opterr = 0;
+    qc_cli_getopt_begin();
     while ((c = getopt_long(argc, argv, ":f:D:a:m:v:L:t:h", longopts, NULL)) != -1) {
         switch (c) {
         case 'f':

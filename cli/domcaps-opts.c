@@ -60,8 +60,7 @@ qc_dc_parse(int argc, char **argv, qc_dc_opts *o, char **ret_msg)
     memset(o, 0, sizeof(*o));
     o->format = "xml";
     *ret_msg = NULL;
-    optind = 1;
-    opterr = 0;
+    qc_cli_getopt_begin();
     while ((c = getopt_long(argc, argv, ":e:F:a:m:v:f:d:t:L:h", longopts, NULL)) != -1) {
         switch (c) {
         case 'e': o->q.emulator = optarg; break;

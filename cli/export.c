@@ -55,9 +55,7 @@ qc_cmd_export(int argc, char **argv)
         {"host-facts", required_argument, NULL, 'H'},
         {"fixture-dir", required_argument, NULL, 'd'},
         {"timeout", required_argument, NULL, 't'},
-        {"help", no_argument, NULL, 'h'},
-        QC_CACHE_LONGOPTS,
-        {NULL, 0, NULL, 0},
+        QC_VERB_LONGOPTS_END,
     };
     QC_CLEANUP(qc_error_freep) qc_error *err = NULL;
     qcaps_host_query q = {0};
@@ -69,8 +67,7 @@ qc_cmd_export(int argc, char **argv)
     char *text = NULL;
     int c, r, timeout_ms = 0, rc = QC_EXIT_FAILURE;
 
-    optind = 1;
-    opterr = 0;
+    qc_cli_getopt_begin();
     while ((c = getopt_long(argc, argv, ":o:H:d:t:h", longopts, NULL)) != -1) {
         switch (c) {
         case 'o':

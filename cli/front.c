@@ -91,8 +91,7 @@ qc_front_capabilities(int argc, char **argv)
     if (!args)
         return -1;
     memcpy(args, argv, (size_t) argc * sizeof(*args));
-    optind = 1;
-    opterr = 0;
+    qc_cli_getopt_begin();
     while ((c = getopt_long(argc, args, ":f:L:", longopts, NULL)) != -1) {
         if (c == 'f')
             format = optarg;

@@ -18,14 +18,11 @@ qc_probe_opts_parse(const char *verb, const char *usage, int argc, char **argv,
         {"format", required_argument, NULL, 'f'},
         {"timeout", required_argument, NULL, 't'},
         {"tcg-only", no_argument, NULL, QC_OPT_TCG_ONLY},
-        {"help", no_argument, NULL, 'h'},
-        QC_CACHE_LONGOPTS,
-        {NULL, 0, NULL, 0},
+        QC_VERB_LONGOPTS_END,
     };
     int c, r;
 
-    optind = 1;
-    opterr = 0;
+    qc_cli_getopt_begin();
     while ((c = getopt_long(argc, argv, ":e:F:o:f:t:h", longopts, NULL)) != -1) {
         switch (c) {
         case 'e':

@@ -189,9 +189,7 @@ qc_cmd_warm(int argc, char **argv)
         {"jobs", required_argument, NULL, 'j'},
         {"check", no_argument, NULL, QC_OPT_CHECK},
         {"timeout", required_argument, NULL, 't'},
-        {"help", no_argument, NULL, 'h'},
-        QC_CACHE_LONGOPTS,
-        {NULL, 0, NULL, 0},
+        QC_VERB_LONGOPTS_END,
     };
     QC_CLEANUP(qc_error_freep) qc_error *e = NULL;
     qcaps_context *ctx = NULL;
@@ -202,8 +200,7 @@ qc_cmd_warm(int argc, char **argv)
     bool check = false;
     int ch, timeout_ms = 0, r;
 
-    optind = 1;
-    opterr = 0;
+    qc_cli_getopt_begin();
     while ((ch = getopt_long(argc, argv, ":j:t:h", longopts, NULL)) != -1) {
         switch (ch) {
         case 'j':
