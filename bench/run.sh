@@ -215,8 +215,13 @@ hf() { # RUNS WARMUP CMD... -> "median min max" in ms (hyperfine, no shell)
         return
     fi
     hyperfine -N --style none --runs "$runs" --warmup "$warm" --output null \
-        --export-csv "$WORK/hf.csv" -- "$cmd" >/dev/null 2>"$WORK/hf.err" ||
-        { cat "$WORK/hf.err" >&2; die "failed: $cmd"; }
+        --export-csv "$WORK/hf.csv" -- "$cmd" >/dev/null 2>"$WORK/hf.err" || {
+        cat "$WORK/hf.err" >&2
+        # hyperfine drops the command's own output: run it once more to show its error
+        "$@" >/dev/null 2>"$WORK/cmd.err" && echo "run.sh: (it succeeded when run again)" >&2
+        tail -20 "$WORK/cmd.err" >&2
+        die "failed: $cmd"
+    }
     awk -F, 'NR == 2 { printf "%.3f %.3f %.3f\n", $4 * 1000, $7 * 1000, $8 * 1000 }' "$WORK/hf.csv"
 }
 rss() { # CMD... -> peak RSS in kB

@@ -52,6 +52,8 @@ t_warm_real(void **state)
     setenv("PATH", "/usr/bin:/bin", 1);
     qc_run_cmd(&r, root, 580, (const char *const[]){q, "warm", "--cache-dir", dir, NULL});
     fprintf(stderr, "# first warm (%.2fs): %s", r.seconds, strrchr(r.out, '\n') ? r.out : "");
+    if (r.err && *r.err) /* why a binary failed */
+        fprintf(stderr, "# its stderr: %s", r.err);
     assert_int_equal(r.exit_code, 0);
     /* every binary path on PATH, /usr/bin, /usr/local/bin, /usr/libexec (a directory
      * reached twice counts once; a symlinked binary such as ppc64le counts on its own) */
