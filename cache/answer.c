@@ -314,8 +314,9 @@ qc_cache_answer_decode(const qc_cache *c, char *data, size_t len, const char *qu
                            NULL) < 0)
             return -1;
     /* the sources section goes with the header: the document moves over it */
-    if (json_object_object_add(o, QC_ANSWER_SOURCES,
-                               json_object_new_string_len(data + srcs, (int) slen)) < 0) {
+    if (!(v = json_object_new_string_len(data + srcs, (int) slen)) ||
+        json_object_object_add(o, QC_ANSWER_SOURCES, v) < 0) {
+        json_object_put(v);
         qc_strlist_clear(&ret->warnings);
         return -1;
     }
