@@ -9,8 +9,9 @@
  *
  * Layer common/ (the bottom; libc only, json-c only in jsonread.c): owns the error type,
  * cleanup helpers (cleanup.h), whole-file reads and atomic writes (fileio.h), member-path
- * JSON reading (jsonread.h), emulator paths and file signatures (path.h, pathsig.h) and
- * the removal of temporary files on a signal (emergency.h). It knows nothing of QEMU.
+ * JSON reading (jsonread.h), emulator paths and file signatures (path.h, pathsig.h),
+ * printf-free number formatting for hot paths (fmt.h) and the removal of temporary files
+ * on a signal (emergency.h). It knows nothing of QEMU.
  */
 #ifndef QC_COMMON_ERROR_H
 #define QC_COMMON_ERROR_H
