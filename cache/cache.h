@@ -38,11 +38,15 @@
  * - Answers: a document rendered from entries may be kept beside the entry it belongs to
  *   (domcaps) or the cache's own pseudo-entry (capabilities, made from every entry), in
  *   <entry>.<hash of the slot>.answer (answer.c): line 1 a JSON header (engine, the
- *   query's length, the [emulator, identity] of every entry it was rendered from, the
- *   [path, stat signature] of every other file the rendering read, the warnings it gave,
- *   length and checksum), then the query as it is, a newline and the document. It answers only while the query is equal, every entry
- *   is valid and still the same one, and every input path has the same signature. An
- *   entry's answers are removed when it is replaced or cleared; `clear` removes all.
+ *   query's length, the emulators of the entries it was rendered from, the paths of the
+ *   other files the rendering read, the sources section's length, the warnings it gave,
+ *   the document's length and a checksum), then the query as it is and a newline, the
+ *   sources section (the host inputs' checksum, each entry file's signature and keys,
+ *   each other file's stat signature, a line each) and the document. It answers only
+ *   while the query is equal, every entry is valid and still the same one, and every
+ *   input path has the same signature: while the sources section made now is the same
+ *   bytes. An entry's answers are removed when it is replaced or cleared; `clear`
+ *   removes all.
  * - Never prints; never follows a symlink inside the cache directory; never writes
  *   anything but its own *.qcache, *.new, *.lock and *.answer files.
  * - Test hook: $QC_CACHE_TEST_ENGINE, when set, replaces the engine version string.

@@ -344,18 +344,19 @@ qc_hostfacts *
 qc_hf_read_all(qc_hf_reader *rd, qc_error **err)
 {
     QC_CLEANUP(qc_hostfacts_freep) qc_hostfacts *hf = qc_hostfacts_new();
-    QC_CLEANUP(qc_host_sys_clear) qc_host_sys s = {0};
+    QC_CLEANUP(qc_host_sys_clear) qc_host_sys own = {0};
     qc_hf_reader r = *rd;
+    const qc_host_sys *s = r.sys ? r.sys : &own;
 
     if (!hf) {
         QC_HF_OOM(err);
         return NULL;
     }
     /* uname and the first /proc/cpuinfo block: one read of the host layer (host.h) */
-    if (!r.sys && qc_host_sys_read(r.root, QC_HOST_SYS_UNAME | QC_HOST_SYS_CPUINFO, &s, err) < 0)
+    if (!r.sys && qc_host_sys_read(r.root, QC_HOST_SYS_UNAME | QC_HOST_SYS_CPUINFO, &own, err) < 0)
         return NULL;
-    if (qc_hf_read_arch(r.sys ? r.sys : &s, hf, err) < 0 || qc_hf_read_uuid(&r, hf, err) < 0 ||
-        qc_hf_read_cpuinfo(&r, r.sys ? r.sys : &s, hf, err) < 0 || qc_hf_read_page_sizes(&r, hf, err) < 0 ||
+    if (qc_hf_read_arch(s, hf, err) < 0 || qc_hf_read_uuid(&r, hf, err) < 0 ||
+        qc_hf_read_cpuinfo(&r, s, hf, err) < 0 || qc_hf_read_page_sizes(&r, hf, err) < 0 ||
         qc_hf_read_cells(&r, hf, err) < 0 ||
         (!r.skip_cpus && qc_hf_read_banks(&r, hf, err) < 0) ||
         qc_hf_read_secmodels(&r, hf, err) < 0)
