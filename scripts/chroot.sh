@@ -166,10 +166,7 @@ run_child() {
 
 need_mmdebstrap() {
     command -v mmdebstrap >/dev/null && return 0
-    echo "chroot: installing mmdebstrap" >&2
-    export DEBIAN_FRONTEND=noninteractive
-    apt-get install -y -qq mmdebstrap >/dev/null 2>&1 ||
-        { apt-get update -qq && apt-get install -y -qq mmdebstrap >/dev/null; }
+    "$repo/scripts/setup-deps.sh" --chroot
 }
 
 # ensure SUITE [quiet]: makes the chroot unless it is complete and of the same spec.
