@@ -10,9 +10,9 @@
 #include "cli/domcaps.h"
 
 static const char qc_usage_domcaps[] =
-    "Usage: qcaps domcaps [--emulator PATH | --fixture FILE] [--arch ARCH] [--machine M]\n"
-    "                     [--virttype kvm|qemu] [--format xml|json] [--firmware-dir DIR]...\n"
-    "                     [--libvirt VERSION]\n"
+    "Usage: qcaps domcaps [PATH | --emulator PATH | --fixture FILE] [--arch ARCH]\n"
+    "                     [--machine M] [--virttype kvm|qemu] [--format xml|json]\n"
+    "                     [--firmware-dir DIR]... [--libvirt VERSION]\n"
     "\n"
     "Print libvirt's domainCapabilities document for one emulator, architecture, machine\n"
     "type and virtualization type, as 'virsh domcapabilities' would. Missing values take\n"
@@ -23,7 +23,7 @@ static const char qc_usage_domcaps[] =
     "otherwise.\n"
     "\n"
     "  -e, --emulator PATH     the qemu-system-* binary to describe (also --emulatorbin,\n"
-    "                          as virsh calls it)\n"
+    "                          as virsh calls it, or a PATH operand)\n"
     "  -F, --fixture FILE      replay a recorded fixture instead (reads nothing else of\n"
     "                          this host unless --firmware-dir is given)\n"
     "  -a, --arch ARCH         libvirt arch (i686, armv7l, ...; the QEMU target name for\n"

@@ -47,9 +47,19 @@ qc_probe_opts_parse(const char *verb, const char *usage, int argc, char **argv,
         }
     }
     o->cache_given = o->cache.dir || o->cache.no_cache || o->cache.refresh;
-    if (optind < argc) {
-        qc_cli_usage(verb, "unexpected argument '%s'", argv[optind]);
+    /* One operand names the emulator, as --emulator does: `qcaps probe qemu-system-x86_64` */
+    if (optind + 1 < argc) {
+        qc_cli_usage(verb, "unexpected argument '%s'", argv[optind + 1]);
         return -1;
+    }
+    if (optind < argc) {
+        if (o->emulator || o->fixture) {
+            qc_cli_usage(verb, "the emulator '%s' and %s '%s' exclude each other: name one",
+                         argv[optind], o->emulator ? "--emulator" : "--fixture",
+                         o->emulator ? o->emulator : o->fixture);
+            return -1;
+        }
+        o->emulator = argv[optind];
     }
     return 0;
 }

@@ -8,7 +8,7 @@
 #include "cli/cli.h"
 
 static const char qc_usage_probe[] =
-    "Usage: qcaps probe (--emulator PATH | --fixture FILE) [--format text|json]\n"
+    "Usage: qcaps probe (PATH | --emulator PATH | --fixture FILE) [--format text|json]\n"
     "                   [--timeout SECONDS] [--tcg-only]\n"
     "                   [--cache-dir DIR] [--no-cache | --refresh]\n"
     "\n"
@@ -19,7 +19,8 @@ static const char qc_usage_probe[] =
     "conversation instead: no QEMU is started, the cache is not used, and the output is\n"
     "identical to that of the live probe that recorded it.\n"
     "\n"
-    "  -e, --emulator PATH   the qemu-system-* binary to probe\n"
+    "  -e, --emulator PATH   the qemu-system-* binary to probe (a PATH operand says the\n"
+    "                        same; a bare name is looked up in $PATH)\n"
     "  -F, --fixture FILE    replay FILE (qcaps or libvirt .replies layout) instead\n"
     "  -f, --format FORMAT   text (a summary, default) or json (the full model)\n"
     "  -t, --timeout SECS    give up on the whole probe after SECS seconds (default 60)\n"
@@ -45,7 +46,7 @@ qc_cmd_probe(int argc, char **argv)
     if (o.output)
         return qc_cli_usage("probe", "%s", "--output belongs to 'qcaps record'");
     if (!o.emulator == !o.fixture)
-        return qc_cli_usage("probe", "%s", "give --emulator PATH or --fixture FILE");
+        return qc_cli_usage("probe", "%s", "give PATH, --emulator PATH or --fixture FILE");
     if (strcmp(o.format, "text") != 0 && strcmp(o.format, "json") != 0)
         return qc_cli_usage("probe", "unknown --format '%s' (text or json)", o.format);
 

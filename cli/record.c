@@ -8,7 +8,8 @@
 #include "cli/cli.h"
 
 static const char qc_usage_record[] =
-    "Usage: qcaps record --emulator PATH --output FILE [--timeout SECONDS] [--tcg-only]\n"
+    "Usage: qcaps record (PATH | --emulator PATH) --output FILE [--timeout SECONDS]\n"
+    "                    [--tcg-only]\n"
     "\n"
     "Probe a live emulator (never through the capability cache) and write everything\n"
     "the probe read from the outside world (every QMP exchange of every pass, plus the\n"
@@ -16,7 +17,8 @@ static const char qc_usage_record[] =
     "'qcaps probe --fixture FILE' then replays on any machine. FILE is replaced\n"
     "atomically and only when the probe succeeds.\n"
     "\n"
-    "  -e, --emulator PATH   the qemu-system-* binary to probe\n"
+    "  -e, --emulator PATH   the qemu-system-* binary to probe (a PATH operand says the\n"
+    "                        same; a bare name is looked up in $PATH)\n"
     "  -o, --output FILE     where to write the fixture ('-': standard output)\n"
     "  -t, --timeout SECS    give up on the whole probe after SECS seconds (default 60)\n"
     "      --tcg-only        probe only with TCG, even where KVM is usable\n"
@@ -47,7 +49,7 @@ qc_cmd_record(int argc, char **argv)
         return qc_cli_usage("record", "%s", "record always probes live; the cache options "
                               "do not apply");
     if (!o.emulator || !o.output)
-        return qc_cli_usage("record", "%s", "give --emulator PATH and --output FILE");
+        return qc_cli_usage("record", "%s", "give PATH (or --emulator PATH) and --output FILE");
     if (!(ctx = qc_cli_context_new(NULL, &err)))
         return qc_cli_fail(err);
     qcaps_context_set_timeout(ctx, o.timeout_ms);

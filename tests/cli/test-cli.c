@@ -54,7 +54,7 @@ test_usage_errors(void **state)
 {
     (void) state;
     qc_expect(QC_ARGV("frobnicate"), 1, NULL, "unknown command 'frobnicate'");
-    qc_expect(QC_ARGV("probe"), 1, NULL, "give --emulator PATH or --fixture FILE");
+    qc_expect(QC_ARGV("probe"), 1, NULL, "give PATH, --emulator PATH or --fixture FILE");
     qc_expect(QC_ARGV("probe", "--emulator", "/x", "--fixture", "/y"), 1, NULL, "give");
     qc_expect(QC_ARGV("probe", "--bogus"), 1, NULL, "unknown option '--bogus'");
     qc_expect(QC_ARGV("probe", "--emulator"), 1, NULL, "needs an argument");
@@ -98,6 +98,51 @@ test_option_conflicts(void **state)
         assert_int_equal(access("-", F_OK), -1);
         qc_run_clear(&r);
     }
+    qc_rmtree(dir);
+}
+
+/* One operand names the emulator of probe, record and domcaps, as --emulator does; with
+ * --emulator or --fixture too, or a second operand, it is a usage error naming both. */
+static void
+test_emulator_operand(void **state)
+{
+    qc_autofree char *fx = qc_fixture_for("aarch64");
+    qc_autofree char *dir = qc_make_tmpdir("cli-operand");
+    /* named like a foreign target, so only the TCG pass runs, as it did when recorded */
+    qc_autofree char *emu = qc_xasprintf("%s/qemu-system-aarch64", dir);
+    qc_autofree char *body = NULL;
+    qc_autofree char *path_tag = qc_xasprintf("<path>%s</path>", emu);
+    qc_run by_option, by_operand;
+
+    (void) state;
+    assert_non_null(fx);
+    body = qc_xasprintf("#!/bin/sh\nexec '%s' --fake-mode 'replay:%s' \"$@\"\n",
+                        qc_env_path("QC_FAKE_QEMU"), fx);
+    assert_int_equal(qc_write_file(emu, body, 0755), 0);
+
+    qc_run_cmd(&by_option, dir, 60,
+               QC_ARGV("probe", "--emulator", emu, "--format", "json", "--no-cache"));
+    qc_run_cmd(&by_operand, dir, 60, QC_ARGV("probe", emu, "--format", "json", "--no-cache"));
+    if (by_operand.exit_code != 0)
+        fprintf(stderr, "# probe %s: exit %d: %s", emu, by_operand.exit_code, by_operand.err);
+    assert_int_equal(by_option.exit_code, 0);
+    assert_int_equal(by_operand.exit_code, 0);
+    assert_string_equal(by_operand.out, by_option.out);
+    qc_run_clear(&by_option);
+    qc_run_clear(&by_operand);
+    /* the front parses domcaps too: the operand reaches the engine on a miss */
+    qc_expect(QC_ARGV("domcaps", "--no-cache", emu), 0, path_tag, NULL);
+
+    qc_expect(QC_ARGV("probe", emu, "--fixture", fx), 1, NULL, "and --fixture '");
+    qc_expect(QC_ARGV("probe", "--emulator", emu, "other"), 1, NULL,
+              "the emulator 'other' and --emulator '");
+    qc_expect(QC_ARGV("domcaps", "--emulatorbin", emu, "other"), 1, NULL,
+              "the emulator 'other' and --emulator '");
+    qc_expect(QC_ARGV("domcaps", emu, "second"), 1, NULL, "unexpected argument 'second'");
+    qc_expect(QC_ARGV("record", emu, "second", "--output", "-"), 1, NULL,
+              "unexpected argument 'second'");
+    qc_expect(QC_ARGV("record", emu), 1, NULL, "give PATH (or --emulator PATH) and --output");
+    assert_int_equal(qc_count_procs_with(dir), 0);
     qc_rmtree(dir);
 }
 
@@ -286,6 +331,7 @@ main(void)
         cmocka_unit_test(test_front_staged_install),
         cmocka_unit_test(test_usage_errors),
         cmocka_unit_test(test_option_conflicts),
+        cmocka_unit_test(test_emulator_operand),
         cmocka_unit_test(test_pkgconfig_alone),
         cmocka_unit_test(test_bad_fixture_files),
         cmocka_unit_test(test_libvirt_generation),
