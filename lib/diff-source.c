@@ -4,6 +4,8 @@
  * fixture's header) or "execute" (libvirt's .replies layout) is a fixture, with
  * "qcaps-export" an export, with "format-version" and "accelerators" a saved model;
  * anything else that is an executable regular file is an emulator; "@host" is this host.
+ * A bare name that is no file of the current directory is an emulator in $PATH, as the
+ * other verbs' emulator paths are (common/path.h).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -16,6 +18,7 @@
 #include <json-c/json.h>
 
 #include "common/fileio.h"
+#include "common/path.h"
 #include "lib/diff-internal.h"
 #include "model/model-json.h"
 
@@ -196,6 +199,21 @@ qc_source_open(qcaps_context *ctx, const char *path, qc_error **err)
             return NULL;
         }
         return qc_steal(&s);
+    }
+    if (!strchr(path, '/') && access(path, F_OK) != 0 && errno == ENOENT) {
+        QC_CLEANUP(qc_error_freep) qc_error *perr = NULL;
+        char *found = qc_path_absolute(path, &perr);
+
+        if (!found) {
+            if (perr && perr->code == QC_E_NOMEM)
+                qc_error_propagate(err, qc_steal(&perr));
+            else
+                qc_error_set(err, QC_E_NOTFOUND,
+                             "%s: no such file, nor an emulator of that name in $PATH", path);
+            return NULL;
+        }
+        free(s->path);
+        s->path = found;
     }
     if (qc_source_load_file(ctx, s, err) < 0)
         return NULL;

@@ -121,6 +121,33 @@ test_self_json_and_stat(void **state)
     free(fx);
 }
 
+/* A bare name that is no file here is an emulator in $PATH, as for the other verbs. */
+static void
+test_bare_emulator_name(void **state)
+{
+    qc_autofree char *fx = qc_fixture_for("aarch64");
+    qc_autofree char *bin = qc_xasprintf("%s/bin", tmp);
+    /* named like a foreign target, so only the TCG pass runs, as it did when recorded */
+    qc_autofree char *emu = qc_xasprintf("%s/qemu-system-aarch64", bin);
+    qc_autofree char *body = NULL;
+    qc_autofree char *saved = strdup(getenv("PATH") ? getenv("PATH") : "/usr/bin:/bin");
+    qc_autofree char *path = qc_xasprintf("%s:%s", bin, saved);
+
+    (void)state;
+    assert_non_null(fx);
+    assert_int_equal(mkdir(bin, 0755), 0);
+    body = qc_xasprintf("#!/bin/sh\nexec '%s' --fake-mode 'replay:%s' \"$@\"\n",
+                        qc_env_path("QC_FAKE_QEMU"), fx);
+    assert_int_equal(qc_write_file(emu, body, 0755), 0);
+    setenv("PATH", path, 1);
+    qc_expect(QC_ARGV("diff", "qemu-system-aarch64", emu), 0, true, NULL);
+    qc_expect(QC_ARGV("diff", "--document", "domcaps", emu, "qemu-system-aarch64"), 0, true,
+              NULL);
+    qc_expect(QC_ARGV("diff", "qc-no-such-qemu", emu), 2, true,
+              "qcaps diff: qc-no-such-qemu: no such file, nor an emulator of that name in $PATH");
+    setenv("PATH", saved, 1);
+}
+
 /* ---- host exports ---------------------------------------------------------------------------- */
 
 static void
@@ -326,6 +353,7 @@ main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_self_and_saved_model),
         cmocka_unit_test(test_self_json_and_stat),
+        cmocka_unit_test(test_bare_emulator_name),
         cmocka_unit_test(test_exports),
         cmocka_unit_test(test_bad_sides),
         cmocka_unit_test(test_usage),
