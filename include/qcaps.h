@@ -351,9 +351,11 @@ typedef enum qcaps_source_kind {
 /* The name that opens this host as a source (a file of that name: "./@host"). */
 #define QCAPS_SOURCE_LIVE_HOST "@host"
 
-/* Opens `path` as a source. A path that is none of the kinds is QCAPS_E_FORMAT with
- * "PATH: not an emulator, fixture, model or export: <why>"; a missing or unreadable file
- * is QCAPS_E_SYSTEM; a failed probe or replay keeps its own code. */
+/* Opens `path` as a source. A bare name (no '/') that is no file of the current directory
+ * is an emulator in $PATH, QCAPS_E_NOTFOUND where $PATH has none. A path that is none of
+ * the kinds is QCAPS_E_FORMAT with "PATH: not an emulator, fixture, model or export:
+ * <why>"; a missing or unreadable file is QCAPS_E_SYSTEM; a failed probe or replay keeps
+ * its own code. */
 QCAPS_PUBLIC qcaps_source *qcaps_source_open(qcaps_context *ctx, const char *path,
                                              qcaps_error **err);
 QCAPS_PUBLIC qcaps_source_kind qcaps_source_get_kind(const qcaps_source *s);
