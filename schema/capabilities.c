@@ -202,7 +202,10 @@ qc_caps_host_cpu_model(const qc_caps_ctx *c, qc_host_cpu_model **ret, qc_error *
             continue;
         if (!g->m->kvm || !g->m->accel[QC_ACCEL_KVM].probed)
             return 0;
-        if (qc_domcaps_host_cpu_model(g->m, QC_ACCEL_KVM, ret, err) < 0)
+        /* libvirt decodes the host's own CPUID as a host CPU (no model with a feature
+         * the CPU lacks); the KVM expansion qcaps has can lack what the CPU has (a nested
+         * KVM hides features), so the model is chosen as for host-model */
+        if (qc_domcaps_host_cpu_model(g->m, QC_ACCEL_KVM, c->req->gen, false, ret, err) < 0)
             return -1;
         /* libvirt 11 names the host CPU by its versioned model (Skylake-Server-v1) */
         if (*ret && c->req->gen >= QC_LV_11_3) {

@@ -223,6 +223,55 @@ qc_lv_cpu_model_vendor(const char *family, const char *name)
     return NULL;
 }
 
+#include "schema/cpumap-x86.inc"
+
+const qc_lv_x86_model *
+qc_lv_x86_map(qc_lv_gen g, size_t *ret_n)
+{
+    switch (g) {
+    case QC_LV_9_0:
+        *ret_n = QC_N_ELEMENTS(qc_lv_x86_map_9_0);
+        return qc_lv_x86_map_9_0;
+    case QC_LV_11_3:
+        *ret_n = QC_N_ELEMENTS(qc_lv_x86_map_11_3);
+        return qc_lv_x86_map_11_3;
+    case QC_LV_12_8:
+    case QC_LV_N:
+        break;
+    }
+    *ret_n = QC_N_ELEMENTS(qc_lv_x86_map_12_8);
+    return qc_lv_x86_map_12_8;
+}
+
+bool
+qc_lv_x86_signature_match(const qc_lv_x86_model *lm, unsigned family, unsigned model,
+                          unsigned stepping)
+{
+    for (unsigned i = lm->first_sig; i < lm->first_sig + lm->n_sigs; i++) {
+        const qc_lv_x86_sig *s = &qc_lv_x86_sigs[i];
+        if (s->family == family && s->model == model &&
+            (!s->steppings || (stepping < 16 && (s->steppings & (1u << stepping)))))
+            return true;
+    }
+    return false;
+}
+
+const char *
+qc_lv_x86_removed_at(const qc_lv_x86_model *lm, size_t i)
+{
+    return i < lm->n_removed ? qc_lv_x86_removed_names[lm->first_removed + i] : NULL;
+}
+
+bool
+qc_lv_x86_removed(const qc_lv_x86_model *lm, const char *name)
+{
+    for (size_t i = 0; i < lm->n_removed; i++) {
+        if (strcmp(qc_lv_x86_removed_at(lm, i), name) == 0)
+            return true;
+    }
+    return false;
+}
+
 static int
 qc_lv_cpu_cmp(const void *key, const void *elem)
 {

@@ -1,10 +1,10 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* domcaps-cpu.c: the domcaps <cpu> element and the host-model CPU, derived from QEMU only.
  *
- * Without libvirt's CPU map, host-model is the named model (full expansion of each
- * unversioned x86 model, probed in the TCG pass) whose enabled features differ least from
- * the host expansion (static "host" on KVM, "max" on TCG): fewest features to require
- * plus to disable, among models of the host's vendor; ties go to QEMU's reply order.
+ * x86 host-model is the model libvirt's decode picks from the generation's CPU map
+ * (libvirt.h), measured against QEMU's own definition of each model (full expansion of
+ * each unversioned x86 model, probed in the TCG pass) and the host expansion (static
+ * "host" on KVM, "max" on TCG); schema/README.md ("CPU") gives the rules.
  */
 #include "schema/domcaps-internal.h"
 
@@ -82,6 +82,19 @@ qc_host_cpu_model_free(qc_host_cpu_model *c)
 
 /* ---- host-model ------------------------------------------------------------------------- */
 
+/* Does `name` end in a version, "-v<N>"? Then its unversioned base is name[0..*ret_len). */
+static bool
+qc_cpu_versioned(const char *name, size_t *ret_len)
+{
+    const char *v = strrchr(name, '-');
+
+    if (!v || v[1] != 'v' || !v[2] || strspn(v + 2, "0123456789") != strlen(v + 2))
+        return false;
+    *ret_len = (size_t) (v - name);
+    return true;
+}
+
+
 /* Is `name` part of model c's definition? QEMU sets "hypervisor" on every model it
  * instantiates (x86_cpu_load_model), so no model definition counts it as its own. */
 static bool
@@ -90,42 +103,169 @@ qc_cpu_model_has(const qc_cpu_model_info *c, const char *name)
     return strcmp(name, "hypervisor") != 0 && qc_strlist_bsearch(&c->features, name);
 }
 
-/* Features to require (host has, model lacks) plus to disable (model has, host lacks). */
-static size_t
-qc_cpu_distance(const qc_cpu_expansion *e, const qc_cpu_model_info *c)
-{
-    size_t d = 0;
+/* The model libvirt names for a CPU is the one its x86 decode picks from its CPU map
+ * (libvirt.h, cpumap-x86.inc); qcaps walks the same map, in the same order, with the same
+ * rules, but compares the expansion with QEMU's own definition of each model. */
+typedef struct qc_cpu_fit {
+    size_t enabled;  /* features to require: the CPU has them, the model lacks them */
+    size_t disabled; /* features to disable: the model has (or dropped) them, the CPU not */
+    size_t score;    /* libvirt's measure of the distance: lower is better */
+} qc_cpu_fit;
 
-    for (size_t i = 0; i < e->n_props; i++) {
-        const qc_cpu_prop *p = &e->props[i];
-        if (p->type != QC_PROP_BOOL || qc_cpu_feature_ignored(p->name))
-            continue;
-        if (p->b != qc_cpu_model_has(c, p->name))
-            d++;
-    }
-    return d;
+static bool
+qc_cpu_is_feature(const qc_cpu_prop *p)
+{
+    return p->type == QC_PROP_BOOL && !qc_cpu_feature_ignored(p->name);
 }
 
-static const qc_cpu_model_info *
-qc_cpu_closest(const qc_model *m, qc_accel a, const qc_cpu_expansion *e, const char *vendor)
+/* The expansion's feature spelled `name` by libvirt, or NULL. */
+static const qc_cpu_prop *
+qc_cpu_feature_find(const qc_cpu_expansion *e, const char *name)
 {
-    const qc_accel_caps *ac = &m->accel[a];
-    const qc_cpu_model_info *best = NULL;
-    size_t best_d = 0;
+    for (size_t i = 0; i < e->n_props; i++) {
+        if (qc_cpu_is_feature(&e->props[i]) &&
+            strcmp(qc_cpu_libvirt_name(e->props[i].name), name) == 0)
+            return &e->props[i];
+    }
+    return NULL;
+}
 
-    for (int pass = 0; pass < 2 && !best; pass++) {
-        for (size_t i = 0; i < ac->n_cpu_defs; i++) {
-            const qc_cpu_model_info *c = qc_model_cpu_model(m, ac->cpu_defs[i].name);
-            size_t d;
-            /* first pass: the host's vendor only, as libvirt ignores other vendors */
-            if (!c || (pass == 0 && vendor && (!c->vendor || strcmp(c->vendor, vendor) != 0)))
-                continue;
-            d = qc_cpu_distance(e, c);
-            if (!best || d < best_d) {
-                best = c;
-                best_d = d;
-            }
-        }
+/* A feature model lm dropped is disabled in a guest CPU unless it is listed already (the
+ * CPU has it, so it is required; or the model has it, so it is disabled). */
+static bool
+qc_cpu_removed_disables(const qc_cpu_expansion *e, const qc_cpu_model_info *c,
+                        const char *name)
+{
+    const qc_cpu_prop *p = qc_cpu_feature_find(e, name);
+
+    return !p || (!p->b && !qc_cpu_model_has(c, p->name));
+}
+
+/* libvirt's virCPUx86CompareCandidateFeatureList: a guest CPU's disabled features cost
+ * 2, 3, 4, ... each. Its count walks the feature list (required, then disabled) while
+ * shrinking the bound it walks to, so only the first half (rounded up) of the disabled
+ * features is counted; this reproduces that, as the choice depends on it. */
+static void
+qc_cpu_fit_score(qc_cpu_fit *f, bool host_cpu)
+{
+    size_t counted = (f->disabled + 1) / 2, penalty = 0;
+
+    if (host_cpu) {
+        f->score = f->enabled;
+        return;
+    }
+    for (size_t k = 0; k < counted; k++)
+        penalty += 2 + k;
+    f->score = f->enabled + f->disabled - counted + penalty;
+}
+
+static void
+qc_cpu_fit_of(const qc_cpu_expansion *e, const qc_cpu_model_info *c,
+              const qc_lv_x86_model *lm, bool host_cpu, qc_cpu_fit *f)
+{
+    f->enabled = f->disabled = 0;
+    for (size_t i = 0; i < e->n_props; i++) {
+        const qc_cpu_prop *p = &e->props[i];
+        bool has;
+        if (!qc_cpu_is_feature(p))
+            continue;
+        has = qc_cpu_model_has(c, p->name);
+        if (p->b && !has)
+            f->enabled++;
+        else if (!p->b && has)
+            f->disabled++;
+    }
+    for (size_t i = 0; !host_cpu && i < lm->n_removed; i++)
+        f->disabled += qc_cpu_removed_disables(e, c, qc_lv_x86_removed_at(lm, i));
+    qc_cpu_fit_score(f, host_cpu);
+}
+
+/* QEMU's definition of map model lm: its own, or for a version (kvm64-v1) that of the
+ * unversioned model that is an alias of it. NULL if QEMU has none (libvirt skips the
+ * models its hypervisor lacks) or the probe expanded none. */
+static const qc_cpu_model_info *
+qc_cpu_map_model(const qc_model *m, qc_accel a, const char *name)
+{
+    const qc_cpu_model_info *c;
+    const qc_cpu_def *d, *base;
+    char unversioned[64];
+    size_t len;
+
+    if (!(d = qc_model_find_cpu(m, a, name)))
+        return NULL;
+    if ((c = qc_model_cpu_model(m, name)))
+        return c;
+    if (!qc_cpu_versioned(name, &len) || len >= sizeof(unversioned))
+        return NULL;
+    memcpy(unversioned, name, len);
+    unversioned[len] = '\0';
+    base = qc_model_find_cpu(m, a, unversioned);
+    if (!base || !base->alias_of || strcmp(base->alias_of, name) != 0)
+        return NULL;
+    return qc_model_cpu_model(m, unversioned);
+}
+
+/* The family, model and stepping the expansion reports; false if it reports none (TCG's
+ * "max" says 0, 0, 0: libvirt then ignores signatures). */
+static bool
+qc_cpu_signature(const qc_cpu_expansion *e, unsigned sig[3])
+{
+    static const char *const names[] = {"family", "model", "stepping"};
+    bool any = false;
+
+    for (size_t i = 0; i < 3; i++) {
+        const qc_cpu_prop *p = qc_cpu_expansion_prop(e, names[i]);
+        sig[i] = p && p->type == QC_PROP_NUMBER && p->n > 0 ? (unsigned) p->n : 0;
+        any = any || sig[i];
+    }
+    return any;
+}
+
+typedef struct qc_cpu_choice {
+    const qc_lv_x86_model *lm;
+    const qc_cpu_model_info *c;
+    qc_cpu_fit fit;
+    bool sig_match;
+} qc_cpu_choice;
+
+/* libvirt's x86DecodeUseCandidate: is candidate `cand` better than `cur`? */
+static bool
+qc_cpu_better(const qc_cpu_choice *cur, const qc_cpu_choice *cand, bool have_sig)
+{
+    if (!cur->lm)
+        return true;
+    if (have_sig && cur->sig_match != cand->sig_match)
+        return cand->sig_match;
+    return cand->fit.score < cur->fit.score ||
+           (cand->fit.score == cur->fit.score && cand->fit.disabled < cur->fit.disabled);
+}
+
+static qc_cpu_choice
+qc_cpu_decode(const qc_model *m, qc_accel a, qc_lv_gen g, bool host_cpu,
+              const qc_cpu_expansion *e, const char *vendor)
+{
+    qc_cpu_choice best = {0};
+    unsigned sig[3];
+    bool have_sig = qc_cpu_signature(e, sig);
+    size_t n;
+    const qc_lv_x86_model *map = qc_lv_x86_map(g, &n);
+
+    /* newest models first, as libvirt walks its map */
+    for (size_t i = n; i-- > 0;) {
+        qc_cpu_choice cand = {.lm = &map[i]};
+        if (!(host_cpu ? cand.lm->decode_host : cand.lm->decode_guest))
+            continue;
+        if (vendor && cand.lm->vendor && strcmp(vendor, cand.lm->vendor) != 0)
+            continue;
+        if (!(cand.c = qc_cpu_map_model(m, a, cand.lm->name)))
+            continue;
+        qc_cpu_fit_of(e, cand.c, cand.lm, host_cpu, &cand.fit);
+        /* a host CPU is named only by a model it has every feature of */
+        if (host_cpu && cand.fit.disabled)
+            continue;
+        cand.sig_match = have_sig && qc_lv_x86_signature_match(cand.lm, sig[0], sig[1], sig[2]);
+        if (qc_cpu_better(&best, &cand, have_sig))
+            best = cand;
     }
     return best;
 }
@@ -156,26 +296,28 @@ qc_cpu_add_feature(qc_host_cpu_model *c, const char *qemu_name, bool require, qc
 }
 
 static int
-qc_cpu_host_model_x86(const qc_model *m, qc_accel a, const qc_cpu_expansion *e,
-                      qc_host_cpu_model *c, qc_error **err)
+qc_cpu_host_model_x86(const qc_model *m, qc_accel a, qc_lv_gen g, bool host_cpu,
+                      const qc_cpu_expansion *e, qc_host_cpu_model *c, qc_error **err)
 {
     /* KVM runs the host's CPU: its vendor is the host's; TCG's is that of "max" */
-    const char *vendor = a == QC_ACCEL_KVM && m->host.cpu_vendor ? m->host.cpu_vendor
-                                                                   : e->vendor;
-    const qc_cpu_model_info *best = qc_cpu_closest(m, a, e, vendor);
-    const char *vname = qc_cpu_vendor_name(vendor);
+    const char *cpuid_vendor = a == QC_ACCEL_KVM && m->host.cpu_vendor ? m->host.cpu_vendor
+                                                                         : e->vendor;
+    const char *vname = qc_cpu_vendor_name(cpuid_vendor);
+    qc_cpu_choice best = qc_cpu_decode(m, a, g, host_cpu, e, vname);
 
-    if (!best)
+    if (!best.lm)
         return 0;
-    if (!(c->model = strdup(best->name)) || (vname && !(c->vendor = strdup(vname))))
+    if (!(c->model = strdup(best.lm->name)) || (vname && !(c->vendor = strdup(vname))))
         return qc_error_set(err, QC_E_NOMEM, "out of memory");
     for (size_t i = 0; i < e->n_props; i++) {
         const qc_cpu_prop *p = &e->props[i];
-        bool in_model;
-        if (p->type != QC_PROP_BOOL || qc_cpu_feature_ignored(p->name))
-            continue;
-        in_model = qc_cpu_model_has(best, p->name);
-        if (p->b != in_model && qc_cpu_add_feature(c, p->name, p->b, err) < 0)
+        if (qc_cpu_is_feature(p) && p->b != qc_cpu_model_has(best.c, p->name) &&
+            qc_cpu_add_feature(c, p->name, p->b, err) < 0)
+            return -1;
+    }
+    for (size_t i = 0; !host_cpu && i < best.lm->n_removed; i++) {
+        const char *name = qc_lv_x86_removed_at(best.lm, i);
+        if (qc_cpu_removed_disables(e, best.c, name) && qc_cpu_add_feature(c, name, false, err) < 0)
             return -1;
     }
     if (c->n_features > 1)
@@ -198,8 +340,8 @@ qc_cpu_host_model_s390(const qc_cpu_expansion *e, qc_host_cpu_model *c, qc_error
 }
 
 int
-qc_domcaps_host_cpu_model(const qc_model *m, qc_accel a, qc_host_cpu_model **ret_cpu,
-                          qc_error **err)
+qc_domcaps_host_cpu_model(const qc_model *m, qc_accel a, qc_lv_gen g, bool host_cpu,
+                          qc_host_cpu_model **ret_cpu, qc_error **err)
 {
     QC_CLEANUP(qc_host_cpu_model_freep) qc_host_cpu_model *c = NULL;
     const qc_cpu_expansion *e;
@@ -213,7 +355,7 @@ qc_domcaps_host_cpu_model(const qc_model *m, qc_accel a, qc_host_cpu_model **ret
     if (!(c = calloc(1, sizeof(*c))))
         return qc_error_set(err, QC_E_NOMEM, "out of memory");
     if (strcmp(m->target, "x86_64") == 0 || strcmp(m->target, "i386") == 0)
-        rc = qc_cpu_host_model_x86(m, a, e, c, err);
+        rc = qc_cpu_host_model_x86(m, a, g, host_cpu, e, c, err);
     else if (strcmp(m->target, "s390x") == 0)
         rc = qc_cpu_host_model_s390(e, c, err);
     if (rc < 0)
@@ -297,7 +439,8 @@ qc_cpu_format_host_model(const qc_dc *dc, qc_xw *x, qc_error **err)
 {
     QC_CLEANUP(qc_host_cpu_model_freep) qc_host_cpu_model *c = NULL;
 
-    if (qc_cpu_native(dc) && qc_domcaps_host_cpu_model(dc->m, dc->accel, &c, err) < 0)
+    if (qc_cpu_native(dc) &&
+        qc_domcaps_host_cpu_model(dc->m, dc->accel, dc->gen, false, &c, err) < 0)
         return -1;
     if (qc_xw_start(x, "mode", err) < 0 || qc_xw_attr(x, "name", "host-model", err) < 0 ||
         qc_xw_attr(x, "supported", c ? "yes" : "no", err) < 0)
@@ -367,18 +510,6 @@ qc_cpu_ppc_family(const char *name, char *out, size_t cap)
         return false;
     for (size_t i = 0; i <= n; i++)
         out[i] = (char) (i < 5 ? name[i] - 'a' + 'A' : name[i]);
-    return true;
-}
-
-/* Does `name` end in a version, "-v<N>"? Then its unversioned base is name[0..*ret_len). */
-static bool
-qc_cpu_versioned(const char *name, size_t *ret_len)
-{
-    const char *v = strrchr(name, '-');
-
-    if (!v || v[1] != 'v' || !v[2] || strspn(v + 2, "0123456789") != strlen(v + 2))
-        return false;
-    *ret_len = (size_t) (v - name);
     return true;
 }
 

@@ -18,9 +18,10 @@
 #include "model/model.h"
 #include "schema/libvirt.h"
 
-/* The host-model CPU of a model for an accelerator, derived from QEMU only (no libvirt
- * CPU map): the named CPU model closest to the expansion of "host" (kvm) / "max" (tcg),
- * its vendor and the features to add or remove (libvirt spellings). */
+/* The host-model CPU of a model for an accelerator: the named CPU model libvirt's decode
+ * picks from its CPU map for the expansion of "host" (kvm) / "max" (tcg), compared with
+ * QEMU's definitions of the models; its vendor and the features to add or remove
+ * (libvirt spellings). */
 typedef struct qc_host_cpu_feature {
     char *name;             /* libvirt spelling, e.g. "pclmuldq", "tsc_adjust" */
     bool require;           /* true: policy='require'; false: policy='disable' */
@@ -35,11 +36,13 @@ typedef struct qc_host_cpu_model {
 void qc_host_cpu_model_free(qc_host_cpu_model *c);
 QC_DEFINE_CLEANUP(qc_host_cpu_model *, qc_host_cpu_model_free);
 
-/* Computes the host-model CPU for accelerator a. Returns 0 and sets *ret_cpu (caller
- * frees) when one exists; returns 0 with *ret_cpu = NULL when the model has none for a
- * (non-native arch, no expansion, arch without host-model support); -1 on error. */
-int qc_domcaps_host_cpu_model(const qc_model *m, qc_accel a, qc_host_cpu_model **ret_cpu,
-                              qc_error **err);
+/* Computes the CPU model generation g's libvirt names for accelerator a's host CPU: the
+ * domcaps host-model (host_cpu false: a guest CPU's decode) or the capabilities host CPU
+ * (host_cpu true: a model the CPU has every feature of). Returns 0 and sets *ret_cpu
+ * (caller frees) when one exists; returns 0 with *ret_cpu = NULL when the model has none
+ * for a (non-native arch, no expansion, arch without host-model support); -1 on error. */
+int qc_domcaps_host_cpu_model(const qc_model *m, qc_accel a, qc_lv_gen g, bool host_cpu,
+                              qc_host_cpu_model **ret_cpu, qc_error **err);
 
 /* What to describe. NULL members take libvirt's defaults: arch = the binary's, machine =
  * the default machine (the generation's preferred-machine table, then QEMU's is-default),

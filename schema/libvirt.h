@@ -72,6 +72,29 @@ const char *const *qc_lv_legacy_loaders(qc_lv_gen g);
  * "ppc64"; other families: always true, libvirt takes QEMU's list)? (cpumap.c) */
 bool qc_lv_cpu_model_known(qc_lv_gen g, const char *family, const char *name);
 
+/* One x86 model of a libvirt CPU map, as far as it decides which model names a CPU
+ * (libvirt's x86Decode): generated from each generation's map (cpumap-x86.inc). */
+typedef struct qc_lv_x86_sig {
+    unsigned family, model;
+    unsigned steppings; /* bit s set: stepping s matches; 0: any stepping */
+} qc_lv_x86_sig;
+typedef struct qc_lv_x86_model {
+    const char *name;
+    const char *vendor; /* libvirt's vendor name ("Intel", "AMD", ...); NULL: any vendor */
+    bool decode_host;   /* may name a host CPU (capabilities) */
+    bool decode_guest;  /* may name a guest CPU (domcaps host-model) */
+    unsigned first_sig, n_sigs, first_removed, n_removed;
+} qc_lv_x86_model;
+/* Generation g's x86 CPU map in the map's own order; *ret_n models. */
+const qc_lv_x86_model *qc_lv_x86_map(qc_lv_gen g, size_t *ret_n);
+/* Does one of model lm's signatures match family/model/stepping? */
+bool qc_lv_x86_signature_match(const qc_lv_x86_model *lm, unsigned family, unsigned model,
+                               unsigned stepping);
+/* Has model lm dropped feature `name` (libvirt's spelling) from its definition? */
+bool qc_lv_x86_removed(const qc_lv_x86_model *lm, const char *name);
+/* Model lm's i-th dropped feature, i < lm->n_removed. */
+const char *qc_lv_x86_removed_at(const qc_lv_x86_model *lm, size_t i);
+
 /* The vendor libvirt's CPU map gives model `name` where QEMU's facts do not tell it
  * (x86 athlon: AMD), else NULL. */
 const char *qc_lv_cpu_model_vendor(const char *family, const char *name);

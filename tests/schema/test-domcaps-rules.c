@@ -257,7 +257,7 @@ test_machines(void **state)
     qc_model_free(avr);
 }
 
-/* ---- host-model: the closest named model, libvirt spellings ---------------------------- */
+/* ---- host-model: the model libvirt's decode picks, libvirt spellings -------------------- */
 
 static void
 add_prop(qc_cpu_expansion *e, const char *name, bool value)
@@ -267,27 +267,6 @@ add_prop(qc_cpu_expansion *e, const char *name, bool value)
     e->props[e->n_props].name = strdup(name);
     e->props[e->n_props].b = value;
     e->n_props++;
-}
-
-static void
-add_model(qc_model *m, const char *name, const char *const *features)
-{
-    qc_accel_caps *ac = &m->accel[QC_ACCEL_TCG];
-    qc_cpu_model_info *c;
-
-    ac->cpu_defs = realloc(ac->cpu_defs, (ac->n_cpu_defs + 1) * sizeof(*ac->cpu_defs));
-    memset(&ac->cpu_defs[ac->n_cpu_defs], 0, sizeof(*ac->cpu_defs));
-    ac->cpu_defs[ac->n_cpu_defs].name = strdup(name);
-    ac->cpu_defs[ac->n_cpu_defs].alias_of = strdup("x-v1");
-    ac->n_cpu_defs++;
-    m->cpu_models = realloc(m->cpu_models, (m->n_cpu_models + 1) * sizeof(*m->cpu_models));
-    c = &m->cpu_models[m->n_cpu_models++];
-    memset(c, 0, sizeof(*c));
-    c->name = strdup(name);
-    c->vendor = strdup("AuthenticAMD");
-    for (size_t i = 0; features[i]; i++)
-        qc_strlist_add(&c->features, features[i], NULL);
-    qc_strlist_sort(&c->features);
 }
 
 /* Each libvirt generation writes its own element set (schema/README.md, "Generations"). */
@@ -344,8 +323,62 @@ test_generations(void **state)
 }
 
 static void
+add_number(qc_cpu_expansion *e, const char *name, int64_t value)
+{
+    add_prop(e, name, false);
+    e->props[e->n_props - 1].type = QC_PROP_NUMBER;
+    e->props[e->n_props - 1].n = value;
+}
+
+/* A model QEMU defines for accelerator a: a definition (alias of `alias_of`) and the
+ * expansion's features, in QEMU's spelling. */
+static void
+add_accel_model(qc_model *m, qc_accel a, const char *name, const char *alias_of,
+                const char *vendor, const char *const *features)
+{
+    qc_accel_caps *ac = &m->accel[a];
+    qc_cpu_model_info *c;
+
+    ac->cpu_defs = realloc(ac->cpu_defs, (ac->n_cpu_defs + 1) * sizeof(*ac->cpu_defs));
+    memset(&ac->cpu_defs[ac->n_cpu_defs], 0, sizeof(*ac->cpu_defs));
+    ac->cpu_defs[ac->n_cpu_defs].name = strdup(name);
+    ac->cpu_defs[ac->n_cpu_defs].alias_of = alias_of ? strdup(alias_of) : NULL;
+    ac->n_cpu_defs++;
+    if (!features)
+        return;
+    m->cpu_models = realloc(m->cpu_models, (m->n_cpu_models + 1) * sizeof(*m->cpu_models));
+    c = &m->cpu_models[m->n_cpu_models++];
+    memset(c, 0, sizeof(*c));
+    c->name = strdup(name);
+    c->vendor = strdup(vendor);
+    for (size_t i = 0; features[i]; i++)
+        qc_strlist_add(&c->features, features[i], NULL);
+    qc_strlist_sort(&c->features);
+}
+
+static const char *
+host_model_name(const qc_model *m, qc_accel a, qc_lv_gen g, bool host_cpu)
+{
+    static char name[64];
+    qc_host_cpu_model *c = NULL;
+    qc_error *err = NULL;
+
+    assert_int_equal(qc_domcaps_host_cpu_model(m, a, g, host_cpu, &c, &err), 0);
+    if (!c)
+        return NULL;
+    snprintf(name, sizeof(name), "%s", c->model);
+    qc_host_cpu_model_free(c);
+    return name;
+}
+
+/* host-model is the model libvirt's x86 decode picks from the generation's CPU map:
+ * newest first, a model with the CPU's family/model signature before any other, else the
+ * fewest features to require plus a growing cost per feature to disable; a generic model
+ * (no vendor in libvirt's map) fits every vendor. The features come from QEMU's models. */
+static void
 test_host_model(void **state)
 {
+    static const char *const base[] = {"fpu", "hypervisor", "lm", "sse", NULL};
     qc_model *m = qc_model_new();
     qc_cpu_expansion *e = calloc(1, sizeof(*e));
     qc_host_cpu_model *c = NULL;
@@ -353,33 +386,69 @@ test_host_model(void **state)
 
     m->target = strdup("x86_64");
     m->host.arch = strdup("x86_64");
-    m->accel[QC_ACCEL_TCG].probed = true;
-    m->accel[QC_ACCEL_TCG].host_cpu = e;
+    m->host.cpu_vendor = strdup("AuthenticAMD");
+    m->kvm = true;
+    m->accel[QC_ACCEL_KVM].probed = true;
+    m->accel[QC_ACCEL_KVM].host_cpu = e;
     e->model = strdup("base");
     e->vendor = strdup("AuthenticAMD");
-    add_prop(e, "aaa", true);
+    /* an AMD CPU (25, 17: Genoa) whose KVM hides svm and avx (a nested guest's) */
+    add_prop(e, "avx", false);
+    add_number(e, "family", 25);
+    add_prop(e, "fpu", true);
     add_prop(e, "hypervisor", true);
-    add_prop(e, "kvmclock", true);    /* KVM paravirt: never a model feature */
-    add_prop(e, "lahf-lm", false);
+    add_prop(e, "kvmclock", true); /* KVM paravirt: never a model feature */
+    add_prop(e, "lahf-lm", true);
+    add_prop(e, "lm", true);
+    add_number(e, "model", 17);
     add_prop(e, "pclmulqdq", true);
     add_prop(e, "sse", true);
-    add_model(m, "Far", (const char *const[]){"sse", "lahf-lm", "hypervisor", NULL});
-    add_model(m, "Near", (const char *const[]){"sse", "aaa", "lahf-lm", "hypervisor", NULL});
-    assert_int_equal(qc_domcaps_host_cpu_model(m, QC_ACCEL_TCG, &c, &err), 0);
+    add_number(e, "stepping", 1);
+    add_prop(e, "svm", false);
+    /* QEMU's kvm64 is Intel's and lacks lahf_lm; its qemu64 is AMD's with lahf_lm and svm:
+     * one feature fewer to require costs more than it saves as a feature to disable */
+    add_accel_model(m, QC_ACCEL_KVM, "kvm64", "kvm64-v1", "GenuineIntel", base);
+    add_accel_model(m, QC_ACCEL_KVM, "kvm64-v1", NULL, NULL, NULL);
+    add_accel_model(m, QC_ACCEL_KVM, "qemu64", "qemu64-v1", "AuthenticAMD",
+                    (const char *const[]){"fpu", "hypervisor", "lahf-lm", "lm", "sse", "svm",
+                                          NULL});
+    add_accel_model(m, QC_ACCEL_KVM, "EPYC-Genoa", "EPYC-Genoa-v1", "AuthenticAMD",
+                    (const char *const[]){"avx", "fpu", "lahf-lm", "lm", "pclmulqdq", "sse",
+                                          "svm", NULL});
+    add_accel_model(m, QC_ACCEL_KVM, "Conroe", "Conroe-v1", "GenuineIntel", base);
+
+    assert_int_equal(qc_domcaps_host_cpu_model(m, QC_ACCEL_KVM, QC_LV_9_0, false, &c, &err), 0);
     assert_non_null(c);
-    assert_string_equal(c->model, "Near");
+    assert_string_equal(c->model, "kvm64"); /* Conroe is Intel's; 9.0 has no EPYC-Genoa */
     assert_string_equal(c->vendor, "AMD");
-    /* require: hypervisor (QEMU adds it to every model), pclmuldq; disable: lahf_lm */
+    /* require: hypervisor (QEMU adds it to every model), lahf_lm, pclmuldq */
+    assert_int_equal(c->n_features, 3);
+    assert_string_equal(c->features[0].name, "hypervisor");
+    assert_string_equal(c->features[1].name, "lahf_lm");
+    assert_string_equal(c->features[2].name, "pclmuldq");
+    assert_true(c->features[2].require);
+    qc_host_cpu_model_free(c);
+    c = NULL;
+
+    /* 11.3's map has EPYC-Genoa, whose signature is the CPU's: it wins, disabling svm
+     * and avx; its versions name no guest CPU */
+    assert_int_equal(qc_domcaps_host_cpu_model(m, QC_ACCEL_KVM, QC_LV_11_3, false, &c, &err), 0);
+    assert_string_equal(c->model, "EPYC-Genoa");
     assert_int_equal(c->n_features, 3);
     assert_string_equal(c->features[0].name, "hypervisor");
     assert_true(c->features[0].require);
-    assert_string_equal(c->features[1].name, "pclmuldq");
-    assert_string_equal(c->features[2].name, "lahf_lm");
+    assert_string_equal(c->features[1].name, "avx");
+    assert_false(c->features[1].require);
+    assert_string_equal(c->features[2].name, "svm");
     assert_false(c->features[2].require);
     qc_host_cpu_model_free(c);
-    /* no expansion for KVM: no host-model, not an error */
-    assert_int_equal(qc_domcaps_host_cpu_model(m, QC_ACCEL_KVM, &c, &err), 0);
-    assert_null(c);
+
+    /* a host CPU is named only by a model it has every feature of; 11.3's map walks
+     * kvm64-v1 (QEMU's kvm64 is an alias of it) before kvm64 */
+    assert_string_equal(host_model_name(m, QC_ACCEL_KVM, QC_LV_11_3, true), "kvm64-v1");
+    assert_string_equal(host_model_name(m, QC_ACCEL_KVM, QC_LV_9_0, true), "kvm64");
+    /* no expansion for TCG: no host-model, not an error */
+    assert_null(host_model_name(m, QC_ACCEL_TCG, QC_LV_9_0, false));
     qc_model_free(m);
 }
 
