@@ -18,10 +18,13 @@
 
 #define QC_LIB_STR_(x) #x
 #define QC_LIB_STR(x) QC_LIB_STR_(x)
-/* The format in a kept answer's key. The JSON form's version is part of it, so an answer
- * kept by a qcaps that wrote another JSON form is never read back. */
+/* The format in a kept answer's key. The JSON form's version and the version of the
+ * rendering rules are part of it, so an answer kept by a qcaps that wrote another JSON form
+ * or rendered by other rules is never read back. */
+#define QC_LIB_RULES_KEY "-rules-" QC_LIB_STR(QC_SCHEMA_RULES_VERSION)
 #define QC_LIB_FORMAT_KEY(format)                                                             \
-    ((format) == QCAPS_FORMAT_JSON ? "json-" QC_LIB_STR(QC_DOCUMENT_JSON_VERSION) : "xml")
+    ((format) == QCAPS_FORMAT_JSON ? "json-" QC_LIB_STR(QC_DOCUMENT_JSON_VERSION) QC_LIB_RULES_KEY \
+                                   : "xml" QC_LIB_RULES_KEY)
 
 struct qcaps_model {
     qc_model *m;

@@ -26,6 +26,12 @@ typedef enum qc_lv_gen {
 
 #define QC_LV_LATEST QC_LV_12_8
 
+/* The version of the rules in schema/: raised by every change that makes a document
+ * rendered from the same model and host facts differ (the libvirt version stays, the
+ * qcaps version may too). Kept answers are keyed on it, so none an older rule rendered
+ * is served. 2: host-model by libvirt's x86 decode over its CPU map. */
+#define QC_SCHEMA_RULES_VERSION 2
+
 /* "9.0", "11.3", "12.8" (also "9", "11", "12") and "latest"; else QC_E_INVALID listing
  * the valid names. */
 int qc_lv_gen_parse(const char *s, qc_lv_gen *ret, qc_error **err);
