@@ -225,22 +225,49 @@ qc_lv_cpu_model_vendor(const char *family, const char *name)
 
 #include "schema/cpumap-x86.inc"
 
-const qc_lv_x86_model *
-qc_lv_x86_map(qc_lv_gen g, size_t *ret_n)
+_Static_assert(QC_N_ELEMENTS(qc_lv_x86_features_9_0) <= QC_LV_X86_MAX_FEATURES &&
+                   QC_N_ELEMENTS(qc_lv_x86_features_11_3) <= QC_LV_X86_MAX_FEATURES &&
+                   QC_N_ELEMENTS(qc_lv_x86_features_12_8) <= QC_LV_X86_MAX_FEATURES,
+               "a libvirt CPU map knows more features than QC_LV_X86_MAX_FEATURES");
+
+const qc_lv_x86_cpumap *
+qc_lv_x86_map(qc_lv_gen g)
 {
     switch (g) {
     case QC_LV_9_0:
-        *ret_n = QC_N_ELEMENTS(qc_lv_x86_map_9_0);
-        return qc_lv_x86_map_9_0;
+        return &qc_lv_x86_cpumap_9_0;
     case QC_LV_11_3:
-        *ret_n = QC_N_ELEMENTS(qc_lv_x86_map_11_3);
-        return qc_lv_x86_map_11_3;
+        return &qc_lv_x86_cpumap_11_3;
     case QC_LV_12_8:
     case QC_LV_N:
         break;
     }
-    *ret_n = QC_N_ELEMENTS(qc_lv_x86_map_12_8);
-    return qc_lv_x86_map_12_8;
+    return &qc_lv_x86_cpumap_12_8;
+}
+
+int
+qc_lv_x86_feature(const qc_lv_x86_cpumap *map, const char *qemu_name)
+{
+    const char *name = qemu_name;
+
+    for (size_t i = 0; i < map->n_aliases; i++) {
+        if (strcmp(map->aliases[i].qemu, qemu_name) == 0) {
+            name = map->aliases[i].libvirt;
+            break;
+        }
+    }
+    for (size_t j = 0; j < map->n_features; j++) {
+        if (strcmp(map->features[j], name) == 0)
+            return (int) j;
+    }
+    return -1;
+}
+
+bool
+qc_lv_x86_model_has(const qc_lv_x86_cpumap *map, size_t i, size_t j)
+{
+    return i < map->n_models && j < map->n_features &&
+           (map->bits[i * map->words + j / 64] >> (j % 64)) & 1u;
 }
 
 bool

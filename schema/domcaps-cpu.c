@@ -1,10 +1,9 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* domcaps-cpu.c: the domcaps <cpu> element and the host-model CPU, derived from QEMU only.
  *
- * x86 host-model is the model libvirt's decode picks from the generation's CPU map
- * (libvirt.h), measured against QEMU's own definition of each model (full expansion of
- * each unversioned x86 model, probed in the TCG pass) and the host expansion (static
- * "host" on KVM, "max" on TCG); schema/README.md ("CPU") gives the rules.
+ * x86 host-model is the model and feature split libvirt's decode gives the host expansion
+ * (static "host" on KVM, "max" on TCG) over the generation's CPU map (libvirt.h,
+ * cpumap-x86.inc); schema/README.md ("CPU") gives the rules.
  */
 #include "schema/domcaps-internal.h"
 
@@ -82,63 +81,38 @@ qc_host_cpu_model_free(qc_host_cpu_model *c)
 
 /* ---- host-model ------------------------------------------------------------------------- */
 
-/* Does `name` end in a version, "-v<N>"? Then its unversioned base is name[0..*ret_len). */
-static bool
-qc_cpu_versioned(const char *name, size_t *ret_len)
-{
-    const char *v = strrchr(name, '-');
-
-    if (!v || v[1] != 'v' || !v[2] || strspn(v + 2, "0123456789") != strlen(v + 2))
-        return false;
-    *ret_len = (size_t) (v - name);
-    return true;
-}
-
-
-/* Is `name` part of model c's definition? QEMU sets "hypervisor" on every model it
- * instantiates (x86_cpu_load_model), so no model definition counts it as its own. */
-static bool
-qc_cpu_model_has(const qc_cpu_model_info *c, const char *name)
-{
-    return strcmp(name, "hypervisor") != 0 && qc_strlist_bsearch(&c->features, name);
-}
-
 /* The model libvirt names for a CPU is the one its x86 decode picks from its CPU map
- * (libvirt.h, cpumap-x86.inc); qcaps walks the same map, in the same order, with the same
- * rules, but compares the expansion with QEMU's own definition of each model. */
+ * (libvirt.h, cpumap-x86.inc): qcaps walks the same map in the same order with the same
+ * rules and the map's own model definitions. Only the CPU's features come from QEMU (the
+ * expansion, as libvirt takes them), spelled as the map spells them. */
+typedef struct qc_cpu_decode {
+    const qc_lv_x86_cpumap *map;
+    bool host[QC_LV_X86_MAX_FEATURES]; /* the CPU has map feature j */
+    bool host_cpu;                      /* decoding a host CPU, not a guest CPU */
+} qc_cpu_decode;
+
+/* One candidate model's split of the CPU's features, and libvirt's measure of it. */
 typedef struct qc_cpu_fit {
-    size_t enabled;  /* features to require: the CPU has them, the model lacks them */
-    size_t disabled; /* features to disable: the model has (or dropped) them, the CPU not */
-    size_t score;    /* libvirt's measure of the distance: lower is better */
+    size_t i;                              /* the model: index in the map */
+    bool disable[QC_LV_X86_MAX_FEATURES]; /* map features to disable */
+    size_t enabled, disabled;              /* features to require; to disable */
+    size_t score;                          /* lower is better */
+    bool sig_match;                        /* the model's signature is the CPU's */
 } qc_cpu_fit;
 
 static bool
-qc_cpu_is_feature(const qc_cpu_prop *p)
+qc_cpu_requires(const qc_cpu_decode *d, const qc_cpu_fit *f, size_t j)
 {
-    return p->type == QC_PROP_BOOL && !qc_cpu_feature_ignored(p->name);
+    return d->host[j] && !qc_lv_x86_model_has(d->map, f->i, j);
 }
 
-/* The expansion's feature spelled `name` by libvirt, or NULL. */
-static const qc_cpu_prop *
-qc_cpu_feature_find(const qc_cpu_expansion *e, const char *name)
+static void
+qc_cpu_fit_disable(qc_cpu_fit *f, size_t j)
 {
-    for (size_t i = 0; i < e->n_props; i++) {
-        if (qc_cpu_is_feature(&e->props[i]) &&
-            strcmp(qc_cpu_libvirt_name(e->props[i].name), name) == 0)
-            return &e->props[i];
+    if (!f->disable[j]) {
+        f->disable[j] = true;
+        f->disabled++;
     }
-    return NULL;
-}
-
-/* A feature model lm dropped is disabled in a guest CPU unless it is listed already (the
- * CPU has it, so it is required; or the model has it, so it is disabled). */
-static bool
-qc_cpu_removed_disables(const qc_cpu_expansion *e, const qc_cpu_model_info *c,
-                        const char *name)
-{
-    const qc_cpu_prop *p = qc_cpu_feature_find(e, name);
-
-    return !p || (!p->b && !qc_cpu_model_has(c, p->name));
 }
 
 /* libvirt's virCPUx86CompareCandidateFeatureList: a guest CPU's disabled features cost
@@ -159,50 +133,31 @@ qc_cpu_fit_score(qc_cpu_fit *f, bool host_cpu)
     f->score = f->enabled + f->disabled - counted + penalty;
 }
 
+/* libvirt's x86DataToCPU: require what the CPU has and the model lacks; disable what the
+ * model has and the CPU lacks, each of QEMU's blockers of the model unless it is
+ * required, and (guest CPU) each feature the model dropped unless listed already. */
 static void
-qc_cpu_fit_of(const qc_cpu_expansion *e, const qc_cpu_model_info *c,
-              const qc_lv_x86_model *lm, bool host_cpu, qc_cpu_fit *f)
+qc_cpu_fit_of(const qc_cpu_decode *d, const qc_cpu_def *def, qc_cpu_fit *f)
 {
-    f->enabled = f->disabled = 0;
-    for (size_t i = 0; i < e->n_props; i++) {
-        const qc_cpu_prop *p = &e->props[i];
-        bool has;
-        if (!qc_cpu_is_feature(p))
-            continue;
-        has = qc_cpu_model_has(c, p->name);
-        if (p->b && !has)
+    const qc_lv_x86_model *lm = &d->map->models[f->i];
+
+    for (size_t j = 0; j < d->map->n_features; j++) {
+        if (qc_cpu_requires(d, f, j))
             f->enabled++;
-        else if (!p->b && has)
-            f->disabled++;
+        else if (!d->host[j] && qc_lv_x86_model_has(d->map, f->i, j))
+            qc_cpu_fit_disable(f, j);
     }
-    for (size_t i = 0; !host_cpu && i < lm->n_removed; i++)
-        f->disabled += qc_cpu_removed_disables(e, c, qc_lv_x86_removed_at(lm, i));
-    qc_cpu_fit_score(f, host_cpu);
-}
-
-/* QEMU's definition of map model lm: its own, or for a version (kvm64-v1) that of the
- * unversioned model that is an alias of it. NULL if QEMU has none (libvirt skips the
- * models its hypervisor lacks) or the probe expanded none. */
-static const qc_cpu_model_info *
-qc_cpu_map_model(const qc_model *m, qc_accel a, const char *name)
-{
-    const qc_cpu_model_info *c;
-    const qc_cpu_def *d, *base;
-    char unversioned[64];
-    size_t len;
-
-    if (!(d = qc_model_find_cpu(m, a, name)))
-        return NULL;
-    if ((c = qc_model_cpu_model(m, name)))
-        return c;
-    if (!qc_cpu_versioned(name, &len) || len >= sizeof(unversioned))
-        return NULL;
-    memcpy(unversioned, name, len);
-    unversioned[len] = '\0';
-    base = qc_model_find_cpu(m, a, unversioned);
-    if (!base || !base->alias_of || strcmp(base->alias_of, name) != 0)
-        return NULL;
-    return qc_model_cpu_model(m, unversioned);
+    for (size_t b = 0; b < def->blockers.n; b++) {
+        int j = qc_lv_x86_feature(d->map, def->blockers.v[b]);
+        if (j >= 0 && !qc_cpu_requires(d, f, (size_t) j))
+            qc_cpu_fit_disable(f, (size_t) j);
+    }
+    for (size_t r = 0; !d->host_cpu && r < lm->n_removed; r++) {
+        int j = qc_lv_x86_feature(d->map, qc_lv_x86_removed_at(lm, r));
+        if (j >= 0 && !qc_cpu_requires(d, f, (size_t) j))
+            qc_cpu_fit_disable(f, (size_t) j);
+    }
+    qc_cpu_fit_score(f, d->host_cpu);
 }
 
 /* The family, model and stepping the expansion reports; false if it reports none (TCG's
@@ -221,53 +176,54 @@ qc_cpu_signature(const qc_cpu_expansion *e, unsigned sig[3])
     return any;
 }
 
-typedef struct qc_cpu_choice {
-    const qc_lv_x86_model *lm;
-    const qc_cpu_model_info *c;
-    qc_cpu_fit fit;
-    bool sig_match;
-} qc_cpu_choice;
-
-/* libvirt's x86DecodeUseCandidate: is candidate `cand` better than `cur`? */
+/* libvirt's x86DecodeUseCandidate: is candidate `cand` better than `cur` (NULL: none)? */
 static bool
-qc_cpu_better(const qc_cpu_choice *cur, const qc_cpu_choice *cand, bool have_sig)
+qc_cpu_better(const qc_cpu_fit *cur, const qc_cpu_fit *cand, bool have_sig)
 {
-    if (!cur->lm)
+    if (!cur)
         return true;
     if (have_sig && cur->sig_match != cand->sig_match)
         return cand->sig_match;
-    return cand->fit.score < cur->fit.score ||
-           (cand->fit.score == cur->fit.score && cand->fit.disabled < cur->fit.disabled);
+    return cand->score < cur->score ||
+           (cand->score == cur->score && cand->disabled < cur->disabled);
 }
 
-static qc_cpu_choice
-qc_cpu_decode(const qc_model *m, qc_accel a, qc_lv_gen g, bool host_cpu,
-              const qc_cpu_expansion *e, const char *vendor)
+/* Fills *best with the model generation g's libvirt names for expansion e of accelerator
+ * a; false if no model fits. */
+static bool
+qc_cpu_decode_x86(const qc_model *m, qc_accel a, const qc_cpu_decode *d,
+                  const qc_cpu_expansion *e, const char *vendor, qc_cpu_fit *best)
 {
-    qc_cpu_choice best = {0};
+    QC_CLEANUP(qc_freep) qc_cpu_fit *cand = calloc(1, sizeof(*cand));
     unsigned sig[3];
-    bool have_sig = qc_cpu_signature(e, sig);
-    size_t n;
-    const qc_lv_x86_model *map = qc_lv_x86_map(g, &n);
+    bool have_sig = qc_cpu_signature(e, sig), found = false;
 
+    if (!cand)
+        return false;
     /* newest models first, as libvirt walks its map */
-    for (size_t i = n; i-- > 0;) {
-        qc_cpu_choice cand = {.lm = &map[i]};
-        if (!(host_cpu ? cand.lm->decode_host : cand.lm->decode_guest))
+    for (size_t i = d->map->n_models; i-- > 0;) {
+        const qc_lv_x86_model *lm = &d->map->models[i];
+        const qc_cpu_def *def;
+        if (!(d->host_cpu ? lm->decode_host : lm->decode_guest))
             continue;
-        if (vendor && cand.lm->vendor && strcmp(vendor, cand.lm->vendor) != 0)
+        if (vendor && lm->vendor && strcmp(vendor, lm->vendor) != 0)
             continue;
-        if (!(cand.c = qc_cpu_map_model(m, a, cand.lm->name)))
+        /* libvirt skips the models its QEMU does not have */
+        if (!(def = qc_model_find_cpu(m, a, lm->name)))
             continue;
-        qc_cpu_fit_of(e, cand.c, cand.lm, host_cpu, &cand.fit);
+        memset(cand, 0, sizeof(*cand));
+        cand->i = i;
+        qc_cpu_fit_of(d, def, cand);
         /* a host CPU is named only by a model it has every feature of */
-        if (host_cpu && cand.fit.disabled)
+        if (d->host_cpu && cand->disabled)
             continue;
-        cand.sig_match = have_sig && qc_lv_x86_signature_match(cand.lm, sig[0], sig[1], sig[2]);
-        if (qc_cpu_better(&best, &cand, have_sig))
-            best = cand;
+        cand->sig_match = have_sig && qc_lv_x86_signature_match(lm, sig[0], sig[1], sig[2]);
+        if (qc_cpu_better(found ? best : NULL, cand, have_sig)) {
+            *best = *cand;
+            found = true;
+        }
     }
-    return best;
+    return found;
 }
 
 static int
@@ -281,7 +237,7 @@ qc_cpu_feature_cmp(const void *a, const void *b)
 }
 
 static int
-qc_cpu_add_feature(qc_host_cpu_model *c, const char *qemu_name, bool require, qc_error **err)
+qc_cpu_add_feature(qc_host_cpu_model *c, const char *name, bool require, qc_error **err)
 {
     qc_host_cpu_feature *v = realloc(c->features, (c->n_features + 1) * sizeof(*v));
 
@@ -289,7 +245,7 @@ qc_cpu_add_feature(qc_host_cpu_model *c, const char *qemu_name, bool require, qc
         return qc_error_set(err, QC_E_NOMEM, "out of memory");
     c->features = v;
     v[c->n_features].require = require;
-    if (!(v[c->n_features].name = strdup(qc_cpu_libvirt_name(qemu_name))))
+    if (!(v[c->n_features].name = strdup(name)))
         return qc_error_set(err, QC_E_NOMEM, "out of memory");
     c->n_features++;
     return 0;
@@ -303,21 +259,29 @@ qc_cpu_host_model_x86(const qc_model *m, qc_accel a, qc_lv_gen g, bool host_cpu,
     const char *cpuid_vendor = a == QC_ACCEL_KVM && m->host.cpu_vendor ? m->host.cpu_vendor
                                                                          : e->vendor;
     const char *vname = qc_cpu_vendor_name(cpuid_vendor);
-    qc_cpu_choice best = qc_cpu_decode(m, a, g, host_cpu, e, vname);
+    QC_CLEANUP(qc_freep) qc_cpu_decode *d = calloc(1, sizeof(*d));
+    QC_CLEANUP(qc_freep) qc_cpu_fit *best = calloc(1, sizeof(*best));
 
-    if (!best.lm)
-        return 0;
-    if (!(c->model = strdup(best.lm->name)) || (vname && !(c->vendor = strdup(vname))))
+    if (!d || !best)
         return qc_error_set(err, QC_E_NOMEM, "out of memory");
+    d->map = qc_lv_x86_map(g);
+    d->host_cpu = host_cpu;
     for (size_t i = 0; i < e->n_props; i++) {
         const qc_cpu_prop *p = &e->props[i];
-        if (qc_cpu_is_feature(p) && p->b != qc_cpu_model_has(best.c, p->name) &&
-            qc_cpu_add_feature(c, p->name, p->b, err) < 0)
-            return -1;
+        int j;
+        if (p->type == QC_PROP_BOOL && p->b && !qc_cpu_feature_ignored(p->name) &&
+            (j = qc_lv_x86_feature(d->map, p->name)) >= 0)
+            d->host[j] = true;
     }
-    for (size_t i = 0; !host_cpu && i < best.lm->n_removed; i++) {
-        const char *name = qc_lv_x86_removed_at(best.lm, i);
-        if (qc_cpu_removed_disables(e, best.c, name) && qc_cpu_add_feature(c, name, false, err) < 0)
+    if (!qc_cpu_decode_x86(m, a, d, e, vname, best))
+        return 0;
+    if (!(c->model = strdup(d->map->models[best->i].name)) ||
+        (vname && !(c->vendor = strdup(vname))))
+        return qc_error_set(err, QC_E_NOMEM, "out of memory");
+    for (size_t j = 0; j < d->map->n_features; j++) {
+        bool require = qc_cpu_requires(d, best, j);
+        if ((require || best->disable[j]) &&
+            qc_cpu_add_feature(c, d->map->features[j], require, err) < 0)
             return -1;
     }
     if (c->n_features > 1)
@@ -510,6 +474,18 @@ qc_cpu_ppc_family(const char *name, char *out, size_t cap)
         return false;
     for (size_t i = 0; i <= n; i++)
         out[i] = (char) (i < 5 ? name[i] - 'a' + 'A' : name[i]);
+    return true;
+}
+
+/* Does `name` end in a version, "-v<N>"? Then its unversioned base is name[0..*ret_len). */
+static bool
+qc_cpu_versioned(const char *name, size_t *ret_len)
+{
+    const char *v = strrchr(name, '-');
+
+    if (!v || v[1] != 'v' || !v[2] || strspn(v + 2, "0123456789") != strlen(v + 2))
+        return false;
+    *ret_len = (size_t) (v - name);
     return true;
 }
 

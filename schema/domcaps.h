@@ -19,9 +19,8 @@
 #include "schema/libvirt.h"
 
 /* The host-model CPU of a model for an accelerator: the named CPU model libvirt's decode
- * picks from its CPU map for the expansion of "host" (kvm) / "max" (tcg), compared with
- * QEMU's definitions of the models; its vendor and the features to add or remove
- * (libvirt spellings). */
+ * picks from its CPU map for the expansion of "host" (kvm) / "max" (tcg), its vendor and
+ * the features to add or remove (libvirt spellings). */
 typedef struct qc_host_cpu_feature {
     char *name;             /* libvirt spelling, e.g. "pclmuldq", "tsc_adjust" */
     bool require;           /* true: policy='require'; false: policy='disable' */

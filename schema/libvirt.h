@@ -13,6 +13,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "common/error.h"
 
@@ -29,8 +30,9 @@ typedef enum qc_lv_gen {
 /* The version of the rules in schema/: raised by every change that makes a document
  * rendered from the same model and host facts differ (the libvirt version stays, the
  * qcaps version may too). Kept answers are keyed on it, so none an older rule rendered
- * is served. 2: host-model by libvirt's x86 decode over its CPU map. */
-#define QC_SCHEMA_RULES_VERSION 2
+ * is served. 2: host-model by libvirt's x86 decode over its CPU map; 3: with the map's
+ * own model definitions. */
+#define QC_SCHEMA_RULES_VERSION 3
 
 /* "9.0", "11.3", "12.8" (also "9", "11", "12") and "latest"; else QC_E_INVALID listing
  * the valid names. */
@@ -91,8 +93,31 @@ typedef struct qc_lv_x86_model {
     bool decode_guest;  /* may name a guest CPU (domcaps host-model) */
     unsigned first_sig, n_sigs, first_removed, n_removed;
 } qc_lv_x86_model;
-/* Generation g's x86 CPU map in the map's own order; *ret_n models. */
-const qc_lv_x86_model *qc_lv_x86_map(qc_lv_gen g, size_t *ret_n);
+/* At most this many feature names in a map (12.8 knows 400). */
+#define QC_LV_X86_MAX_FEATURES 512
+
+typedef struct qc_lv_x86_alias {
+    const char *qemu, *libvirt;
+} qc_lv_x86_alias;
+/* A generation's x86 CPU map: its models in the map's order, the feature names it knows
+ * and which model has which. */
+typedef struct qc_lv_x86_cpumap {
+    const qc_lv_x86_model *models;
+    size_t n_models;
+    const char *const *features;
+    size_t n_features;
+    const qc_lv_x86_alias *aliases; /* QEMU's spellings of some features */
+    size_t n_aliases;
+    const uint64_t *bits; /* model i has feature j: bit j % 64 of bits[i * words + j / 64] */
+    size_t words;
+} qc_lv_x86_cpumap;
+/* Generation g's x86 CPU map. */
+const qc_lv_x86_cpumap *qc_lv_x86_map(qc_lv_gen g);
+/* The index in map's features of a feature QEMU names `qemu_name` (QEMU's spelling or
+ * libvirt's), -1 if the map does not know it. */
+int qc_lv_x86_feature(const qc_lv_x86_cpumap *map, const char *qemu_name);
+/* Does map's model i have feature j? */
+bool qc_lv_x86_model_has(const qc_lv_x86_cpumap *map, size_t i, size_t j);
 /* Does one of model lm's signatures match family/model/stepping? */
 bool qc_lv_x86_signature_match(const qc_lv_x86_model *lm, unsigned family, unsigned model,
                                unsigned stepping);

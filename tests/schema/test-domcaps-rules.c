@@ -356,6 +356,22 @@ add_accel_model(qc_model *m, qc_accel a, const char *name, const char *alias_of,
     qc_strlist_sort(&c->features);
 }
 
+static int
+cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *) a, *(const char *const *) b);
+}
+
+static bool
+has_feature(const qc_host_cpu_model *c, const char *name, bool require)
+{
+    for (size_t i = 0; i < c->n_features; i++) {
+        if (strcmp(c->features[i].name, name) == 0)
+            return c->features[i].require == require;
+    }
+    return false;
+}
+
 static const char *
 host_model_name(const qc_model *m, qc_accel a, qc_lv_gen g, bool host_cpu)
 {
@@ -371,14 +387,23 @@ host_model_name(const qc_model *m, qc_accel a, qc_lv_gen g, bool host_cpu)
     return name;
 }
 
-/* host-model is the model libvirt's x86 decode picks from the generation's CPU map:
- * newest first, a model with the CPU's family/model signature before any other, else the
- * fewest features to require plus a growing cost per feature to disable; a generic model
- * (no vendor in libvirt's map) fits every vendor. The features come from QEMU's models. */
+/* host-model is the model libvirt's x86 decode picks from the generation's CPU map, with
+ * the map's own model definitions: newest first, a model with the CPU's family/model
+ * signature before any other, else the fewest features to require plus a growing cost per
+ * feature to disable (QEMU's blockers of the model included); a generic model (no vendor
+ * in the map) fits every vendor; a host CPU takes no model it lacks a feature of. */
 static void
 test_host_model(void **state)
 {
-    static const char *const base[] = {"fpu", "hypervisor", "lm", "sse", NULL};
+    /* libvirt's kvm64 (the same in every generation's map), QEMU's spellings */
+    static const char *const kvm64[] = {
+        "apic", "clflush", "cmov", "cx16", "cx8", "de", "fpu", "fxsr", "lm", "mca", "mce",
+        "mmx", "msr", "mtrr", "nx", "pae", "pat", "pge", "pni", "pse", "pse36", "sep", "sse",
+        "sse2", "syscall", "tsc", NULL,
+    };
+    static const char *const defs[] = {"kvm64", "kvm64-v1", "qemu64", "EPYC-Genoa", "Conroe"};
+    const char *sorted[64];
+    size_t n = 0;
     qc_model *m = qc_model_new();
     qc_cpu_expansion *e = calloc(1, sizeof(*e));
     qc_host_cpu_model *c = NULL;
@@ -392,61 +417,61 @@ test_host_model(void **state)
     m->accel[QC_ACCEL_KVM].host_cpu = e;
     e->model = strdup("base");
     e->vendor = strdup("AuthenticAMD");
-    /* an AMD CPU (25, 17: Genoa) whose KVM hides svm and avx (a nested guest's) */
-    add_prop(e, "avx", false);
-    add_number(e, "family", 25);
-    add_prop(e, "fpu", true);
-    add_prop(e, "hypervisor", true);
-    add_prop(e, "kvmclock", true); /* KVM paravirt: never a model feature */
-    add_prop(e, "lahf-lm", true);
-    add_prop(e, "lm", true);
-    add_number(e, "model", 17);
-    add_prop(e, "pclmulqdq", true);
-    add_prop(e, "sse", true);
-    add_number(e, "stepping", 1);
-    add_prop(e, "svm", false);
-    /* QEMU's kvm64 is Intel's and lacks lahf_lm; its qemu64 is AMD's with lahf_lm and svm:
-     * one feature fewer to require costs more than it saves as a feature to disable */
-    add_accel_model(m, QC_ACCEL_KVM, "kvm64", "kvm64-v1", "GenuineIntel", base);
-    add_accel_model(m, QC_ACCEL_KVM, "kvm64-v1", NULL, NULL, NULL);
-    add_accel_model(m, QC_ACCEL_KVM, "qemu64", "qemu64-v1", "AuthenticAMD",
-                    (const char *const[]){"fpu", "hypervisor", "lahf-lm", "lm", "sse", "svm",
-                                          NULL});
-    add_accel_model(m, QC_ACCEL_KVM, "EPYC-Genoa", "EPYC-Genoa-v1", "AuthenticAMD",
-                    (const char *const[]){"avx", "fpu", "lahf-lm", "lm", "pclmulqdq", "sse",
-                                          "svm", NULL});
-    add_accel_model(m, QC_ACCEL_KVM, "Conroe", "Conroe-v1", "GenuineIntel", base);
+    /* an AMD CPU (25, 17: Genoa) whose KVM offers kvm64's features, lahf_lm and the
+     * hypervisor bit only (a nested guest's) */
+    for (size_t i = 0; kvm64[i]; i++)
+        sorted[n++] = kvm64[i];
+    sorted[n++] = "hypervisor";
+    sorted[n++] = "kvmclock"; /* KVM paravirt: never a model feature */
+    sorted[n++] = "lahf-lm";
+    qsort(sorted, n, sizeof(*sorted), cmp_str);
+    for (size_t i = 0; i < n; i++) {
+        if (strcmp(sorted[i], "model") > 0 && (i == 0 || strcmp(sorted[i - 1], "model") < 0))
+            add_number(e, "model", 17);
+        if (strcmp(sorted[i], "stepping") > 0 && (i == 0 || strcmp(sorted[i - 1], "stepping") < 0))
+            add_number(e, "stepping", 1);
+        if (strcmp(sorted[i], "family") > 0 && (i == 0 || strcmp(sorted[i - 1], "family") < 0))
+            add_number(e, "family", 25);
+        add_prop(e, sorted[i], true);
+    }
+    for (size_t i = 0; i < QC_N_ELEMENTS(defs); i++)
+        add_accel_model(m, QC_ACCEL_KVM, defs[i], NULL, "AuthenticAMD", NULL);
 
+    /* 9.0 has no EPYC-Genoa and Conroe is Intel's: kvm64, as qemu64 would disable svm */
     assert_int_equal(qc_domcaps_host_cpu_model(m, QC_ACCEL_KVM, QC_LV_9_0, false, &c, &err), 0);
     assert_non_null(c);
-    assert_string_equal(c->model, "kvm64"); /* Conroe is Intel's; 9.0 has no EPYC-Genoa */
+    assert_string_equal(c->model, "kvm64");
     assert_string_equal(c->vendor, "AMD");
-    /* require: hypervisor (QEMU adds it to every model), lahf_lm, pclmuldq */
-    assert_int_equal(c->n_features, 3);
+    assert_int_equal(c->n_features, 2);
     assert_string_equal(c->features[0].name, "hypervisor");
+    assert_true(c->features[0].require);
     assert_string_equal(c->features[1].name, "lahf_lm");
-    assert_string_equal(c->features[2].name, "pclmuldq");
-    assert_true(c->features[2].require);
+    assert_true(c->features[1].require);
     qc_host_cpu_model_free(c);
     c = NULL;
 
-    /* 11.3's map has EPYC-Genoa, whose signature is the CPU's: it wins, disabling svm
-     * and avx; its versions name no guest CPU */
+    /* 11.3's map has EPYC-Genoa, whose signature is the CPU's: it wins, disabling what
+     * the CPU lacks (avx, avx512f, ...) */
     assert_int_equal(qc_domcaps_host_cpu_model(m, QC_ACCEL_KVM, QC_LV_11_3, false, &c, &err), 0);
     assert_string_equal(c->model, "EPYC-Genoa");
-    assert_int_equal(c->n_features, 3);
-    assert_string_equal(c->features[0].name, "hypervisor");
-    assert_true(c->features[0].require);
-    assert_string_equal(c->features[1].name, "avx");
-    assert_false(c->features[1].require);
-    assert_string_equal(c->features[2].name, "svm");
-    assert_false(c->features[2].require);
+    assert_true(has_feature(c, "avx512f", false));
+    assert_true(has_feature(c, "hypervisor", true));
+    assert_false(has_feature(c, "lahf_lm", true)); /* EPYC-Genoa has it */
     qc_host_cpu_model_free(c);
+    c = NULL;
 
     /* a host CPU is named only by a model it has every feature of; 11.3's map walks
-     * kvm64-v1 (QEMU's kvm64 is an alias of it) before kvm64 */
+     * kvm64-v1 before kvm64 */
     assert_string_equal(host_model_name(m, QC_ACCEL_KVM, QC_LV_11_3, true), "kvm64-v1");
     assert_string_equal(host_model_name(m, QC_ACCEL_KVM, QC_LV_9_0, true), "kvm64");
+
+    /* a feature QEMU says blocks kvm64 is disabled even though the CPU has it */
+    qc_strlist_add(&m->accel[QC_ACCEL_KVM].cpu_defs[0].blockers, "lm", NULL);
+    assert_int_equal(qc_domcaps_host_cpu_model(m, QC_ACCEL_KVM, QC_LV_9_0, false, &c, &err), 0);
+    assert_string_equal(c->model, "kvm64"); /* a tie with qemu64 (svm): walked first */
+    assert_true(has_feature(c, "lm", false));
+    qc_host_cpu_model_free(c);
+
     /* no expansion for TCG: no host-model, not an error */
     assert_null(host_model_name(m, QC_ACCEL_TCG, QC_LV_9_0, false));
     qc_model_free(m);

@@ -272,8 +272,8 @@ test_capabilities_equal(void **state)
     qc_hostfacts *hf = qc_testfx_host();
     size_t x86 = qc_fixture_index("x86_64");
     char *path = NULL, *golden, *full, *guests;
-    size_t n_models;
-    qc_cpu_model_info *models;
+    size_t n_defs;
+    qc_cpu_def *defs;
 
     for (int json = 0; json < 2; json++) {
         full = qc_render(v, v->full, hf, json);
@@ -295,15 +295,16 @@ test_capabilities_equal(void **state)
         free(full);
         free(guests);
     }
-    /* and it depends on the CPU inputs the guests view keeps: without them it differs */
-    models = v->guests[x86]->cpu_models;
-    n_models = v->guests[x86]->n_cpu_models;
-    v->guests[x86]->cpu_models = NULL;
-    v->guests[x86]->n_cpu_models = 0;
+    /* and it depends on the CPU inputs the guests view keeps (the KVM pass's CPU
+     * definitions: libvirt's decode takes only models QEMU has): without them it differs */
+    defs = v->guests[x86]->accel[QC_ACCEL_KVM].cpu_defs;
+    n_defs = v->guests[x86]->accel[QC_ACCEL_KVM].n_cpu_defs;
+    v->guests[x86]->accel[QC_ACCEL_KVM].cpu_defs = NULL;
+    v->guests[x86]->accel[QC_ACCEL_KVM].n_cpu_defs = 0;
     full = qc_render(v, v->full, hf, false);
     guests = qc_render(v, v->guests, hf, false);
-    v->guests[x86]->cpu_models = models;
-    v->guests[x86]->n_cpu_models = n_models;
+    v->guests[x86]->accel[QC_ACCEL_KVM].cpu_defs = defs;
+    v->guests[x86]->accel[QC_ACCEL_KVM].n_cpu_defs = n_defs;
     assert_string_not_equal(guests, full);
     assert_null(strstr(guests, "<model>kvm64</model>"));
     free(full);
