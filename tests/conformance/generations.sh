@@ -24,8 +24,11 @@
 # build.log, libvirtd.log, status (ok, differences, or "trouble: WHAT"). Then one table for
 # all suites on stdout, also kept in DIR/table.txt, and DIR/summary.tsv (run.sh's
 # summary.tsv line per suite, the suite first).
+# Where all three chroots exist, schema/cpumap-x86.inc of the tested source must be what
+# scripts/gen-cpumap.py makes of their libvirt CPU maps (else "STALE" below the table).
 # Exit status: 0 all suites ran and no libvirt fact is missing without a pattern of
-# allowed-differences.txt; 1 some suite has unexplained missing facts; 2 trouble (a chroot,
+# allowed-differences.txt; 1 some suite has unexplained missing facts, or the CPU map data
+# is stale; 2 trouble (a chroot,
 # build, daemon or run.sh failure, a process left behind, a usage error).
 set -euo pipefail
 
@@ -196,6 +199,28 @@ done
     echo "comparison; UNEXPLAINED: matching no pattern of allowed-differences.txt for GEN."
 } >> "$outdir/table.txt"
 [ "$head_done" -eq 1 ] || echo >> "$outdir/summary.tsv"
+
+# schema/cpumap-x86.inc is generated from the three chroots' libvirt CPU maps: a suite
+# whose libvirt has moved on (a point release with a new model) makes it stale.
+chroots=${QCAPS_CHROOT_DIR:-/var/tmp/qcaps-chroots}
+if [ -f "$chroots/bookworm/.qcaps-chroot" ] && [ -f "$chroots/trixie/.qcaps-chroot" ] &&
+   [ -f "$chroots/forky/.qcaps-chroot" ]; then
+    fresh=$outdir/cpumap-x86.inc
+    if [ -n "$tree" ]; then
+        committed=$tree/schema/cpumap-x86.inc
+    else
+        committed=$outdir/cpumap-x86.inc.tested
+        git -C "$repo" show "$commit:schema/cpumap-x86.inc" > "$committed"
+    fi
+    if ! python3 "$repo/scripts/gen-cpumap.py" "$fresh"; then
+        echo "trouble: scripts/gen-cpumap.py failed" >> "$outdir/table.txt"
+        worst=2
+    elif ! cmp -s "$fresh" "$committed"; then
+        echo "STALE: schema/cpumap-x86.inc is not what the chroots' libvirt CPU maps give" \
+             "(scripts/gen-cpumap.py; diff $fresh)" >> "$outdir/table.txt"
+        [ "$worst" -ge 1 ] || worst=1
+    fi
+fi
 echo "== conformance per generation (details: $outdir/SUITE/)"
 cat "$outdir/table.txt"
 case "$worst" in
