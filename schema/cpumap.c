@@ -245,20 +245,29 @@ qc_lv_x86_map(qc_lv_gen g)
     return &qc_lv_x86_cpumap_12_8;
 }
 
+static int
+qc_lv_alias_cmp(const void *key, const void *elem)
+{
+    return strcmp(key, ((const qc_lv_x86_alias *) elem)->qemu);
+}
+
 int
 qc_lv_x86_feature(const qc_lv_x86_cpumap *map, const char *qemu_name)
 {
-    const char *name = qemu_name;
+    const qc_lv_x86_alias *a =
+        bsearch(qemu_name, map->aliases, map->n_aliases, sizeof(*a), qc_lv_alias_cmp);
+    const char *name = a ? a->libvirt : qemu_name;
+    size_t lo = 0, hi = map->n_features;
 
-    for (size_t i = 0; i < map->n_aliases; i++) {
-        if (strcmp(map->aliases[i].qemu, qemu_name) == 0) {
-            name = map->aliases[i].libvirt;
-            break;
-        }
-    }
-    for (size_t j = 0; j < map->n_features; j++) {
-        if (strcmp(map->features[j], name) == 0)
-            return (int) j;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        int c = strcmp(map->features[map->byname[mid]], name);
+        if (c == 0)
+            return map->byname[mid];
+        if (c < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
     }
     return -1;
 }

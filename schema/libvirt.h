@@ -106,7 +106,8 @@ typedef struct qc_lv_x86_cpumap {
     size_t n_models;
     const char *const *features;
     size_t n_features;
-    const qc_lv_x86_alias *aliases; /* QEMU's spellings of some features */
+    const unsigned short *byname;   /* feature indices sorted by name */
+    const qc_lv_x86_alias *aliases; /* QEMU's spellings of some features, by QEMU's */
     size_t n_aliases;
     const uint64_t *bits; /* model i has feature j: bit j % 64 of bits[i * words + j / 64] */
     size_t words;

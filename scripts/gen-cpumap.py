@@ -137,9 +137,17 @@ def main():
             f.write(f"\n/* libvirt {v}: the feature names, in the map's order */\n")
             f.write(f"static const char *const qc_lv_x86_features_{gen}[] = {{\n")
             f.write(c_strings(features) + "};\n")
-            f.write(f"\n/* libvirt {v}: QEMU's spelling -> libvirt's */\n")
+            f.write(f"\n/* libvirt {v}: the feature indices in name order (strcmp), for "
+                    "bsearch */\n")
+            f.write(f"static const unsigned short qc_lv_x86_byname_{gen}[] = {{\n")
+            order = sorted(range(len(features)), key=lambda i: features[i].encode())
+            for i in range(0, len(order), 16):
+                f.write("    " + " ".join(f"{j}," for j in order[i:i + 16]) + "\n")
+            f.write("};\n")
+            f.write(f"\n/* libvirt {v}: QEMU's spelling -> libvirt's, by QEMU's (strcmp) */\n")
             f.write(f"static const qc_lv_x86_alias qc_lv_x86_aliases_{gen}[] = {{\n")
-            f.write("".join(f'    {{"{a}", "{n}"}},\n' for a, n in aliases) + "};\n")
+            f.write("".join(f'    {{"{a}", "{n}"}},\n'
+                            for a, n in sorted(aliases, key=lambda x: x[0].encode())) + "};\n")
             f.write(f"\n/* libvirt {v}: the models, in the map's order */\n")
             f.write(f"static const qc_lv_x86_model qc_lv_x86_models_{gen}[] = {{\n")
             f.write("\n".join(rows) + "\n};\n")
@@ -152,6 +160,7 @@ def main():
             f.write(f"\nstatic const qc_lv_x86_cpumap qc_lv_x86_cpumap_{gen} = {{\n"
                     f"    qc_lv_x86_models_{gen}, QC_N_ELEMENTS(qc_lv_x86_models_{gen}),\n"
                     f"    qc_lv_x86_features_{gen}, QC_N_ELEMENTS(qc_lv_x86_features_{gen}),\n"
+                    f"    qc_lv_x86_byname_{gen},\n"
                     f"    qc_lv_x86_aliases_{gen}, QC_N_ELEMENTS(qc_lv_x86_aliases_{gen}),\n"
                     f"    qc_lv_x86_bits_{gen}, {words},\n}};\n")
     os.replace(out + ".tmp", out)
