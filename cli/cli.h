@@ -26,6 +26,12 @@ int qc_cli_fail_api(qcaps_error *e);
 int qc_cli_failf(const char *verb, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* A --timeout value: seconds (fractions allowed), > 0; false if invalid. */
 bool qc_cli_parse_seconds(const char *s, int *ret_ms);
+/* The operands getopt left in argv[optind..argc) of probe, record and domcaps: at most
+ * one, naming the emulator as --emulator does. Returns 0 (setting *emulator if there is
+ * one), or -1 with the usage message in *ret_msg (caller frees; NULL if out of memory):
+ * a second operand, or one given with --emulator or --fixture. */
+int qc_cli_emulator_operand(int argc, char **argv, const char **emulator, const char *fixture,
+                            char **ret_msg);
 
 typedef struct qc_cache_opts qc_cache_opts;
 /* What a verb's getopt_long loop does with an option c (optarg its argument) it does not

@@ -95,19 +95,8 @@ qc_dc_parse(int argc, char **argv, qc_dc_opts *o, char **ret_msg)
             return qc_dc_error(ret_msg, "unknown option", argv[optind - 1]);
         }
     }
-    /* One operand names the emulator, as --emulator (virsh's --emulatorbin) does */
-    if (optind + 1 < argc)
-        return qc_dc_error(ret_msg, "unexpected argument", argv[optind + 1]);
-    if (optind < argc) {
-        if (o->q.emulator || o->q.fixture) {
-            if (asprintf(ret_msg, "the emulator '%s' and %s '%s' exclude each other: name one",
-                         argv[optind], o->q.emulator ? "--emulator" : "--fixture",
-                         o->q.emulator ? o->q.emulator : o->q.fixture) < 0)
-                *ret_msg = NULL;
-            return -1;
-        }
-        o->q.emulator = argv[optind];
-    }
+    if (qc_cli_emulator_operand(argc, argv, &o->q.emulator, o->q.fixture, ret_msg) < 0)
+        return -1;
     return qc_dc_check(o, ret_msg);
 }
 

@@ -2,6 +2,7 @@
 /* probe-opts.c: the options `qcaps probe` and `qcaps record` share, parsed one way. */
 #include <getopt.h>
 #include <stdio.h>
+#include <stdlib.h>
 
 #include "cli/cli.h"
 
@@ -20,6 +21,7 @@ qc_probe_opts_parse(const char *verb, const char *usage, int argc, char **argv,
         {"tcg-only", no_argument, NULL, QC_OPT_TCG_ONLY},
         QC_VERB_LONGOPTS_END,
     };
+    char *msg = NULL;
     int c, r;
 
     qc_cli_getopt_begin();
@@ -47,19 +49,11 @@ qc_probe_opts_parse(const char *verb, const char *usage, int argc, char **argv,
         }
     }
     o->cache_given = o->cache.dir || o->cache.no_cache || o->cache.refresh;
-    /* One operand names the emulator, as --emulator does: `qcaps probe qemu-system-x86_64` */
-    if (optind + 1 < argc) {
-        qc_cli_usage(verb, "unexpected argument '%s'", argv[optind + 1]);
+    /* `qcaps probe qemu-system-x86_64` */
+    if (qc_cli_emulator_operand(argc, argv, &o->emulator, o->fixture, &msg) < 0) {
+        qc_cli_usage(verb, "%s", msg ? msg : "out of memory");
+        free(msg);
         return -1;
-    }
-    if (optind < argc) {
-        if (o->emulator || o->fixture) {
-            qc_cli_usage(verb, "the emulator '%s' and %s '%s' exclude each other: name one",
-                         argv[optind], o->emulator ? "--emulator" : "--fixture",
-                         o->emulator ? o->emulator : o->fixture);
-            return -1;
-        }
-        o->emulator = argv[optind];
     }
     return 0;
 }

@@ -100,3 +100,26 @@ qc_cli_opt_other(const char *verb, const char *usage, int c, char **argv, int *t
         return -1;
     return qc_cli_usage(verb, "unknown option '%s'", argv[optind - 1]);
 }
+
+int
+qc_cli_emulator_operand(int argc, char **argv, const char **emulator, const char *fixture,
+                        char **ret_msg)
+{
+    int n;
+
+    *ret_msg = NULL;
+    if (optind + 1 < argc)
+        n = asprintf(ret_msg, "unexpected argument '%s'", argv[optind + 1]);
+    else if (optind < argc && (*emulator || fixture))
+        n = asprintf(ret_msg, "the emulator '%s' and %s '%s' exclude each other: name one",
+                     argv[optind], *emulator ? "--emulator" : "--fixture",
+                     *emulator ? *emulator : fixture);
+    else {
+        if (optind < argc)
+            *emulator = argv[optind];
+        return 0;
+    }
+    if (n < 0)
+        *ret_msg = NULL;
+    return -1;
+}
