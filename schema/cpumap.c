@@ -298,16 +298,6 @@ qc_lv_x86_removed_at(const qc_lv_x86_model *lm, size_t i)
     return i < lm->n_removed ? qc_lv_x86_removed_names[lm->first_removed + i] : NULL;
 }
 
-bool
-qc_lv_x86_removed(const qc_lv_x86_model *lm, const char *name)
-{
-    for (size_t i = 0; i < lm->n_removed; i++) {
-        if (strcmp(qc_lv_x86_removed_at(lm, i), name) == 0)
-            return true;
-    }
-    return false;
-}
-
 static int
 qc_lv_cpu_cmp(const void *key, const void *elem)
 {

@@ -13,23 +13,15 @@
 
 /* ---- feature names ---------------------------------------------------------------------- */
 
-/* The few features libvirt spells differently from QEMU's canonical names. */
+/* libvirt's name of feature `qemu` as QEMU names it: the generation's x86 CPU map's
+ * (pclmulqdq -> pclmuldq, lahf-lm -> lahf_lm, ...); other arches' names are QEMU's. */
 static const char *
-qc_cpu_libvirt_name(const char *qemu)
+qc_cpu_libvirt_name(const qc_dc *dc, const char *qemu)
 {
-    static const struct {
-        const char *qemu, *libvirt;
-    } table[] = {
-        {"pclmulqdq", "pclmuldq"},   {"lahf-lm", "lahf_lm"},     {"tsc-adjust", "tsc_adjust"},
-        {"fxsr-opt", "fxsr_opt"},    {"cmp-legacy", "cmp_legacy"}, {"nodeid-msr", "nodeid_msr"},
-        {"perfctr-core", "perfctr_core"}, {"perfctr-nb", "perfctr_nb"}, {"ds-cpl", "ds_cpl"},
-    };
+    const qc_lv_x86_cpumap *map = qc_lv_x86_map(dc->gen);
+    int j = qc_dc_x86(dc) ? qc_lv_x86_feature(map, qemu) : -1;
 
-    for (size_t i = 0; i < QC_N_ELEMENTS(table); i++) {
-        if (strcmp(table[i].qemu, qemu) == 0)
-            return table[i].libvirt;
-    }
-    return qemu;
+    return j >= 0 ? map->features[j] : qemu;
 }
 
 /* Names libvirt's CPU map does not describe as model features: KVM paravirt leaves and
@@ -573,7 +565,7 @@ qc_cpu_str_cmp(const void *a, const void *b)
 
 /* libvirt 11: <blockers model='M'> lists, by name, the features that make M unusable. */
 static int
-qc_cpu_format_blockers(qc_xw *x, const qc_custom_model *cm, qc_error **err)
+qc_cpu_format_blockers(const qc_dc *dc, qc_xw *x, const qc_custom_model *cm, qc_error **err)
 {
     const qc_strlist *b = &cm->def->blockers;
     const char **names;
@@ -584,7 +576,7 @@ qc_cpu_format_blockers(qc_xw *x, const qc_custom_model *cm, qc_error **err)
     if (!(names = calloc(b->n, sizeof(*names))))
         return qc_error_set(err, QC_E_NOMEM, "out of memory");
     for (size_t i = 0; i < b->n; i++)
-        names[i] = qc_cpu_libvirt_name(b->v[i]);
+        names[i] = qc_cpu_libvirt_name(dc, b->v[i]);
     qsort(names, b->n, sizeof(*names), qc_cpu_str_cmp);
     if (qc_xw_start(x, "blockers", err) < 0 || qc_xw_attr(x, "model", cm->name, err) < 0)
         goto out;
@@ -620,7 +612,7 @@ qc_cpu_format_custom_model(const qc_dc *dc, qc_xw *x, const qc_custom_model *cm,
         return qc_error_set(err, QC_E_XML, "writing XML: model %s failed", cm->name);
     if (qc_xw_end(x, err) < 0)
         return -1;
-    return later && d->usable == QC_TRI_NO ? qc_cpu_format_blockers(x, cm, err) : 0;
+    return later && d->usable == QC_TRI_NO ? qc_cpu_format_blockers(dc, x, cm, err) : 0;
 }
 
 static int

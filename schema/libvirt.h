@@ -122,8 +122,6 @@ bool qc_lv_x86_model_has(const qc_lv_x86_cpumap *map, size_t i, size_t j);
 /* Does one of model lm's signatures match family/model/stepping? */
 bool qc_lv_x86_signature_match(const qc_lv_x86_model *lm, unsigned family, unsigned model,
                                unsigned stepping);
-/* Has model lm dropped feature `name` (libvirt's spelling) from its definition? */
-bool qc_lv_x86_removed(const qc_lv_x86_model *lm, const char *name);
 /* Model lm's i-th dropped feature, i < lm->n_removed. */
 const char *qc_lv_x86_removed_at(const qc_lv_x86_model *lm, size_t i);
 
