@@ -424,15 +424,19 @@ test_host_model(void **state)
     sorted[n++] = "hypervisor";
     sorted[n++] = "kvmclock"; /* KVM paravirt: never a model feature */
     sorted[n++] = "lahf-lm";
-    qsort(sorted, n, sizeof(*sorted), cmp_str);
+    sorted[n++] = "family";
+    sorted[n++] = "model";
+    sorted[n++] = "stepping";
+    qsort(sorted, n, sizeof(*sorted), cmp_str); /* the expansion's props are sorted */
     for (size_t i = 0; i < n; i++) {
-        if (strcmp(sorted[i], "model") > 0 && (i == 0 || strcmp(sorted[i - 1], "model") < 0))
-            add_number(e, "model", 17);
-        if (strcmp(sorted[i], "stepping") > 0 && (i == 0 || strcmp(sorted[i - 1], "stepping") < 0))
-            add_number(e, "stepping", 1);
-        if (strcmp(sorted[i], "family") > 0 && (i == 0 || strcmp(sorted[i - 1], "family") < 0))
+        if (strcmp(sorted[i], "family") == 0)
             add_number(e, "family", 25);
-        add_prop(e, sorted[i], true);
+        else if (strcmp(sorted[i], "model") == 0)
+            add_number(e, "model", 17);
+        else if (strcmp(sorted[i], "stepping") == 0)
+            add_number(e, "stepping", 1);
+        else
+            add_prop(e, sorted[i], true);
     }
     for (size_t i = 0; i < QC_N_ELEMENTS(defs); i++)
         add_accel_model(m, QC_ACCEL_KVM, defs[i], NULL, "AuthenticAMD", NULL);
