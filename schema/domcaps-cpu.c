@@ -24,15 +24,14 @@ qc_cpu_libvirt_name(const qc_dc *dc, const char *qemu)
     return j >= 0 ? map->features[j] : qemu;
 }
 
-/* Names libvirt's CPU map does not describe as model features: KVM paravirt leaves and
- * OS-controlled or monitoring bits. */
+/* Features of the CPU map that libvirt leaves out of a CPU it decodes: the OS-controlled
+ * osxsave and ospke and the monitoring cmt. What the map does not know at all (KVM's
+ * paravirt leaves, mbm-*) stays out by the map lookup. */
 static bool
 qc_cpu_feature_ignored(const char *name)
 {
-    static const char *const ignored[] = {"osxsave", "ospke", "cmt", "mbm-total", "mbm-local"};
+    static const char *const ignored[] = {"osxsave", "ospke", "cmt"};
 
-    if (strncmp(name, "kvm", 3) == 0)
-        return true;
     for (size_t i = 0; i < QC_N_ELEMENTS(ignored); i++) {
         if (strcmp(ignored[i], name) == 0)
             return true;
