@@ -24,6 +24,7 @@ static const char qc_usage_diff[] =
     "firmware. Each side is an emulator (answered from the cache, or probed), a fixture\n"
     "(qcaps or libvirt .replies), a saved model (qcaps probe --format json), a host export\n"
     "(qcaps export) or @host (this host now), told apart by content; kinds mix freely.\n"
+    "A bare name that is no file here is an emulator in $PATH.\n"
     "Two hosts are compared emulator by emulator, with their host facts, and the group\n"
     "'both' lists per emulator the machine types and CPU models a guest may use on both.\n"
     "\n"
